@@ -1,0 +1,53 @@
+/**
+ * Authorization server metadata discovery: OpenID Connect Discovery §4 (`/.well-known/openid-configuration`
+ * appended to the issuer) or RFC 8414 §3 (`/.well-known/oauth-authorization-server` inserted before the
+ * issuer's path). The returned `issuer` must equal the configured one exactly (K-1, K-2), and `jwks_uri`
+ * must be an acceptable key URL (K-3).
+ */
+import { keyUrlProblem } from './fetch-json.js';
+
+/** Which discovery document to read. */
+export type DiscoveryKind = 'openid-configuration' | 'oauth-authorization-server';
+
+/**
+ * The metadata URL for an issuer.
+ *
+ * @example
+ * ```ts
+ * discoveryUrl('https://as.example/tenant', 'oauth-authorization-server');
+ * // 'https://as.example/.well-known/oauth-authorization-server/tenant'
+ * ```
+ */
+export function discoveryUrl(issuer: string, kind: DiscoveryKind): string {
+  const url = new URL(issuer);
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  url.pathname =
+    kind === 'openid-configuration'
+      ? `${path}/.well-known/openid-configuration`
+      : `/.well-known/oauth-authorization-server${path}`;
+  return url.toString();
+}
+
+/**
+ * Fetches the issuer's metadata and returns its `jwks_uri` after checking the `issuer` member.
+ *
+ * @example
+ * ```ts
+ * const jwksUri = await discoverJwksUri('https://idp.example.com', 'openid-configuration', fetchJson);
+ * ```
+ */
+export async function discoverJwksUri(
+  issuer: string,
+  kind: DiscoveryKind,
+  fetchJson: (url: string) => Promise<unknown>,
+): Promise<string> {
+  const metadata = (await fetchJson(discoveryUrl(issuer, kind))) as Record<string, unknown> | null;
+  if (typeof metadata !== 'object' || metadata === null)
+    throw new Error('discovery document is not an object');
+  if (metadata.issuer !== issuer) throw new Error('discovery document names a different issuer');
+  const jwksUri = metadata.jwks_uri;
+  if (typeof jwksUri !== 'string') throw new Error('discovery document has no jwks_uri');
+  const problem = keyUrlProblem(jwksUri);
+  if (problem) throw new Error(`discovery jwks_uri refused: ${problem}`);
+  return jwksUri;
+}

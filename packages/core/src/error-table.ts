@@ -1,0 +1,106 @@
+import type { ErrorCode } from './errors.js';
+
+/** How one error code is answered on the wire. */
+export interface ErrorResponseSpec {
+  /** HTTP status. */
+  readonly status: number;
+  /** RFC 6750 §3.1 error code for the challenge and body; absent where RFC 6750 says to send none (B-7). */
+  readonly error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+  /** Body error when the failure is not an authentication problem (no challenge is sent). */
+  readonly bodyError?: 'temporarily_unavailable' | 'server_error';
+  /** Fixed text sent to the client. Details go to the audit event only. */
+  readonly description: string;
+}
+
+/**
+ * The single table from error code to response. `error_description` values are fixed strings, so no
+ * claim value or library message can ever reach a client (B-10).
+ */
+export const ERROR_TABLE: Readonly<Record<Exclude<ErrorCode, 'ERR_CONFIG'>, ErrorResponseSpec>> = {
+  ERR_NO_CREDENTIALS: { status: 401, description: 'Authentication required' },
+  ERR_MALFORMED_CREDENTIALS: {
+    status: 400,
+    error: 'invalid_request',
+    description: 'The Authorization header is malformed',
+  },
+  ERR_MULTIPLE_CREDENTIALS: {
+    status: 400,
+    error: 'invalid_request',
+    description: 'More than one access token was presented',
+  },
+  ERR_TOKEN_TOO_LARGE: { status: 401, error: 'invalid_token', description: 'The access token is too large' },
+  ERR_TOKEN_MALFORMED: { status: 401, error: 'invalid_token', description: 'The access token is malformed' },
+  ERR_TOKEN_UNSUPPORTED_FORMAT: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token format is not supported',
+  },
+  ERR_TOKEN_TYPE: { status: 401, error: 'invalid_token', description: 'The token is not an access token' },
+  ERR_ALGORITHM_NOT_ALLOWED: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token signing algorithm is not allowed',
+  },
+  ERR_ISSUER_UNKNOWN: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token issuer is not trusted',
+  },
+  ERR_KEY_NOT_FOUND: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'No trusted key matches the access token',
+  },
+  ERR_SIGNATURE_INVALID: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token signature is invalid',
+  },
+  ERR_TOKEN_EXPIRED: { status: 401, error: 'invalid_token', description: 'The access token expired' },
+  ERR_TOKEN_NOT_YET_VALID: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token is not yet valid',
+  },
+  ERR_TOKEN_ISSUED_IN_FUTURE: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token was issued in the future',
+  },
+  ERR_TOKEN_TOO_OLD: { status: 401, error: 'invalid_token', description: 'The access token is too old' },
+  ERR_TOKEN_LIFETIME_TOO_LONG: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token lifetime is too long',
+  },
+  ERR_AUDIENCE_MISMATCH: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token is not intended for this resource',
+  },
+  ERR_CLAIM_MISSING: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token lacks a required claim',
+  },
+  ERR_CLAIM_INVALID: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token has an invalid claim',
+  },
+  ERR_INSUFFICIENT_SCOPE: {
+    status: 403,
+    error: 'insufficient_scope',
+    description: 'The access token does not grant the required scope',
+  },
+  ERR_KEYS_UNAVAILABLE: {
+    status: 503,
+    bodyError: 'temporarily_unavailable',
+    description: 'Token verification keys are temporarily unavailable',
+  },
+  ERR_INTERNAL: {
+    status: 500,
+    bodyError: 'server_error',
+    description: 'The request could not be authorised',
+  },
+};

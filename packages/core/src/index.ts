@@ -1,0 +1,36 @@
+/**
+ * @nevertrust/core — zero-trust request verification for Node.js HTTP APIs.
+ *
+ * @example
+ * ```ts
+ * import { createGuard, requireScopes } from '@nevertrust/core';
+ * const guard = createGuard({ issuers: [{ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' }] });
+ * const decision = await guard.evaluate(facts, requireScopes('orders:read'));
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
+export { AUDIT_SCHEMA, type AuditEvent, type AuditListener } from './audit.js';
+export { type ChallengeParams, formatChallenge } from './challenge.js';
+export type { AllowDecision, Decision, DenyBody, DenyDecision } from './decision.js';
+export type { DiscoveryKind } from './discovery.js';
+export { ERROR_TABLE, type ErrorResponseSpec } from './error-table.js';
+export { ConfigError, type ErrorCode, isNevertrustError, NevertrustError } from './errors.js';
+export { headerValues, type RequestFacts, type TlsFacts } from './facts.js';
+export { type Completion, createGuard, type EvaluateOptions, type Guard } from './guard.js';
+export type { GuardOptions, IssuerOptions, KeyFetchOptions } from './options.js';
+export type { AuthenticationContext, Principal, PrincipalKind, SenderBinding } from './principal.js';
+export type { KeyFetchReport } from './remote-key-source.js';
+export {
+  AUTHENTICATED,
+  type AuthenticatedRequirement,
+  PUBLIC,
+  type PublicRequirement,
+  type Requirement,
+  requireAnyScope,
+  requireScopes,
+  type ScopeRequirement,
+} from './requirements.js';
+export type { ScopeClaimFormat } from './scopes.js';
+export type { TokenTypePolicy } from './token-type.js';

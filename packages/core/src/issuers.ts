@@ -1,0 +1,102 @@
+/**
+ * Turns validated issuer options into verification-ready issuers, each with its own key source, so that a
+ * key of one issuer can never verify a token of another (J-7, attack #28). Static keys are imported here,
+ * at start-up: an unusable configured key is a ConfigError, not a run-time 401.
+ */
+import { Buffer } from 'node:buffer';
+import type { SignatureAlgorithm } from './algorithms.js';
+import { discoverJwksUri } from './discovery.js';
+import { ConfigError } from './errors.js';
+import type { JsonFetcher } from './fetch-json.js';
+import { type KeySource, StaticKeySource } from './key-source.js';
+import { importJwk, importPem, importSecret, KeySet, type VerificationKey } from './keys.js';
+import type { ValidatedOptions } from './options.js';
+import { RemoteKeySource } from './remote-key-source.js';
+import type { ResolvedIssuer } from './verify-token.js';
+
+type ValidatedIssuer = ValidatedOptions['issuers'][number];
+
+function staticKeys(issuer: ValidatedIssuer, path: string): KeySet {
+  const algorithms = issuer.algorithms;
+  const imported: VerificationKey[] = [];
+  const problems: string[] = [];
+  if (issuer.secret !== undefined) {
+    const secret = typeof issuer.secret === 'string' ? Buffer.from(issuer.secret, 'utf8') : issuer.secret;
+    for (const alg of algorithms) {
+      const result = importSecret(secret, alg);
+      if (result.ok) imported.push(result.key);
+      else problems.push(`${path}.secret: ${result.reason}`);
+    }
+  } else {
+    const list = Array.isArray(issuer.keys)
+      ? issuer.keys
+      : (issuer.keys as { keys: Record<string, unknown>[] }).keys;
+    list.forEach((key, index) => {
+      const result = typeof key === 'string' ? importPem(key, algorithms) : importJwk(key, algorithms);
+      if (result.ok) imported.push(result.key);
+      else problems.push(`${path}.keys[${index}]: ${result.reason}`);
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return new KeySet(imported);
+}
+
+function locator(issuer: ValidatedIssuer, fetchJson: JsonFetcher): () => Promise<string> {
+  if (issuer.jwksUri !== undefined) {
+    const uri = issuer.jwksUri;
+    return async () => uri;
+  }
+  const kind = issuer.discovery ?? 'openid-configuration';
+  let found: string | undefined;
+  return async () => {
+    found ??= await discoverJwksUri(issuer.issuer, kind, fetchJson);
+    return found;
+  };
+}
+
+/**
+ * Builds the issuer table of a guard.
+ *
+ * @example
+ * ```ts
+ * const issuers = resolveIssuers(validateOptions(options), fetchJson);
+ * ```
+ */
+export function resolveIssuers(
+  options: ValidatedOptions,
+  fetchJson: JsonFetcher,
+): Map<string, ResolvedIssuer> {
+  const table = new Map<string, ResolvedIssuer>();
+  options.issuers.forEach((issuer, index) => {
+    let keySource: KeySource;
+    if (issuer.keys !== undefined || issuer.secret !== undefined) {
+      keySource = new StaticKeySource(staticKeys(issuer, `issuers[${index}]`));
+    } else {
+      keySource = new RemoteKeySource({
+        issuer: issuer.issuer,
+        locate: locator(issuer, fetchJson),
+        fetchJson,
+        algorithms: issuer.algorithms as readonly SignatureAlgorithm[],
+        timing: options.keyFetch,
+        clock: options.clock,
+        maxKeys: options.keyFetch.maxKeys,
+        onFetch: options.keyFetch.onFetch,
+      });
+    }
+    table.set(issuer.issuer, {
+      issuer: issuer.issuer,
+      algorithms: new Set(issuer.algorithms),
+      keySource,
+      tokenType: issuer.tokenType,
+      claimRules: {
+        audiences: new Set(typeof issuer.audience === 'string' ? [issuer.audience] : issuer.audience),
+        requiredClaims: issuer.requiredClaims,
+        clockToleranceSeconds: options.clockToleranceSeconds,
+        maxTokenAgeSeconds: issuer.maxTokenAgeSeconds,
+        maxLifetimeSeconds: issuer.maxLifetimeSeconds,
+      },
+      scopeClaims: Object.entries(issuer.scopeClaims),
+    });
+  });
+  return table;
+}

@@ -1,0 +1,37 @@
+/**
+ * Where an issuer's verification keys come from. A key source answers one question per token: which key
+ * verifies this `kid` and `alg`, or why none does. Keys only ever come from the issuer's configured source,
+ * never from the token (`jwk`, `jku`, `x5u`, `x5c` are ignored; AT-9, K-10, attacks #8–#10).
+ */
+import type { SignatureAlgorithm } from './algorithms.js';
+import type { KeyMiss, KeySet, VerificationKey } from './keys.js';
+
+/** Result of a key lookup. */
+export type KeyResolution =
+  | { readonly kind: 'key'; readonly key: VerificationKey }
+  | { readonly kind: 'miss'; readonly reason: KeyMiss }
+  | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number; readonly detail: string };
+
+/** A source of verification keys for one issuer. */
+export interface KeySource {
+  /** Finds the key for a token header's `kid` and `alg`. Never rejects. */
+  resolve(kid: string | undefined, alg: SignatureAlgorithm): Promise<KeyResolution>;
+  /** Loads keys now, so the first request does not wait; rejects when no usable key could be loaded. */
+  warmUp(): Promise<void>;
+}
+
+/** Answers lookups from a fixed set of configured keys. */
+export class StaticKeySource implements KeySource {
+  readonly #keys: KeySet;
+
+  constructor(keys: KeySet) {
+    this.#keys = keys;
+  }
+
+  async resolve(kid: string | undefined, alg: SignatureAlgorithm): Promise<KeyResolution> {
+    const found = this.#keys.find(kid, alg);
+    return typeof found === 'string' ? { kind: 'miss', reason: found } : { kind: 'key', key: found };
+  }
+
+  async warmUp(): Promise<void> {}
+}

@@ -1,0 +1,297 @@
+/**
+ * The guard's options: the one place user input is validated, with zod, at start-up. Unknown keys are
+ * errors; every message names the option's path and what was expected; no secret is ever echoed.
+ */
+import { z } from 'zod';
+import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
+import type { AuditListener } from './audit.js';
+import type { DiscoveryKind } from './discovery.js';
+import { ConfigError } from './errors.js';
+import { keyUrlProblem } from './fetch-json.js';
+import type { KeyFetchReport } from './remote-key-source.js';
+import type { ScopeClaimFormat } from './scopes.js';
+import type { TokenTypePolicy } from './token-type.js';
+
+/** One trusted token issuer (authorization server). */
+export interface IssuerOptions {
+  /** The exact `iss` value of its tokens (compared code point by code point, AT-7). */
+  readonly issuer: string;
+  /** The audience value(s) that identify this API; a token must name at least one (AT-8). */
+  readonly audience: string | readonly string[];
+  /** Signature algorithms accepted from this issuer. Default: the asymmetric ones (RS256 first). */
+  readonly algorithms?: readonly SignatureAlgorithm[];
+  /** Key source: a JWKS URL (https, or http on loopback). */
+  readonly jwksUri?: string;
+  /** Key source: discovery from the issuer URL. The default when no other key source is given. */
+  readonly discovery?: DiscoveryKind;
+  /** Key source: static public keys, as JWKs, a JWK set, or PEM strings (SPKI, PKCS#1, X.509). */
+  readonly keys?:
+    | readonly (string | Record<string, unknown>)[]
+    | { readonly keys: readonly Record<string, unknown>[] };
+  /** Key source: an HMAC secret (at least as long as the hash); requires HS* `algorithms`. */
+  readonly secret?: string | Uint8Array;
+  /** `at+jwt` (RFC 9068, default) or `jwt-compatible` for providers that type access tokens `JWT`. */
+  readonly tokenType?: TokenTypePolicy;
+  /** Claims a token must carry. Default: RFC 9068 §2.2 (`iss exp aud sub client_id iat jti`). */
+  readonly requiredClaims?: readonly string[];
+  /** Claims holding granted scopes and their format. Default: `scope` string, `scp` either, `permissions` array. */
+  readonly scopeClaims?: Readonly<Record<string, ScopeClaimFormat>>;
+  /** Refuse tokens whose `iat` is older than this. Off by default. */
+  readonly maxTokenAgeSeconds?: number;
+  /** Refuse tokens living longer than this (`exp − iat`). Default 86 400 (one day). */
+  readonly maxLifetimeSeconds?: number;
+}
+
+/** How remote key sets and discovery documents are fetched and refreshed. */
+export interface KeyFetchOptions {
+  /** Default 5000. */
+  readonly timeoutMs?: number;
+  /** Minimum time between refetches triggered by unknown `kid`s. Default 30 000. */
+  readonly cooldownMs?: number;
+  /** Keys older than this are refreshed in the background. Default 600 000 (10 minutes). */
+  readonly maxAgeMs?: number;
+  /** How long past `maxAgeMs` the last good keys keep serving while the endpoint fails. Default 3 600 000. */
+  readonly staleIfErrorMs?: number;
+  /** Minimum time between attempts while no usable key is held. Default 5000. */
+  readonly retryAfterFailureMs?: number;
+  /** Largest accepted key set or metadata document. Default 512 KiB. */
+  readonly maxBytes?: number;
+  /** Largest number of keys in a set. Default 100. */
+  readonly maxKeys?: number;
+  /** Extra trusted CA certificates (PEM) for HTTPS key URLs. */
+  readonly ca?: string | readonly string[];
+  /** Called after every fetch attempt, for metrics and health checks. */
+  readonly onFetch?: (report: KeyFetchReport) => void;
+}
+
+/**
+ * Options of {@link createGuard}.
+ *
+ * @example
+ * ```ts
+ * const options: GuardOptions = {
+ *   issuers: [{ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' }],
+ * };
+ * ```
+ */
+export interface GuardOptions {
+  readonly issuers: readonly IssuerOptions[];
+  /** `realm` of every challenge. Omitted by default. */
+  readonly realm?: string;
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default 5; at most 300 ("a few minutes", AT-10). */
+  readonly clockToleranceSeconds?: number;
+  /** Longest accepted token. Default 8192. */
+  readonly maxTokenBytes?: number;
+  /** Accept `?access_token=` (RFC 6750 §2.3). Default false. */
+  readonly allowQueryToken?: boolean;
+  /** The verified-token cache, or `false` to verify every request from scratch. */
+  readonly cache?: false | { readonly maxEntries?: number; readonly maxTtlSeconds?: number };
+  readonly keyFetch?: KeyFetchOptions;
+  /** Receives exactly one audit event per evaluated request. */
+  readonly onAudit?: AuditListener;
+  /** Current time in milliseconds; for tests and simulations. Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
+const ALWAYS_REQUIRED = ['iss', 'exp', 'aud'];
+const ALGORITHMS = [...ASYMMETRIC_ALGORITHMS, ...HMAC_ALGORITHMS] as const;
+
+const fn = <T>(what: string) =>
+  z.custom<T>((value) => typeof value === 'function', { message: `expected ${what}` });
+const positiveInt = z.number().int().positive();
+const keyUrl = z.string().superRefine((value, ctx) => {
+  const problem = keyUrlProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const nonEmptyString = z.string().min(1, 'expected a non-empty string');
+const claimName = z.string().regex(/^[^\s]+$/, 'expected a claim name');
+
+const issuerSchema = z
+  .strictObject({
+    issuer: nonEmptyString,
+    audience: z.union([nonEmptyString, z.array(nonEmptyString).min(1, 'expected at least one audience')]),
+    algorithms: z.array(z.enum(ALGORITHMS)).min(1, 'expected at least one algorithm').optional(),
+    jwksUri: keyUrl.optional(),
+    discovery: z.enum(['openid-configuration', 'oauth-authorization-server']).optional(),
+    keys: z
+      .union([
+        z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1, 'expected at least one key'),
+        z.strictObject({
+          keys: z.array(z.record(z.string(), z.unknown())).min(1, 'expected at least one key'),
+        }),
+      ])
+      .optional(),
+    secret: z
+      .custom<string | Uint8Array>((value) => typeof value === 'string' || value instanceof Uint8Array, {
+        message: 'expected a string or Uint8Array',
+      })
+      .optional(),
+    tokenType: z.enum(['at+jwt', 'jwt-compatible']).optional(),
+    requiredClaims: z.array(claimName).optional(),
+    scopeClaims: z.record(claimName, z.enum(['string', 'array', 'string-or-array'])).optional(),
+    maxTokenAgeSeconds: positiveInt.optional(),
+    maxLifetimeSeconds: positiveInt.optional(),
+  })
+  .superRefine((value, ctx) => {
+    const sources = (['jwksUri', 'discovery', 'keys', 'secret'] as const).filter(
+      (name) => value[name] !== undefined,
+    );
+    if (sources.length > 1) {
+      ctx.addIssue({ code: 'custom', message: `expected one key source, got ${sources.join(' and ')}` });
+    }
+    const hmac = (value.algorithms ?? []).filter((alg) =>
+      (HMAC_ALGORITHMS as readonly string[]).includes(alg),
+    );
+    if (
+      value.secret !== undefined &&
+      (value.algorithms === undefined || hmac.length !== value.algorithms.length)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['algorithms'],
+        message: 'expected only HS256/HS384/HS512 with a secret',
+      });
+    }
+    if (value.secret === undefined && hmac.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['algorithms'],
+        message: 'HS* algorithms need a configured secret',
+      });
+    }
+    if ((value.discovery !== undefined || sources.length === 0) && keyUrlProblem(value.issuer)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuer'],
+        message: `discovery needs an issuer URL: ${keyUrlProblem(value.issuer)}`,
+      });
+    }
+  });
+
+const guardSchema = z.strictObject({
+  issuers: z.array(issuerSchema).min(1, 'expected at least one issuer'),
+  realm: z
+    .string()
+    .regex(/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/, 'expected printable ASCII without " or \\')
+    .optional(),
+  clockToleranceSeconds: z.number().int().min(0).max(300).optional(),
+  maxTokenBytes: z.number().int().min(256).max(65536).optional(),
+  allowQueryToken: z.boolean().optional(),
+  cache: z
+    .union([
+      z.literal(false),
+      z.strictObject({ maxEntries: positiveInt.optional(), maxTtlSeconds: positiveInt.optional() }),
+    ])
+    .optional(),
+  keyFetch: z
+    .strictObject({
+      timeoutMs: positiveInt.optional(),
+      cooldownMs: z.number().int().min(0).optional(),
+      maxAgeMs: positiveInt.optional(),
+      staleIfErrorMs: z.number().int().min(0).optional(),
+      retryAfterFailureMs: z.number().int().min(0).optional(),
+      maxBytes: positiveInt.optional(),
+      maxKeys: positiveInt.optional(),
+      ca: z.union([z.string(), z.array(z.string())]).optional(),
+      onFetch: fn<(report: KeyFetchReport) => void>('a function').optional(),
+    })
+    .optional(),
+  onAudit: fn<AuditListener>('a function').optional(),
+  clock: fn<() => number>('a function returning milliseconds').optional(),
+});
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+    )
+    .join('');
+  // zod's own messages for enums list the allowed values, never the received one; secrets stay unseen.
+  return `${path || '(options)'}: ${issue.message}`;
+}
+
+/** `defaults` overridden by the values `given` actually sets (an explicit `undefined` keeps the default). */
+function withDefaults<T extends object>(
+  defaults: T,
+  given: Partial<Record<keyof T, unknown>> | undefined,
+): T {
+  const merged = { ...defaults } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(given ?? {})) if (value !== undefined) merged[name] = value;
+  return merged as T;
+}
+
+/** Options after validation, with every default applied. */
+export interface ValidatedOptions {
+  readonly issuers: readonly (IssuerOptions & {
+    readonly algorithms: readonly SignatureAlgorithm[];
+    readonly tokenType: TokenTypePolicy;
+    readonly requiredClaims: readonly string[];
+    readonly scopeClaims: Readonly<Record<string, ScopeClaimFormat>>;
+    readonly maxLifetimeSeconds: number;
+  })[];
+  readonly realm: string | undefined;
+  readonly clockToleranceSeconds: number;
+  readonly maxTokenBytes: number;
+  readonly allowQueryToken: boolean;
+  readonly cache: false | { readonly maxEntries: number; readonly maxTtlSeconds: number };
+  readonly keyFetch: Required<Omit<KeyFetchOptions, 'ca' | 'onFetch'>> &
+    Pick<KeyFetchOptions, 'ca' | 'onFetch'>;
+  readonly onAudit: AuditListener | undefined;
+  readonly clock: () => number;
+}
+
+/**
+ * Validates options and applies defaults; throws {@link ConfigError} naming every bad option.
+ *
+ * @example
+ * ```ts
+ * const validated = validateOptions({ issuers: [{ issuer: 'https://idp.example.com/', audience: 'api' }] });
+ * ```
+ */
+export function validateOptions(options: unknown): ValidatedOptions {
+  const result = guardSchema.safeParse(options);
+  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  const value = result.data;
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  const issuers = value.issuers.map((issuer, index) => {
+    if (seen.has(issuer.issuer)) problems.push(`issuers[${index}].issuer: expected each issuer only once`);
+    seen.add(issuer.issuer);
+    const requiredClaims = [...new Set([...ALWAYS_REQUIRED, ...(issuer.requiredClaims ?? RFC9068_CLAIMS)])];
+    return {
+      ...issuer,
+      algorithms: issuer.algorithms ?? [...ASYMMETRIC_ALGORITHMS],
+      tokenType: issuer.tokenType ?? 'at+jwt',
+      requiredClaims,
+      scopeClaims: issuer.scopeClaims ?? { scope: 'string', scp: 'string-or-array', permissions: 'array' },
+      maxLifetimeSeconds: issuer.maxLifetimeSeconds ?? 86_400,
+    } as ValidatedOptions['issuers'][number];
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  const cache =
+    value.cache === false ? false : withDefaults({ maxEntries: 10_000, maxTtlSeconds: 3600 }, value.cache);
+  const keyFetch: ValidatedOptions['keyFetch'] = withDefaults<ValidatedOptions['keyFetch']>(
+    {
+      timeoutMs: 5000,
+      cooldownMs: 30_000,
+      maxAgeMs: 600_000,
+      staleIfErrorMs: 3_600_000,
+      retryAfterFailureMs: 5000,
+      maxBytes: 512 * 1024,
+      maxKeys: 100,
+    },
+    value.keyFetch,
+  );
+  return {
+    issuers,
+    realm: value.realm,
+    clockToleranceSeconds: value.clockToleranceSeconds ?? 5,
+    maxTokenBytes: value.maxTokenBytes ?? 8192,
+    allowQueryToken: value.allowQueryToken ?? false,
+    cache,
+    keyFetch,
+    onAudit: value.onAudit,
+    clock: value.clock ?? Date.now,
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The authenticated principal handlers see. It never holds the raw token; its claims are a deep-frozen copy
+ * on null-prototype objects, so no claim can pollute a prototype (attack #22).
+ */
+import type { JsonObject } from './strict-json.js';
+
+/** Whether a token acts for a person or for a client on its own behalf (client credentials). */
+export type PrincipalKind = 'user' | 'service';
+
+/** How the token is bound to its sender. `none` is a plain bearer token. */
+export interface SenderBinding {
+  readonly type: 'none';
+}
+
+/** The authentication event behind a token (RFC 9068 §2.2.1, RFC 9470). */
+export interface AuthenticationContext {
+  readonly acr?: string;
+  readonly amr?: readonly string[];
+  /** Seconds since the epoch. */
+  readonly authTime?: number;
+}
+
+/**
+ * Who is calling and what they may do.
+ *
+ * @example
+ * ```ts
+ * if (principal.kind === 'service') logger.info({ client: principal.clientId }, 'service call');
+ * ```
+ */
+export interface Principal {
+  readonly subject: string | undefined;
+  readonly clientId: string | undefined;
+  readonly kind: PrincipalKind;
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly scopes: readonly string[];
+  readonly tokenId: string | undefined;
+  /** Seconds since the epoch. */
+  readonly expiresAt: number;
+  /** Seconds since the epoch, when the token says. */
+  readonly issuedAt: number | undefined;
+  readonly authentication: AuthenticationContext;
+  readonly binding: SenderBinding;
+  /** Every verified claim, read-only. */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+function frozenCopy(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  // Claim sets come from a 8 KiB token, but nothing is ever walked without a bound (A12).
+  if (depth > 32) return undefined;
+  if (Array.isArray(value)) return Object.freeze(value.map((entry) => frozenCopy(entry, depth + 1)));
+  const copy: Record<string, unknown> = Object.create(null);
+  for (const [name, entry] of Object.entries(value)) copy[name] = frozenCopy(entry, depth + 1);
+  return Object.freeze(copy);
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The client id a provider put in the token: RFC 9068 `client_id`, or `azp`, Okta `cid`, Entra `appid`. */
+function clientIdOf(payload: JsonObject): string | undefined {
+  return optionalString(payload.client_id ?? payload.azp ?? payload.cid ?? payload.appid);
+}
+
+/**
+ * A token is a service's own when its subject is the client itself (RFC 9068 §2.2, client credentials),
+ * or when the provider marks it so (Auth0 `gty: client-credentials`, `sub: <client>@clients`; Entra
+ * `idtyp: app`).
+ */
+function kindOf(
+  payload: JsonObject,
+  subject: string | undefined,
+  clientId: string | undefined,
+): PrincipalKind {
+  if (clientId !== undefined && (subject === clientId || subject === `${clientId}@clients`)) return 'service';
+  if (payload.gty === 'client-credentials' || payload.idtyp === 'app') return 'service';
+  return 'user';
+}
+
+/**
+ * Builds the principal of a verified token.
+ *
+ * @example
+ * ```ts
+ * const principal = toPrincipal(payload, 'https://idp.example.com/', ['orders:read']);
+ * ```
+ */
+export function toPrincipal(payload: JsonObject, issuer: string, scopes: readonly string[]): Principal {
+  const subject = optionalString(payload.sub);
+  const clientId = clientIdOf(payload);
+  const aud = payload.aud;
+  const authentication: { acr?: string; amr?: readonly string[]; authTime?: number } = {};
+  if (typeof payload.acr === 'string') authentication.acr = payload.acr;
+  if (Array.isArray(payload.amr)) authentication.amr = Object.freeze([...(payload.amr as string[])]);
+  if (typeof payload.auth_time === 'number') authentication.authTime = payload.auth_time;
+  return Object.freeze({
+    subject,
+    clientId,
+    kind: kindOf(payload, subject, clientId),
+    issuer,
+    audience: Object.freeze(typeof aud === 'string' ? [aud] : [...(aud as string[])]),
+    scopes: Object.freeze([...scopes]),
+    tokenId: optionalString(payload.jti),
+    expiresAt: payload.exp as number,
+    issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
+    authentication: Object.freeze(authentication),
+    binding: Object.freeze({ type: 'none' as const }),
+    claims: frozenCopy(payload, 0) as Readonly<Record<string, unknown>>,
+  });
+}

@@ -1,0 +1,147 @@
+/**
+ * Keys fetched from a JWKS URL (given, or found by discovery), with the refresh rules of OIDC Core §10.1.1
+ * and the guards of checklist K-6: an unknown `kid` triggers at most one refetch per cooldown, concurrent
+ * fetches are coalesced, the last good keys keep serving for a bounded time while the endpoint fails, and
+ * with no usable key left the answer is "unavailable" (503, fail closed) rather than "invalid token".
+ */
+import type { SignatureAlgorithm } from './algorithms.js';
+import type { KeyResolution, KeySource } from './key-source.js';
+import { importJwk, KeySet, type VerificationKey } from './keys.js';
+
+/** Refresh timing of a remote key source, in milliseconds. */
+export interface KeyRefreshTiming {
+  /** Minimum time between two refetches caused by unknown `kid`s. */
+  readonly cooldownMs: number;
+  /** Age after which keys are refreshed in the background. */
+  readonly maxAgeMs: number;
+  /** How long past `maxAgeMs` the last good keys keep serving while refreshes fail. */
+  readonly staleIfErrorMs: number;
+  /** Minimum time between attempts while no usable key is held. */
+  readonly retryAfterFailureMs: number;
+}
+
+/** What a remote key source reports about each fetch, for metrics and health. */
+export interface KeyFetchReport {
+  readonly issuer: string;
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly keyCount: number;
+  readonly error?: string;
+}
+
+/** Dependencies of a {@link RemoteKeySource}. */
+export interface RemoteKeySourceInit {
+  readonly issuer: string;
+  /** Returns the JWKS URL; may itself fetch discovery metadata. */
+  readonly locate: () => Promise<string>;
+  readonly fetchJson: (url: string) => Promise<unknown>;
+  readonly algorithms: readonly SignatureAlgorithm[];
+  readonly timing: KeyRefreshTiming;
+  readonly clock: () => number;
+  readonly maxKeys: number;
+  readonly onFetch?: ((report: KeyFetchReport) => void) | undefined;
+}
+
+/** Parses a JWKS document into usable keys; throws when the document or the resulting set is unusable. */
+export function parseJwks(
+  document: unknown,
+  algorithms: readonly SignatureAlgorithm[],
+  maxKeys: number,
+): KeySet {
+  const list = (document as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(list)) throw new Error('not a JWK set (no "keys" array)');
+  if (list.length > maxKeys) throw new Error(`JWK set has more than ${maxKeys} keys`);
+  const keys: VerificationKey[] = [];
+  for (const jwk of list) {
+    const imported = importJwk(jwk, algorithms);
+    if (imported.ok) keys.push(imported.key);
+  }
+  if (keys.length === 0) throw new Error('JWK set holds no usable verification key');
+  return new KeySet(keys);
+}
+
+/** A key source backed by a remote JWKS endpoint. */
+export class RemoteKeySource implements KeySource {
+  readonly #init: RemoteKeySourceInit;
+  #keys: KeySet | undefined;
+  #fetchedAt = Number.NEGATIVE_INFINITY;
+  #attemptedAt = Number.NEGATIVE_INFINITY;
+  #lastError = 'keys not fetched yet';
+  #inFlight: Promise<void> | undefined;
+
+  constructor(init: RemoteKeySourceInit) {
+    this.#init = init;
+  }
+
+  #usableKeys(now: number): KeySet | undefined {
+    const { maxAgeMs, staleIfErrorMs } = this.#init.timing;
+    return now - this.#fetchedAt <= maxAgeMs + staleIfErrorMs ? this.#keys : undefined;
+  }
+
+  /** One fetch at a time; every caller waits on the same one. */
+  #refresh(): Promise<void> {
+    this.#inFlight ??= this.#fetch().finally(() => {
+      this.#inFlight = undefined;
+    });
+    return this.#inFlight;
+  }
+
+  async #fetch(): Promise<void> {
+    const { clock, issuer, onFetch } = this.#init;
+    const started = clock();
+    this.#attemptedAt = started;
+    try {
+      const url = await this.#init.locate();
+      const keys = parseJwks(await this.#init.fetchJson(url), this.#init.algorithms, this.#init.maxKeys);
+      this.#keys = keys;
+      this.#fetchedAt = clock();
+      onFetch?.({ issuer, ok: true, durationMs: clock() - started, keyCount: keys.size });
+    } catch (error) {
+      this.#lastError = error instanceof Error ? error.message : 'key fetch failed';
+      onFetch?.({ issuer, ok: false, durationMs: clock() - started, keyCount: 0, error: this.#lastError });
+    }
+  }
+
+  #unavailable(now: number): KeyResolution {
+    const wait = this.#attemptedAt + this.#init.timing.retryAfterFailureMs - now;
+    return {
+      kind: 'unavailable',
+      retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)),
+      detail: `no usable keys: ${this.#lastError}`,
+    };
+  }
+
+  async resolve(kid: string | undefined, alg: SignatureAlgorithm): Promise<KeyResolution> {
+    const { clock, timing } = this.#init;
+    let now = clock();
+    let keys = this.#usableKeys(now);
+    if (!keys) {
+      if (!this.#inFlight && now - this.#attemptedAt < timing.retryAfterFailureMs)
+        return this.#unavailable(now);
+      await this.#refresh();
+      now = clock();
+      keys = this.#usableKeys(now);
+      if (!keys) return this.#unavailable(now);
+    } else if (
+      now - this.#fetchedAt > timing.maxAgeMs &&
+      now - this.#attemptedAt >= timing.retryAfterFailureMs
+    ) {
+      // Stale but usable: answer now, refresh behind the request.
+      void this.#refresh();
+    }
+    let found = keys.find(kid, alg);
+    // An unfamiliar kid may mean rotation (OIDC Core §10.1.1): refetch, but at most once per cooldown so
+    // that random kids cannot turn requests into a fetch storm (attack #24).
+    if (found === 'unknown-kid' && kid !== undefined && now - this.#attemptedAt >= timing.cooldownMs) {
+      await this.#refresh();
+      keys = this.#usableKeys(clock()) ?? keys;
+      found = keys.find(kid, alg);
+    }
+    return typeof found === 'string' ? { kind: 'miss', reason: found } : { kind: 'key', key: found };
+  }
+
+  async warmUp(): Promise<void> {
+    await this.#refresh();
+    if (!this.#usableKeys(this.#init.clock())) throw new Error(`${this.#init.issuer}: ${this.#lastError}`);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Verification of one JWT access token, in the order of the checklist's "validation order" (after A2):
+ * strict syntax → header (trusting nothing) → issuer from the allow-list → type → pinned algorithm → key
+ * from that issuer's own source → signature → claims → scopes.
+ */
+import { Buffer } from 'node:buffer';
+import { isSignatureAlgorithm, type SignatureAlgorithm, verifySignature } from './algorithms.js';
+import { type ClaimRules, validateClaims } from './claims.js';
+import { parseCompactJws } from './compact-jws.js';
+import type { ErrorCode } from './errors.js';
+import type { KeySource } from './key-source.js';
+import { type Principal, toPrincipal } from './principal.js';
+import { readGrantedScopes, type ScopeClaimFormat } from './scopes.js';
+import { type TokenTypePolicy, tokenTypeProblem } from './token-type.js';
+
+/** Everything needed to verify tokens of one trusted issuer. */
+export interface ResolvedIssuer {
+  readonly issuer: string;
+  readonly algorithms: ReadonlySet<SignatureAlgorithm>;
+  readonly keySource: KeySource;
+  readonly tokenType: TokenTypePolicy;
+  readonly claimRules: ClaimRules;
+  readonly scopeClaims: readonly (readonly [string, ScopeClaimFormat])[];
+}
+
+/** A verified token: what the cache holds and requirements are checked against. */
+export interface VerifiedToken {
+  readonly principal: Principal;
+  /** Granted scopes as a set, for constant-time requirement checks. */
+  readonly scopeSet: ReadonlySet<string>;
+  readonly keyId: string | undefined;
+  /** Seconds since the epoch after which the token must be verified again (`exp`, or the age cap). */
+  readonly validUntil: number;
+}
+
+/** Why a token was refused, with what may be recorded about it. */
+export interface VerificationFailure {
+  readonly ok: false;
+  readonly code: ErrorCode;
+  readonly detail: string;
+  /** Set only when the token named a trusted issuer. */
+  readonly issuer?: string;
+  readonly retryAfterSeconds?: number;
+}
+
+/** Result of {@link verifyAccessToken}. */
+export type Verification = { readonly ok: true; readonly token: VerifiedToken } | VerificationFailure;
+
+// Header parameters that change how a JWS is processed and that nevertrust does not implement
+// (RFC 7515 §4.1.11 `crit`, RFC 7797 `b64`, JWE `enc`/`zip`): a token using them is refused (J-12, #12, #13).
+const UNSUPPORTED_HEADERS = ['crit', 'b64', 'enc', 'zip'];
+const MAX_KID_LENGTH = 256;
+
+function refuse(code: ErrorCode, detail: string, issuer?: string): VerificationFailure {
+  return issuer === undefined ? { ok: false, code, detail } : { ok: false, code, detail, issuer };
+}
+
+/**
+ * Verifies a compact JWS access token against the trusted issuers.
+ *
+ * @example
+ * ```ts
+ * const result = await verifyAccessToken(token, issuersByName, Date.now() / 1000);
+ * if (result.ok) console.log(result.token.principal.subject);
+ * ```
+ */
+export async function verifyAccessToken(
+  token: string,
+  issuers: ReadonlyMap<string, ResolvedIssuer>,
+  nowSeconds: number,
+): Promise<Verification> {
+  const parsed = parseCompactJws(token);
+  if (!parsed.ok) return refuse(parsed.code, parsed.detail);
+  const { header, payload, signingInput, signature } = parsed.jws;
+
+  const unsupported = UNSUPPORTED_HEADERS.find((name) => name in header);
+  if (unsupported)
+    return refuse('ERR_TOKEN_UNSUPPORTED_FORMAT', `header parameter ${unsupported} is not supported`);
+  const { alg, kid } = header;
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length > MAX_KID_LENGTH)) {
+    return refuse('ERR_TOKEN_MALFORMED', 'kid is not a short string');
+  }
+  // The issuer is read before verification only to pick the allow-listed configuration; an unknown
+  // issuer is refused without any network access (K-10).
+  const issuer = typeof payload.iss === 'string' ? issuers.get(payload.iss) : undefined;
+  if (!issuer) return refuse('ERR_ISSUER_UNKNOWN', 'iss is missing or not a trusted issuer');
+  const name = issuer.issuer;
+
+  const typeProblem = tokenTypeProblem(header, payload, issuer.tokenType);
+  if (typeProblem) return refuse('ERR_TOKEN_TYPE', typeProblem, name);
+  if (!isSignatureAlgorithm(alg) || !issuer.algorithms.has(alg)) {
+    return refuse('ERR_ALGORITHM_NOT_ALLOWED', 'alg is not on the allow-list for this issuer', name);
+  }
+
+  const resolution = await issuer.keySource.resolve(kid as string | undefined, alg);
+  if (resolution.kind === 'unavailable') {
+    return {
+      ok: false,
+      code: 'ERR_KEYS_UNAVAILABLE',
+      detail: resolution.detail,
+      issuer: name,
+      retryAfterSeconds: resolution.retryAfterSeconds,
+    };
+  }
+  if (resolution.kind === 'miss') {
+    const code =
+      resolution.reason === 'algorithm-mismatch' ? 'ERR_ALGORITHM_NOT_ALLOWED' : 'ERR_KEY_NOT_FOUND';
+    return refuse(code, `key lookup: ${resolution.reason}`, name);
+  }
+  if (!verifySignature(alg, resolution.key.key, Buffer.from(signingInput, 'latin1'), signature)) {
+    return refuse('ERR_SIGNATURE_INVALID', 'signature does not verify', name);
+  }
+
+  const claimFailure = validateClaims(payload, issuer.claimRules, nowSeconds);
+  if (claimFailure) return refuse(claimFailure.code, claimFailure.detail, name);
+  const granted = readGrantedScopes(payload, issuer.scopeClaims);
+  if (!granted.ok) return refuse('ERR_CLAIM_INVALID', granted.detail, name);
+
+  const { maxTokenAgeSeconds } = issuer.claimRules;
+  const exp = payload.exp as number;
+  const ageLimit = maxTokenAgeSeconds === undefined ? exp : (payload.iat as number) + maxTokenAgeSeconds;
+  return {
+    ok: true,
+    token: {
+      principal: toPrincipal(payload, name, granted.scopes),
+      scopeSet: new Set(granted.scopes),
+      keyId: resolution.key.kid,
+      validUntil: Math.min(exp, ageLimit),
+    },
+  };
+}

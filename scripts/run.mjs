@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// One entry point behind `npm test`, `npm run demo`, `npm run bench` and `npm run build`.
+// It installs what a fresh clone lacks (pnpm in .tools/, the workspace packages), builds the
+// packages, then runs the requested step. Only Node and npm need to be present beforehand.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PNPM_VERSION = '12.4.2';
+const toolsDir = join(root, '.tools');
+const pnpmBin = join(toolsDir, 'node_modules', '.bin', 'pnpm');
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+function mustRun(command, args, options) {
+  const status = run(command, args, options);
+  if (status !== 0) {
+    console.error(`\n✖ ${[command, ...args].join(' ')} exited with ${status}`);
+    process.exit(status);
+  }
+}
+
+function ensurePnpm() {
+  if (existsSync(pnpmBin)) return;
+  console.log(`› installing pnpm ${PNPM_VERSION} into .tools/ (once)`);
+  mkdirSync(toolsDir, { recursive: true });
+  writeFileSync(join(toolsDir, 'package.json'), '{ "private": true }\n');
+  mustRun('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `pnpm@${PNPM_VERSION}`], {
+    cwd: toolsDir,
+  });
+}
+
+function mtime(path) {
+  return existsSync(path) ? statSync(path).mtimeMs : 0;
+}
+
+function ensureInstall() {
+  const marker = join(root, 'node_modules', '.modules.yaml');
+  const inputs = ['pnpm-lock.yaml', 'package.json', 'pnpm-workspace.yaml'].map((f) => mtime(join(root, f)));
+  if (mtime(marker) >= Math.max(...inputs)) return;
+  console.log('› installing workspace packages');
+  const frozen = process.env.CI ? ['--frozen-lockfile'] : [];
+  mustRun(pnpmBin, ['install', '--reporter=append-only', ...frozen]);
+}
+
+function build() {
+  mustRun(pnpmBin, ['exec', 'tsc', '-b', 'tsconfig.json']);
+}
+
+const steps = {
+  build() {
+    build();
+  },
+  test(args) {
+    build();
+    mustRun(pnpmBin, ['exec', 'biome', 'ci', '.']);
+    mustRun(pnpmBin, ['exec', 'vitest', 'run', ...args]);
+  },
+  demo(args) {
+    build();
+    mustRun(process.execPath, [join(root, 'examples', 'demo', 'run.mjs'), ...args]);
+  },
+  bench(args) {
+    build();
+    mustRun(pnpmBin, ['--filter', '@nevertrust/bench', 'run', 'bench', ...args]);
+  },
+  lint() {
+    mustRun(pnpmBin, ['exec', 'biome', 'check', '.']);
+  },
+};
+
+const [stepName, ...rest] = process.argv.slice(2);
+const step = steps[stepName ?? ''];
+if (!step) {
+  console.error(`usage: node scripts/run.mjs <${Object.keys(steps).join('|')}> [args…]`);
+  process.exit(2);
+}
+ensurePnpm();
+ensureInstall();
+step(rest);

@@ -1,0 +1,20 @@
+/**
+ * @nevertrust/testkit — helpers shared by every test of the repository: fresh keys, a byte-exact token
+ * builder, a real key server over HTTP(S), TLS material, request facts and a strict challenge parser.
+ *
+ * @packageDocumentation
+ */
+export { type ParsedChallenge, parseChallenges } from './challenge-parser.js';
+export { bearer, type FactsInput, requestFacts } from './facts.js';
+export { type KeyServer, type KeyServerMode, type KeyServerOptions, startKeyServer } from './key-server.js';
+export { generateTestKey, type TestAlgorithm, type TestKey } from './keys.js';
+export { type TlsMaterial, testTls } from './tls.js';
+export {
+  b64url,
+  createTokenIssuer,
+  type MintOptions,
+  signRaw,
+  signToken,
+  type TokenIssuerSettings,
+  type TokenParts,
+} from './tokens.js';

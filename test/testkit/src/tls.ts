@@ -1,0 +1,78 @@
+/** TLS material generated at test time: a CA, a server certificate for 127.0.0.1, and client certificates. */
+import { generate } from 'selfsigned';
+
+/** PEM material for a TLS test server and its clients. */
+export interface TlsMaterial {
+  readonly ca: string;
+  readonly serverKey: string;
+  readonly serverCert: string;
+  readonly clientKey: string;
+  readonly clientCert: string;
+}
+
+let cached: Promise<TlsMaterial> | undefined;
+
+async function create(): Promise<TlsMaterial> {
+  const now = new Date(Date.now() - 60_000);
+  const later = new Date(Date.now() + 86_400_000);
+  const ca = await generate([{ name: 'commonName', value: 'nevertrust test CA' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    notBeforeDate: now,
+    notAfterDate: later,
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    ],
+  });
+  const server = await generate([{ name: 'commonName', value: 'localhost' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    notBeforeDate: now,
+    notAfterDate: later,
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
+  });
+  const client = await generate([{ name: 'commonName', value: 'service-a' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    notBeforeDate: now,
+    notAfterDate: later,
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
+  });
+  return {
+    ca: ca.cert,
+    serverKey: server.private,
+    serverCert: server.cert,
+    clientKey: client.private,
+    clientCert: client.cert,
+  };
+}
+
+/**
+ * TLS material for this test process, generated once.
+ *
+ * @example
+ * ```ts
+ * const tls = await testTls();
+ * https.createServer({ key: tls.serverKey, cert: tls.serverCert }, handler);
+ * ```
+ */
+export function testTls(): Promise<TlsMaterial> {
+  cached ??= create();
+  return cached;
+}
