@@ -41,12 +41,14 @@ function mtime(path) {
 }
 
 function ensureInstall() {
-  const marker = join(root, 'node_modules', '.modules.yaml');
+  // pnpm leaves its own files untouched when nothing changed, so a stamp of our own marks the last install.
+  const marker = join(root, 'node_modules', '.nevertrust-installed');
   const inputs = ['pnpm-lock.yaml', 'package.json', 'pnpm-workspace.yaml'].map((f) => mtime(join(root, f)));
   if (mtime(marker) >= Math.max(...inputs)) return;
   console.log('› installing workspace packages');
   const frozen = process.env.CI ? ['--frozen-lockfile'] : [];
   mustRun(pnpmBin, ['install', '--reporter=append-only', ...frozen]);
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
 }
 
 function build() {
@@ -64,7 +66,8 @@ const steps = {
   },
   demo(args) {
     build();
-    mustRun(process.execPath, [join(root, 'examples', 'demo', 'run.mjs'), ...args]);
+    // The demo runs from its build output (dist/), exactly as the published packages would be used.
+    mustRun(process.execPath, [join(root, 'examples', 'demo', 'dist', 'main.js'), ...args]);
   },
   bench(args) {
     build();

@@ -17,6 +17,14 @@ export const AUDIT_SCHEMA = 'nevertrust.audit/1';
  */
 export interface AuditEvent {
   readonly schema: typeof AUDIT_SCHEMA;
+  /** Record type in the trail: decisions, detections and gaps share one versioned schema. */
+  readonly type: 'decision';
+  /** Correlates the request across services: from `traceparent` or a request-id header, else generated. */
+  readonly correlationId: string;
+  /** OpenTelemetry trace id of the evaluation, when a tracing SDK is active. */
+  readonly traceId?: string;
+  /** OpenTelemetry span id of the evaluation, when a tracing SDK is active. */
+  readonly spanId?: string;
   /** ISO 8601 time of the decision. */
   readonly time: string;
   readonly outcome: 'allow' | 'deny';
@@ -48,6 +56,8 @@ export interface AuditEvent {
   readonly handlerDurationMs?: number;
   /** Internal explanation of a refusal; never sent to the client. */
   readonly detail: string | undefined;
+  /** A policy refusal that dry-run computed but did not enforce: what the response would have been. */
+  readonly dryRun?: { readonly reason: ErrorCode; readonly status: number };
 }
 
 /** Receives audit events. A throwing listener never changes a decision. */

@@ -54,6 +54,8 @@ export function denyResponse(
     realm?: string | undefined;
     challenge?: Readonly<Record<string, string>>;
     retryAfterSeconds?: number;
+    /** RFC 9728 §5.1 (P-4): the protected resource metadata URL, added to every challenge. */
+    resourceMetadata?: string | undefined;
   },
 ): DenyResponse {
   const spec = ERROR_TABLE[code];
@@ -67,6 +69,7 @@ export function denyResponse(
       realm: options.realm,
       ...(spec.error ? { error: spec.error, error_description: spec.description } : {}),
       ...options.challenge,
+      ...(options.resourceMetadata ? { resource_metadata: options.resourceMetadata } : {}),
     });
   }
   if (options.retryAfterSeconds !== undefined) headers['retry-after'] = String(options.retryAfterSeconds);

@@ -5,9 +5,13 @@ export interface ErrorResponseSpec {
   /** HTTP status. */
   readonly status: number;
   /** RFC 6750 §3.1 error code for the challenge and body; absent where RFC 6750 says to send none (B-7). */
-  readonly error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+  readonly error?:
+    | 'invalid_request'
+    | 'invalid_token'
+    | 'insufficient_scope'
+    | 'insufficient_user_authentication';
   /** Body error when the failure is not an authentication problem (no challenge is sent). */
-  readonly bodyError?: 'temporarily_unavailable' | 'server_error';
+  readonly bodyError?: 'temporarily_unavailable' | 'server_error' | 'access_denied' | 'too_many_requests';
   /** Fixed text sent to the client. Details go to the audit event only. */
   readonly description: string;
 }
@@ -97,6 +101,70 @@ export const ERROR_TABLE: Readonly<Record<Exclude<ErrorCode, 'ERR_CONFIG'>, Erro
     status: 503,
     bodyError: 'temporarily_unavailable',
     description: 'Token verification keys are temporarily unavailable',
+  },
+  // RFC 9470 §3: the token is fine but the authentication behind it is too weak or too old (step-up).
+  ERR_INSUFFICIENT_USER_AUTHENTICATION: {
+    status: 401,
+    error: 'insufficient_user_authentication',
+    description: 'A different authentication level is required',
+  },
+  // Roles, claims, ownership, address or custom conditions: more privileges are needed (RFC 6750 §3.1).
+  ERR_ACCESS_DENIED: {
+    status: 403,
+    error: 'insufficient_scope',
+    description: 'The access token does not permit this request',
+  },
+  ERR_TOKEN_REVOKED: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token has been revoked',
+  },
+  ERR_REVOCATION_UNAVAILABLE: {
+    status: 503,
+    bodyError: 'temporarily_unavailable',
+    description: 'Token revocation status is temporarily unavailable',
+  },
+  ERR_REVOCATION_STORE_FULL: {
+    status: 500,
+    bodyError: 'server_error',
+    description: 'The request could not be authorised',
+  },
+  // Deny by default: no credential can fix a route nobody declared, so no token error is sent.
+  ERR_POLICY_NO_MATCH: {
+    status: 403,
+    bodyError: 'access_denied',
+    description: 'No access policy permits this request',
+  },
+  ERR_ROUTE_NOT_DECLARED: {
+    status: 403,
+    bodyError: 'access_denied',
+    description: 'No access policy permits this request',
+  },
+  // RFC 6585 §4: over a configured rate limit; `Retry-After` says when to come back.
+  ERR_RATE_LIMITED: {
+    status: 429,
+    bodyError: 'too_many_requests',
+    description: 'Too many requests',
+  },
+  // A detector blocked the peer or principal for a cool-down: temporal, so 429 with `Retry-After`, and no
+  // challenge, since no other credential would help sooner.
+  ERR_BLOCKED: {
+    status: 429,
+    bodyError: 'too_many_requests',
+    description: 'Requests from this client are temporarily blocked',
+  },
+  // A token seen from too many addresses is presumed leaked: 401 invalid_token makes its rightful client
+  // obtain a fresh one, while the copies stay refused for the cool-down.
+  ERR_TOKEN_SUSPENDED: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token has been suspended',
+  },
+  // Fail-closed audit mode: an access that cannot be recorded is not granted.
+  ERR_AUDIT_UNAVAILABLE: {
+    status: 503,
+    bodyError: 'temporarily_unavailable',
+    description: 'The request cannot be recorded right now',
   },
   ERR_INTERNAL: {
     status: 500,

@@ -7,7 +7,10 @@ import { headerValues, type RequestFacts } from './facts.js';
 
 /** Where tokens may come from and how large they may be. */
 export interface ExtractionSettings {
-  /** Accept `?access_token=` (RFC 6750 §2.3). Off by default: RFC 9700 §4.3.2 forbids it for clients. */
+  /**
+   * Accept `?access_token=` on GET and HEAD (RFC 6750 §2.3). Off by default: RFC 9700 §4.3.2 forbids it
+   * for clients.
+   */
   readonly allowQueryToken: boolean;
   /** Longest accepted token, in bytes; longer ones are refused before any decoding (attack #23). */
   readonly maxTokenBytes: number;
@@ -22,7 +25,12 @@ export type Extraction =
 const NONE: Extraction = { kind: 'none' };
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token
 const BEARER_CREDENTIALS = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
-const QUERY_PARAMETER = /(?:^|&)access_token(?:=|\[|&|$)/;
+// Cheap pre-check before parsing the query; it also catches percent-encoded names (`access%5Ftoken`,
+// `access_token%5B%5D`), which URLSearchParams and qs decode into the very names the checks below refuse.
+const QUERY_PARAMETER = /access(?:_|%5f)token/i;
+// RFC 9700 §4.3.2 / checklist A1.1 default recommendation: a URL token is never accepted for a
+// state-changing request, where it would also end up in logs next to the change it authorised.
+const QUERY_TOKEN_METHODS = new Set(['GET', 'HEAD']);
 
 function failure(code: ErrorCode, detail: string): Extraction {
   return { kind: 'error', code, detail };
@@ -34,7 +42,7 @@ function fromHeader(facts: RequestFacts, settings: ExtractionSettings): Extracti
   if (values.length > 1) return failure('ERR_MULTIPLE_CREDENTIALS', 'more than one Authorization header');
   const value = values[0] as string;
   // Another scheme (Basic, Negotiate, …) is not a bearer credential: it is neither used nor an error here.
-  if (!/^bearer(?: |$)/i.test(value)) return NONE;
+  if (!/^bearer(?:\s|$)/i.test(value)) return NONE;
   // Cap before matching: a token larger than the cap is refused whatever it contains.
   if (value.length > settings.maxTokenBytes + 16)
     return failure('ERR_TOKEN_TOO_LARGE', 'header over size cap');
@@ -47,7 +55,7 @@ function fromHeader(facts: RequestFacts, settings: ExtractionSettings): Extracti
 
 function fromQuery(facts: RequestFacts, settings: ExtractionSettings): Extraction {
   const start = facts.target.indexOf('?');
-  if (start === -1) return NONE;
+  if (start === -1 || !QUERY_TOKEN_METHODS.has(facts.method)) return NONE;
   const query = facts.target.slice(start + 1);
   if (!QUERY_PARAMETER.test(query)) return NONE;
   const params = new URLSearchParams(query);

@@ -35,6 +35,8 @@ export interface RequestFacts {
   readonly tls?: TlsFacts | undefined;
   /** Low-cardinality route template (`/orders/:id`), when the framework knows it. */
   readonly routeId?: string | undefined;
+  /** Route parameters the framework extracted (`{ id: '42' }`), for ownership and other ABAC conditions. */
+  readonly params?: Readonly<Record<string, string>> | undefined;
 }
 
 /** All values received for a header, or an empty list. `name` must be lower-case. */

@@ -2,6 +2,7 @@
  * Fetching JSON documents (key sets, discovery metadata) from trusted URLs: a timeout, a size cap, no
  * redirects, HTTPS only except on the loopback interface (RFC 8414 §2 / K-3; attack #25).
  */
+import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, request } from 'undici';
 
 /** How key material is fetched. */
@@ -10,7 +11,7 @@ export interface FetchSettings {
   readonly timeoutMs: number;
   /** Largest accepted response body in bytes. */
   readonly maxBytes: number;
-  /** Extra trusted CA certificates (PEM) for HTTPS, e.g. a private PKI. */
+  /** Extra trusted CA certificates (PEM) for HTTPS, e.g. a private PKI; Node's default roots stay trusted. */
   readonly ca?: string | readonly string[] | undefined;
 }
 
@@ -22,6 +23,12 @@ const LOOPBACK_HOSTS = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 /**
  * Why `url` may not be used to fetch key material, or undefined when it may: it must be an absolute
  * `https:` URL, or `http:` on a loopback host (where no network is crossed), without credentials.
+ *
+ * @example
+ * ```ts
+ * keyUrlProblem('http://idp.example.com/jwks'); // 'expected an https: URL (http: is accepted only on loopback hosts)'
+ * keyUrlProblem('https://idp.example.com/jwks'); // undefined
+ * ```
  */
 export function keyUrlProblem(url: string): string | undefined {
   let parsed: URL;
@@ -37,13 +44,22 @@ export function keyUrlProblem(url: string): string | undefined {
   return 'expected an https: URL (http: is accepted only on loopback hosts)';
 }
 
+/**
+ * Drops a response body. undici reports a destroyed body as an `AbortError` event; with no listener that
+ * event would be an uncaught exception and take the process down, so one is attached first.
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
 async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
     total += (chunk as Buffer).length;
     if (total > maxBytes) {
-      body.destroy();
+      discard(body);
       throw new Error(`response larger than ${maxBytes} bytes`);
     }
     chunks.push(chunk as Buffer);
@@ -64,12 +80,11 @@ export function createJsonFetcher(settings: FetchSettings): {
   fetchJson: JsonFetcher;
   close: () => Promise<void>;
 } {
+  // A `ca` given to TLS replaces the default roots; the option promises *extra* CAs, so both are kept.
   const ca =
     settings.ca === undefined
       ? undefined
-      : typeof settings.ca === 'string'
-        ? [settings.ca]
-        : [...settings.ca];
+      : [...rootCertificates, ...(typeof settings.ca === 'string' ? [settings.ca] : settings.ca)];
   const dispatcher = new Agent({
     connect: ca ? { ca, timeout: settings.timeoutMs } : { timeout: settings.timeoutMs },
     headersTimeout: settings.timeoutMs,
@@ -85,8 +100,13 @@ export function createJsonFetcher(settings: FetchSettings): {
       signal: AbortSignal.timeout(settings.timeoutMs),
     });
     if (response.statusCode !== 200) {
-      response.body.destroy();
+      discard(response.body);
       throw new Error(`HTTP status ${response.statusCode}`);
+    }
+    const declared = Number(response.headers['content-length']);
+    if (declared > settings.maxBytes) {
+      discard(response.body);
+      throw new Error(`response larger than ${settings.maxBytes} bytes`);
     }
     const text = await readCapped(response.body, settings.maxBytes);
     try {

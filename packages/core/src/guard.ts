@@ -3,15 +3,21 @@
  * for anything a request did; an unexpected internal fault becomes a deny (fail closed).
  */
 import { hash } from 'node:crypto';
-import { AUDIT_SCHEMA, type AuditEvent, emitAudit } from './audit.js';
+import { AUDIT_SCHEMA, type AuditEvent } from './audit.js';
 import { type AllowDecision, type Decision, type DenyDecision, denyResponse } from './decision.js';
 import type { ErrorCode } from './errors.js';
 import { type ExtractionSettings, extractCredential } from './extract.js';
 import { type RequestFacts, targetPath } from './facts.js';
 import { createJsonFetcher } from './fetch-json.js';
 import { resolveIssuers } from './issuers.js';
+import { createMonitor, type TrailContext } from './monitoring/monitor.js';
+import type { AuditSinkStats } from './monitoring/pipeline.js';
 import { type GuardOptions, validateOptions } from './options.js';
-import { AUTHENTICATED, checkRequirement, type Requirement, requiredScopesOf } from './requirements.js';
+import type { DryRunRecord, Plan } from './policy/authorise.js';
+import { createPolicyLayer, type PolicyView } from './policy/policy-layer.js';
+import type { ResourceMetadataEndpoint } from './policy/resource-metadata.js';
+import type { Revocation } from './policy/revocation.js';
+import { AUTHENTICATED, describeRequirement, type Requirement, requiredScopesOf } from './requirements.js';
 import { createTokenCache, type TokenCache } from './token-cache.js';
 import { type ResolvedIssuer, type VerifiedToken, verifyAccessToken } from './verify-token.js';
 
@@ -42,14 +48,27 @@ export interface Completion {
  * ```
  */
 export interface Guard {
-  /** Decides about one request; `requirement` defaults to "any valid access token". Never rejects. */
+  /**
+   * Decides about one request against the route's own `requirement` and the policy table. Without either,
+   * any valid access token is enough — or, in strict mode, the request is refused. Never rejects.
+   */
   evaluate(facts: RequestFacts, requirement?: Requirement, options?: EvaluateOptions): Promise<Decision>;
   /** Emits the audit event of a decision made with `deferAudit`, completed with how the request ended. */
   recordAudit(decision: Decision, completion: Completion): void;
   /** Loads every issuer's keys now; rejects with the first issuer whose keys cannot be loaded. */
   ready(): Promise<void>;
-  /** Releases connections held for key fetching. */
+  /** Writes out queued audit records, closes the audit sinks and releases key-fetching connections. */
   close(): Promise<void>;
+  /** Resolves once every queued audit record was handed to its sink (or after `timeoutMs`, default 5 s). */
+  flushAudit(timeoutMs?: number): Promise<void>;
+  /** Per audit sink: whether it takes records now, how many wait, how many were lost. For health checks. */
+  auditHealth(): readonly AuditSinkStats[];
+  /** Revokes tokens by issuer + `jti`, or every token of a subject or client up to a point in time. */
+  readonly revocation: Revocation;
+  /** The RFC 9728 metadata endpoint adapters serve, when `resourceMetadata` is configured. */
+  readonly resourceMetadata: ResourceMetadataEndpoint | undefined;
+  /** Strict mode, dry-run and the compiled policy table, for adapters and coverage reports. */
+  readonly policy: PolicyView;
 }
 
 interface Outcome {
@@ -62,7 +81,11 @@ interface Outcome {
   readonly challenge?: Readonly<Record<string, string>>;
   readonly retryAfterSeconds?: number;
   readonly queryToken?: boolean;
+  /** A policy refusal computed but not enforced (dry-run). */
+  readonly dryRun?: DryRunRecord;
 }
+
+const UNUSABLE_FACTS: RequestFacts = Object.freeze({ method: '', target: '', headers: {} });
 
 function auditEvent(
   facts: RequestFacts,
@@ -71,10 +94,13 @@ function auditEvent(
   status: number,
   startedAt: number,
   now: number,
+  trail: TrailContext,
 ): AuditEvent {
   const principal = outcome.token?.principal;
   return {
     schema: AUDIT_SCHEMA,
+    type: 'decision',
+    ...trail,
     time: new Date(now).toISOString(),
     outcome: status < 400 ? 'allow' : 'deny',
     reason: outcome.code,
@@ -90,12 +116,13 @@ function auditEvent(
     tokenId: principal?.tokenId,
     keyId: outcome.token?.keyId,
     tokenFingerprint: outcome.fingerprint,
-    requirement: requirement.type === 'scopes' ? `scopes:${requirement.match}` : requirement.type,
+    requirement: describeRequirement(requirement),
     requiredScopes: requiredScopesOf(requirement),
     grantedScopes: principal?.scopes,
     cacheHit: outcome.cacheHit ?? false,
     durationMs: performance.now() - startedAt,
-    detail: outcome.detail,
+    detail: outcome.detail ?? (outcome.dryRun ? `dry-run: ${outcome.dryRun.detail}` : undefined),
+    ...(outcome.dryRun ? { dryRun: { reason: outcome.dryRun.reason, status: outcome.dryRun.status } } : {}),
   };
 }
 
@@ -112,26 +139,55 @@ function auditEvent(
  */
 export function createGuard(options: GuardOptions): Guard {
   const validated = validateOptions(options);
+  // Record step and the analysis around evaluation (audit sinks, metrics, rate limits, detectors).
+  const monitor = createMonitor({
+    monitoring: validated.monitoring,
+    onAudit: validated.onAudit,
+    onFetch: validated.keyFetch.onFetch,
+    realm: validated.realm,
+    clock: () => auditTime(),
+  });
   const { fetchJson, close } = createJsonFetcher(validated.keyFetch);
-  const issuers: ReadonlyMap<string, ResolvedIssuer> = resolveIssuers(validated, fetchJson);
+  const issuers: ReadonlyMap<string, ResolvedIssuer> = resolveIssuers(
+    { ...validated, keyFetch: { ...validated.keyFetch, onFetch: monitor.onKeyFetch } },
+    fetchJson,
+  );
   const cache: TokenCache | undefined =
     validated.cache === false ? undefined : createTokenCache(validated.cache);
   const extraction: ExtractionSettings = {
     allowQueryToken: validated.allowQueryToken,
     maxTokenBytes: validated.maxTokenBytes,
   };
-  const { clock, realm, onAudit } = validated;
+  const { clock, realm } = validated;
+  const layer = createPolicyLayer(validated);
+  // The clock is caller code: a fault or a non-finite time must end in a deny (fail closed), never in a
+  // rejected promise, nor in comparisons with NaN that would let every expiry and cache entry pass.
+  const currentTime = (): number => {
+    const time = clock();
+    if (!Number.isFinite(time)) throw new RangeError('clock returned a non-finite time');
+    return time;
+  };
+  const auditTime = (): number => {
+    try {
+      return currentTime();
+    } catch {
+      return Date.now();
+    }
+  };
 
-  async function decide(facts: RequestFacts, requirement: Requirement): Promise<Outcome> {
+  async function decide(facts: RequestFacts, plan: Plan): Promise<Outcome> {
     const credential = extractCredential(facts, extraction);
     if (credential.kind === 'error') return { code: credential.code, detail: credential.detail };
+    // Deny by default: a route nobody declared is refused whatever credentials come with it.
+    if (plan.refusal) return plan.refusal;
     if (credential.kind === 'none') {
-      return requirement.type === 'public' ? { code: 'OK' } : { code: 'ERR_NO_CREDENTIALS' };
+      if (!plan.isPublic) return { code: 'ERR_NO_CREDENTIALS' };
+      return plan.shadow ? { code: 'OK', dryRun: plan.shadow } : { code: 'OK' };
     }
     const key = hash('sha256', credential.token, 'base64url');
     const fingerprint = key.slice(0, 16);
     const queryToken = credential.location === 'query';
-    const now = clock();
+    const now = currentTime();
     let token = cache?.get(key, now);
     const cacheHit = token !== undefined;
     if (!token) {
@@ -140,9 +196,9 @@ export function createGuard(options: GuardOptions): Guard {
       token = verification.token;
       cache?.set(key, token, now);
     }
-    const check = checkRequirement(requirement, token);
-    if (!check.ok) return { code: check.code, challenge: check.challenge, token, fingerprint, cacheHit };
-    return { code: 'OK', token, fingerprint, cacheHit, queryToken };
+    const authorised = await layer.authoriser.authorise(plan, token, facts, now / 1000);
+    if (authorised.code !== 'OK') return { ...authorised, token, fingerprint, cacheHit };
+    return { ...authorised, token, fingerprint, cacheHit, queryToken };
   }
 
   function toDecision(
@@ -150,6 +206,7 @@ export function createGuard(options: GuardOptions): Guard {
     requirement: Requirement,
     outcome: Outcome,
     startedAt: number,
+    trail: TrailContext,
   ): Decision {
     if (outcome.code === 'OK') {
       const allow: Omit<AllowDecision, 'audit'> = {
@@ -158,33 +215,49 @@ export function createGuard(options: GuardOptions): Guard {
         // B-5: a response to a request that carried its token in the URL must not be cached publicly.
         headers: outcome.queryToken ? { 'cache-control': 'private' } : {},
       };
-      return { ...allow, audit: auditEvent(facts, requirement, outcome, 200, startedAt, clock()) };
+      return { ...allow, audit: auditEvent(facts, requirement, outcome, 200, startedAt, auditTime(), trail) };
     }
     const code = outcome.code === 'ERR_CONFIG' ? 'ERR_INTERNAL' : outcome.code;
     const response = denyResponse(code, {
       realm,
       ...(outcome.challenge ? { challenge: outcome.challenge } : {}),
       ...(outcome.retryAfterSeconds !== undefined ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}),
+      resourceMetadata: layer.resourceMetadata?.url,
     });
     const deny: DenyDecision = {
       ...response,
-      audit: auditEvent(facts, requirement, outcome, response.status, startedAt, clock()),
+      audit: auditEvent(facts, requirement, outcome, response.status, startedAt, auditTime(), trail),
     };
     return deny;
   }
 
   return {
-    async evaluate(facts, requirement = AUTHENTICATED, evaluateOptions) {
-      const startedAt = performance.now();
-      let decision: Decision;
-      try {
-        decision = toDecision(facts, requirement, await decide(facts, requirement), startedAt);
-      } catch (error) {
-        const detail = `internal fault: ${error instanceof Error ? error.name : typeof error}`;
-        decision = toDecision(facts, AUTHENTICATED, { code: 'ERR_INTERNAL', detail }, startedAt);
-      }
-      if (!evaluateOptions?.deferAudit) emitAudit(onAudit, decision.audit);
-      return decision;
+    evaluate(facts, requirement, evaluateOptions) {
+      const evaluation = monitor.begin(facts);
+      return evaluation.run(async () => {
+        const startedAt = performance.now();
+        const { trail } = evaluation;
+        let decision: Decision;
+        try {
+          const plan = layer.authoriser.plan(facts, requirement);
+          // Blocked peers, peer rate limits and fail-closed audit are refused before any token work.
+          const refusal = await monitor.admit(facts);
+          const outcome: Outcome = refusal ?? (await decide(facts, plan));
+          decision = toDecision(facts, plan.requirement, outcome, startedAt, trail);
+          decision = await monitor.review(decision);
+        } catch (error) {
+          const detail = `internal fault: ${error instanceof Error ? error.name : typeof error}`;
+          const fault: Outcome = { code: 'ERR_INTERNAL', detail };
+          try {
+            decision = toDecision(facts, AUTHENTICATED, fault, startedAt, trail);
+          } catch {
+            // Facts an adapter got wrong cannot even be recorded as they are: record the fault without them.
+            decision = toDecision(UNUSABLE_FACTS, AUTHENTICATED, fault, startedAt, trail);
+          }
+        }
+        evaluation.end(decision.audit);
+        return evaluateOptions?.deferAudit ? decision : monitor.commit(decision);
+      });
     },
     recordAudit(decision, completion) {
       const event: AuditEvent = {
@@ -195,11 +268,19 @@ export function createGuard(options: GuardOptions): Guard {
           ? { handlerDurationMs: completion.handlerDurationMs }
           : {}),
       };
-      emitAudit(onAudit, event);
+      monitor.record(event);
     },
     async ready() {
       await Promise.all([...issuers.values()].map((issuer) => issuer.keySource.warmUp()));
     },
-    close,
+    async close() {
+      await monitor.close();
+      await close();
+    },
+    flushAudit: (timeoutMs) => monitor.flush(timeoutMs),
+    auditHealth: () => monitor.stats(),
+    revocation: layer.revocation,
+    resourceMetadata: layer.resourceMetadata,
+    policy: layer.view,
   };
 }

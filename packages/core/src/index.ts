@@ -10,6 +10,14 @@
  *
  * @packageDocumentation
  */
+export { AccessDeniedError } from './access-denied.js';
+export {
+  type AdapterOptions,
+  type DenialMode,
+  type NevertrustOptions,
+  type ResolvedAdapterOptions,
+  resolveAdapterOptions,
+} from './adapter-options.js';
 export { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
 export { AUDIT_SCHEMA, type AuditEvent, type AuditListener } from './audit.js';
 export { type ChallengeParams, formatChallenge } from './challenge.js';
@@ -19,18 +27,33 @@ export { ERROR_TABLE, type ErrorResponseSpec } from './error-table.js';
 export { ConfigError, type ErrorCode, isNevertrustError, NevertrustError } from './errors.js';
 export { headerValues, type RequestFacts, type TlsFacts } from './facts.js';
 export { type Completion, createGuard, type EvaluateOptions, type Guard } from './guard.js';
+export * from './monitoring/index.js';
+export { toRequestFacts } from './node-facts.js';
 export type { GuardOptions, IssuerOptions, KeyFetchOptions } from './options.js';
+export * from './policy/public.js';
 export type { AuthenticationContext, Principal, PrincipalKind, SenderBinding } from './principal.js';
 export type { KeyFetchReport } from './remote-key-source.js';
 export {
-  AUTHENTICATED,
-  type AuthenticatedRequirement,
-  PUBLIC,
-  type PublicRequirement,
-  type Requirement,
-  requireAnyScope,
-  requireScopes,
-  type ScopeRequirement,
-} from './requirements.js';
+  type DenialWriter,
+  findGate,
+  gateOf,
+  openGate,
+  RequestGate,
+  type RouteInfo,
+  requireGate,
+  requirePrincipal,
+} from './request-gate.js';
+export * from './requirements.js';
+export {
+  createRouteMarker,
+  declaredRequirements,
+  type HandlerDecorator,
+  parseRouteDeclaration,
+  type RouteDeclaration,
+  type RouteMarker,
+  requirementOf,
+  undeclaredRouteProblem,
+} from './route-requirements.js';
 export type { ScopeClaimFormat } from './scopes.js';
 export type { TokenTypePolicy } from './token-type.js';
+export { resourceMetadataResponse, type WellKnownResponse } from './well-known.js';

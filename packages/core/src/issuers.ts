@@ -16,9 +16,10 @@ import type { ResolvedIssuer } from './verify-token.js';
 
 type ValidatedIssuer = ValidatedOptions['issuers'][number];
 
-function staticKeys(issuer: ValidatedIssuer, path: string): KeySet {
+function staticKeySource(issuer: ValidatedIssuer, path: string): StaticKeySource {
   const algorithms = issuer.algorithms;
   const imported: VerificationKey[] = [];
+  const unnamed: VerificationKey[] = [];
   const problems: string[] = [];
   if (issuer.secret !== undefined) {
     const secret = typeof issuer.secret === 'string' ? Buffer.from(issuer.secret, 'utf8') : issuer.secret;
@@ -33,12 +34,13 @@ function staticKeys(issuer: ValidatedIssuer, path: string): KeySet {
       : (issuer.keys as { keys: Record<string, unknown>[] }).keys;
     list.forEach((key, index) => {
       const result = typeof key === 'string' ? importPem(key, algorithms) : importJwk(key, algorithms);
-      if (result.ok) imported.push(result.key);
-      else problems.push(`${path}.keys[${index}]: ${result.reason}`);
+      if (!result.ok) problems.push(`${path}.keys[${index}]: ${result.reason}`);
+      else if (typeof key === 'string') unnamed.push(result.key);
+      else imported.push(result.key);
     });
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return new KeySet(imported);
+  return new StaticKeySource(new KeySet([...imported, ...unnamed]), new KeySet(unnamed));
 }
 
 function locator(issuer: ValidatedIssuer, fetchJson: JsonFetcher): () => Promise<string> {
@@ -67,10 +69,18 @@ export function resolveIssuers(
   fetchJson: JsonFetcher,
 ): Map<string, ResolvedIssuer> {
   const table = new Map<string, ResolvedIssuer>();
+  const problems: string[] = [];
   options.issuers.forEach((issuer, index) => {
     let keySource: KeySource;
     if (issuer.keys !== undefined || issuer.secret !== undefined) {
-      keySource = new StaticKeySource(staticKeys(issuer, `issuers[${index}]`));
+      try {
+        keySource = staticKeySource(issuer, `issuers[${index}]`);
+      } catch (error) {
+        // Report the unusable keys of every issuer at once, not only the first issuer's.
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(...error.problems);
+        return;
+      }
     } else {
       keySource = new RemoteKeySource({
         issuer: issuer.issuer,
@@ -98,5 +108,6 @@ export function resolveIssuers(
       scopeClaims: Object.entries(issuer.scopeClaims),
     });
   });
+  if (problems.length > 0) throw new ConfigError(problems);
   return table;
 }

@@ -20,16 +20,33 @@ export interface KeySource {
   warmUp(): Promise<void>;
 }
 
-/** Answers lookups from a fixed set of configured keys. */
+/**
+ * Answers lookups from a fixed set of configured keys. PEM keys have no `kid`, so a token's `kid` cannot
+ * name them: a `kid` that no configured JWK carries falls back to the unnamed PEM keys of the token's
+ * algorithm (as jose does for a single key), still only when exactly one of them fits.
+ *
+ * @example
+ * ```ts
+ * const source = new StaticKeySource(new KeySet([key]));
+ * const found = await source.resolve('k1', 'ES256');
+ * ```
+ */
 export class StaticKeySource implements KeySource {
   readonly #keys: KeySet;
+  readonly #unnamed: KeySet | undefined;
 
-  constructor(keys: KeySet) {
+  constructor(keys: KeySet, unnamed?: KeySet) {
     this.#keys = keys;
+    this.#unnamed = unnamed && unnamed.size > 0 ? unnamed : undefined;
   }
 
   async resolve(kid: string | undefined, alg: SignatureAlgorithm): Promise<KeyResolution> {
-    const found = this.#keys.find(kid, alg);
+    let found = this.#keys.find(kid, alg);
+    if (found === 'unknown-kid' && kid !== undefined && this.#unnamed) {
+      const unnamed = this.#unnamed.find(undefined, alg);
+      // No PEM key of this algorithm: the miss is still about the kid.
+      if (unnamed !== 'algorithm-mismatch') found = unnamed;
+    }
     return typeof found === 'string' ? { kind: 'miss', reason: found } : { kind: 'key', key: found };
   }
 

@@ -3,6 +3,7 @@
  * (RFC 8725 §3.1; checklist J-1, J-5, K-7, K-8, K-9), and a key set looked up by `kid` only as an opaque
  * map key (J-9, attack #11).
  */
+import { Buffer } from 'node:buffer';
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import {
   isHmacAlgorithm,
@@ -25,6 +26,7 @@ export type KeyImport =
   | { readonly ok: false; readonly reason: string };
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+const KEY_TEXT = /-----BEGIN [A-Z0-9 ]+-----|"kty"\s*:/;
 const CURVES: Readonly<Record<string, string>> = {
   prime256v1: 'P-256',
   secp384r1: 'P-384',
@@ -113,8 +115,22 @@ export function importPem(pem: string, allowed: readonly SignatureAlgorithm[], k
   return finish(kid, pinAlgorithm(kty, crv, asymmetric), key);
 }
 
+function isKeyMaterial(bytes: Buffer): boolean {
+  if (KEY_TEXT.test(bytes.toString('latin1'))) return true;
+  for (const type of ['spki', 'pkcs1'] as const) {
+    try {
+      createPublicKey({ key: bytes, format: 'der', type });
+      return true;
+    } catch {
+      // Not a DER public key: the expected case for a random secret.
+    }
+  }
+  return false;
+}
+
 /**
- * Imports an HMAC secret for one HS* algorithm; refuses secrets shorter than the hash (J-5, attack #18).
+ * Imports an HMAC secret for one HS* algorithm; refuses secrets shorter than the hash (J-5, attack #18)
+ * and secrets that are key material, such as the issuer's public key PEM (attack #5).
  *
  * @example
  * ```ts
@@ -123,6 +139,11 @@ export function importPem(pem: string, allowed: readonly SignatureAlgorithm[], k
  */
 export function importSecret(secret: Uint8Array, alg: SignatureAlgorithm, kid?: string): KeyImport {
   if (!isHmacAlgorithm(alg)) return fail(`${alg} is not an HMAC algorithm`);
+  // A public key used as an HMAC secret is the HS/RS confusion attack itself (attack #5): anyone holding
+  // the public key could mint tokens. Key material is never accepted as a secret.
+  if (isKeyMaterial(Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength))) {
+    return fail('secret is a key (PEM, DER or JWK); an HMAC secret must be random bytes');
+  }
   if (secret.byteLength < minimumSecretBytes(alg)) {
     return fail(`secret must be at least ${minimumSecretBytes(alg)} bytes for ${alg}`);
   }

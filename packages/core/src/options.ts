@@ -2,12 +2,16 @@
  * The guard's options: the one place user input is validated, with zod, at start-up. Unknown keys are
  * errors; every message names the option's path and what was expected; no secret is ever echoed.
  */
-import { z } from 'zod';
-import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
+import { ASYMMETRIC_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
 import type { AuditListener } from './audit.js';
 import type { DiscoveryKind } from './discovery.js';
 import { ConfigError } from './errors.js';
-import { keyUrlProblem } from './fetch-json.js';
+import type { MonitoringOptions, ResolvedMonitoring } from './monitoring/options.js';
+import { resolveMonitoring } from './monitoring/options.js';
+import { describeIssue, guardSchema } from './options-schema.js';
+import type { ClaimPathInput } from './policy/claim-path.js';
+import type { PolicyOptions, RevocationOptions } from './policy/options.js';
+import type { ResourceMetadataOptions } from './policy/resource-metadata.js';
 import type { KeyFetchReport } from './remote-key-source.js';
 import type { ScopeClaimFormat } from './scopes.js';
 import type { TokenTypePolicy } from './token-type.js';
@@ -40,11 +44,13 @@ export interface IssuerOptions {
   readonly maxTokenAgeSeconds?: number;
   /** Refuse tokens living longer than this (`exp − iat`). Default 86 400 (one day). */
   readonly maxLifetimeSeconds?: number;
+  /** Where this issuer's tokens carry roles (RBAC): `roles`, `realm_access.roles`, or `['https://x/roles']`. */
+  readonly roleClaim?: ClaimPathInput;
 }
 
 /** How remote key sets and discovery documents are fetched and refreshed. */
 export interface KeyFetchOptions {
-  /** Default 5000. */
+  /** Whole-request timeout of one fetch, at most 60 000. Default 5000. */
   readonly timeoutMs?: number;
   /** Minimum time between refetches triggered by unknown `kid`s. Default 30 000. */
   readonly cooldownMs?: number;
@@ -56,9 +62,9 @@ export interface KeyFetchOptions {
   readonly retryAfterFailureMs?: number;
   /** Largest accepted key set or metadata document. Default 512 KiB. */
   readonly maxBytes?: number;
-  /** Largest number of keys in a set. Default 100. */
+  /** Largest number of keys in a set; a larger set is refused as a whole. Default 100. */
   readonly maxKeys?: number;
-  /** Extra trusted CA certificates (PEM) for HTTPS key URLs. */
+  /** Extra trusted CA certificates (PEM) for HTTPS key URLs, added to Node's default roots. */
   readonly ca?: string | readonly string[];
   /** Called after every fetch attempt, for metrics and health checks. */
   readonly onFetch?: (report: KeyFetchReport) => void;
@@ -74,7 +80,7 @@ export interface KeyFetchOptions {
  * };
  * ```
  */
-export interface GuardOptions {
+export interface GuardOptions extends MonitoringOptions {
   readonly issuers: readonly IssuerOptions[];
   /** `realm` of every challenge. Omitted by default. */
   readonly realm?: string;
@@ -91,126 +97,16 @@ export interface GuardOptions {
   readonly onAudit?: AuditListener;
   /** Current time in milliseconds; for tests and simulations. Default `Date.now`. */
   readonly clock?: () => number;
+  /** Least privilege: route policy table, strict mode, dry-run, role → scopes table. */
+  readonly policy?: PolicyOptions;
+  /** Where revocations are kept (in process by default). */
+  readonly revocation?: RevocationOptions;
+  /** Publish RFC 9728 protected resource metadata and point every challenge at it. */
+  readonly resourceMetadata?: ResourceMetadataOptions;
 }
 
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 const ALWAYS_REQUIRED = ['iss', 'exp', 'aud'];
-const ALGORITHMS = [...ASYMMETRIC_ALGORITHMS, ...HMAC_ALGORITHMS] as const;
-
-const fn = <T>(what: string) =>
-  z.custom<T>((value) => typeof value === 'function', { message: `expected ${what}` });
-const positiveInt = z.number().int().positive();
-const keyUrl = z.string().superRefine((value, ctx) => {
-  const problem = keyUrlProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
-const nonEmptyString = z.string().min(1, 'expected a non-empty string');
-const claimName = z.string().regex(/^[^\s]+$/, 'expected a claim name');
-
-const issuerSchema = z
-  .strictObject({
-    issuer: nonEmptyString,
-    audience: z.union([nonEmptyString, z.array(nonEmptyString).min(1, 'expected at least one audience')]),
-    algorithms: z.array(z.enum(ALGORITHMS)).min(1, 'expected at least one algorithm').optional(),
-    jwksUri: keyUrl.optional(),
-    discovery: z.enum(['openid-configuration', 'oauth-authorization-server']).optional(),
-    keys: z
-      .union([
-        z.array(z.union([z.string(), z.record(z.string(), z.unknown())])).min(1, 'expected at least one key'),
-        z.strictObject({
-          keys: z.array(z.record(z.string(), z.unknown())).min(1, 'expected at least one key'),
-        }),
-      ])
-      .optional(),
-    secret: z
-      .custom<string | Uint8Array>((value) => typeof value === 'string' || value instanceof Uint8Array, {
-        message: 'expected a string or Uint8Array',
-      })
-      .optional(),
-    tokenType: z.enum(['at+jwt', 'jwt-compatible']).optional(),
-    requiredClaims: z.array(claimName).optional(),
-    scopeClaims: z.record(claimName, z.enum(['string', 'array', 'string-or-array'])).optional(),
-    maxTokenAgeSeconds: positiveInt.optional(),
-    maxLifetimeSeconds: positiveInt.optional(),
-  })
-  .superRefine((value, ctx) => {
-    const sources = (['jwksUri', 'discovery', 'keys', 'secret'] as const).filter(
-      (name) => value[name] !== undefined,
-    );
-    if (sources.length > 1) {
-      ctx.addIssue({ code: 'custom', message: `expected one key source, got ${sources.join(' and ')}` });
-    }
-    const hmac = (value.algorithms ?? []).filter((alg) =>
-      (HMAC_ALGORITHMS as readonly string[]).includes(alg),
-    );
-    if (
-      value.secret !== undefined &&
-      (value.algorithms === undefined || hmac.length !== value.algorithms.length)
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['algorithms'],
-        message: 'expected only HS256/HS384/HS512 with a secret',
-      });
-    }
-    if (value.secret === undefined && hmac.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['algorithms'],
-        message: 'HS* algorithms need a configured secret',
-      });
-    }
-    if ((value.discovery !== undefined || sources.length === 0) && keyUrlProblem(value.issuer)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['issuer'],
-        message: `discovery needs an issuer URL: ${keyUrlProblem(value.issuer)}`,
-      });
-    }
-  });
-
-const guardSchema = z.strictObject({
-  issuers: z.array(issuerSchema).min(1, 'expected at least one issuer'),
-  realm: z
-    .string()
-    .regex(/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/, 'expected printable ASCII without " or \\')
-    .optional(),
-  clockToleranceSeconds: z.number().int().min(0).max(300).optional(),
-  maxTokenBytes: z.number().int().min(256).max(65536).optional(),
-  allowQueryToken: z.boolean().optional(),
-  cache: z
-    .union([
-      z.literal(false),
-      z.strictObject({ maxEntries: positiveInt.optional(), maxTtlSeconds: positiveInt.optional() }),
-    ])
-    .optional(),
-  keyFetch: z
-    .strictObject({
-      timeoutMs: positiveInt.optional(),
-      cooldownMs: z.number().int().min(0).optional(),
-      maxAgeMs: positiveInt.optional(),
-      staleIfErrorMs: z.number().int().min(0).optional(),
-      retryAfterFailureMs: z.number().int().min(0).optional(),
-      maxBytes: positiveInt.optional(),
-      maxKeys: positiveInt.optional(),
-      ca: z.union([z.string(), z.array(z.string())]).optional(),
-      onFetch: fn<(report: KeyFetchReport) => void>('a function').optional(),
-    })
-    .optional(),
-  onAudit: fn<AuditListener>('a function').optional(),
-  clock: fn<() => number>('a function returning milliseconds').optional(),
-});
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path
-    .map((part, index) =>
-      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
-    )
-    .join('');
-  // zod's own messages for enums list the allowed values, never the received one; secrets stay unseen.
-  return `${path || '(options)'}: ${issue.message}`;
-}
-
 /** `defaults` overridden by the values `given` actually sets (an explicit `undefined` keeps the default). */
 function withDefaults<T extends object>(
   defaults: T,
@@ -239,6 +135,11 @@ export interface ValidatedOptions {
     Pick<KeyFetchOptions, 'ca' | 'onFetch'>;
   readonly onAudit: AuditListener | undefined;
   readonly clock: () => number;
+  readonly policy: PolicyOptions | undefined;
+  readonly revocation: RevocationOptions | undefined;
+  readonly resourceMetadata: ResourceMetadataOptions | undefined;
+  /** Audit sinks, metrics, OpenTelemetry, rate limits and detectors (see `monitoring/options.ts`). */
+  readonly monitoring: ResolvedMonitoring;
 }
 
 /**
@@ -251,7 +152,7 @@ export interface ValidatedOptions {
  */
 export function validateOptions(options: unknown): ValidatedOptions {
   const result = guardSchema.safeParse(options);
-  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
   const value = result.data;
   const seen = new Set<string>();
   const problems: string[] = [];
@@ -293,5 +194,10 @@ export function validateOptions(options: unknown): ValidatedOptions {
     keyFetch,
     onAudit: value.onAudit,
     clock: value.clock ?? Date.now,
+    // zod writes optional members as `T | undefined`; every reader treats undefined as the default.
+    policy: value.policy as PolicyOptions | undefined,
+    revocation: value.revocation as RevocationOptions | undefined,
+    resourceMetadata: value.resourceMetadata as ResourceMetadataOptions | undefined,
+    monitoring: resolveMonitoring(value as MonitoringOptions),
   };
 }

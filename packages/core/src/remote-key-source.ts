@@ -3,6 +3,8 @@
  * and the guards of checklist K-6: an unknown `kid` triggers at most one refetch per cooldown, concurrent
  * fetches are coalesced, the last good keys keep serving for a bounded time while the endpoint fails, and
  * with no usable key left the answer is "unavailable" (503, fail closed) rather than "invalid token".
+ * A fetch that yields no usable key is a failed fetch (it never replaces good keys with nothing), and
+ * every attempt is reported to `onFetch` once the source has settled.
  */
 import type { SignatureAlgorithm } from './algorithms.js';
 import type { KeyResolution, KeySource } from './key-source.js';
@@ -42,7 +44,15 @@ export interface RemoteKeySourceInit {
   readonly onFetch?: ((report: KeyFetchReport) => void) | undefined;
 }
 
-/** Parses a JWKS document into usable keys; throws when the document or the resulting set is unusable. */
+/**
+ * Parses a JWKS document into usable keys; throws when the document or the resulting set is unusable.
+ * Members that are not public signature keys for one of `algorithms` are skipped (K-3, K-7, K-8, K-9).
+ *
+ * @example
+ * ```ts
+ * const keys = parseJwks(await fetchJson(jwksUri), ['RS256', 'ES256'], 100);
+ * ```
+ */
 export function parseJwks(
   document: unknown,
   algorithms: readonly SignatureAlgorithm[],
@@ -60,13 +70,24 @@ export function parseJwks(
   return new KeySet(keys);
 }
 
-/** A key source backed by a remote JWKS endpoint. */
+/**
+ * A key source backed by a remote JWKS endpoint.
+ *
+ * @example
+ * ```ts
+ * const source = new RemoteKeySource({ issuer, locate: async () => jwksUri, fetchJson, algorithms: ['RS256'],
+ *   timing: { cooldownMs: 30_000, maxAgeMs: 600_000, staleIfErrorMs: 3_600_000, retryAfterFailureMs: 5000 },
+ *   clock: Date.now, maxKeys: 100 });
+ * const found = await source.resolve('key-1', 'RS256');
+ * ```
+ */
 export class RemoteKeySource implements KeySource {
   readonly #init: RemoteKeySourceInit;
   #keys: KeySet | undefined;
   #fetchedAt = Number.NEGATIVE_INFINITY;
   #attemptedAt = Number.NEGATIVE_INFINITY;
   #lastError = 'keys not fetched yet';
+  #lastFetchOk = false;
   #inFlight: Promise<void> | undefined;
 
   constructor(init: RemoteKeySourceInit) {
@@ -80,35 +101,47 @@ export class RemoteKeySource implements KeySource {
 
   /** One fetch at a time; every caller waits on the same one. */
   #refresh(): Promise<void> {
-    this.#inFlight ??= this.#fetch().finally(() => {
-      this.#inFlight = undefined;
-    });
+    this.#inFlight ??= this.#fetch();
     return this.#inFlight;
   }
 
   async #fetch(): Promise<void> {
-    const { clock, issuer, onFetch } = this.#init;
-    const started = clock();
-    this.#attemptedAt = started;
+    const { issuer } = this.#init;
+    this.#attemptedAt = this.#init.clock();
+    // Duration is measured on the monotonic clock: the configured clock may be simulated.
+    const started = performance.now();
+    let report: KeyFetchReport;
     try {
       const url = await this.#init.locate();
       const keys = parseJwks(await this.#init.fetchJson(url), this.#init.algorithms, this.#init.maxKeys);
       this.#keys = keys;
-      this.#fetchedAt = clock();
-      onFetch?.({ issuer, ok: true, durationMs: clock() - started, keyCount: keys.size });
+      this.#fetchedAt = this.#init.clock();
+      this.#lastFetchOk = true;
+      report = { issuer, ok: true, durationMs: performance.now() - started, keyCount: keys.size };
     } catch (error) {
+      // A failed fetch (including a set with no usable key) keeps the previous keys (stale-if-error).
       this.#lastError = error instanceof Error ? error.message : 'key fetch failed';
-      onFetch?.({ issuer, ok: false, durationMs: clock() - started, keyCount: 0, error: this.#lastError });
+      this.#lastFetchOk = false;
+      report = {
+        issuer,
+        ok: false,
+        durationMs: performance.now() - started,
+        keyCount: 0,
+        error: this.#lastError,
+      };
     }
+    // Settled before anyone hears of it, so a refresh asked for from the listener on starts a new fetch.
+    // (`#fetch` has awaited by now, so `#refresh` has already stored this promise.)
+    this.#inFlight = undefined;
+    // A throwing listener must neither turn a good fetch into a failure nor reject a request.
+    try {
+      this.#init.onFetch?.(report);
+    } catch {}
   }
 
-  #unavailable(now: number): KeyResolution {
+  #unavailable(now: number, detail = `no usable keys: ${this.#lastError}`): KeyResolution {
     const wait = this.#attemptedAt + this.#init.timing.retryAfterFailureMs - now;
-    return {
-      kind: 'unavailable',
-      retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)),
-      detail: `no usable keys: ${this.#lastError}`,
-    };
+    return { kind: 'unavailable', retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)), detail };
   }
 
   async resolve(kid: string | undefined, alg: SignatureAlgorithm): Promise<KeyResolution> {
@@ -132,15 +165,28 @@ export class RemoteKeySource implements KeySource {
     let found = keys.find(kid, alg);
     // An unfamiliar kid may mean rotation (OIDC Core §10.1.1): refetch, but at most once per cooldown so
     // that random kids cannot turn requests into a fetch storm (attack #24).
-    if (found === 'unknown-kid' && kid !== undefined && now - this.#attemptedAt >= timing.cooldownMs) {
+    // A fetch already under way is joined: it costs nothing extra and may bring the rotated key.
+    if (
+      found === 'unknown-kid' &&
+      kid !== undefined &&
+      (this.#inFlight !== undefined || now - this.#attemptedAt >= timing.cooldownMs)
+    ) {
       await this.#refresh();
       keys = this.#usableKeys(clock()) ?? keys;
       found = keys.find(kid, alg);
+    }
+    if (found === 'unknown-kid' && kid !== undefined && !this.#lastFetchOk) {
+      // While the endpoint fails, an unfamiliar kid may be a key published since the last good fetch.
+      // "invalid_token" would send the client for a new token that fails the same way: say "try later".
+      return this.#unavailable(clock(), `unknown kid while key refreshes fail: ${this.#lastError}`);
     }
     return typeof found === 'string' ? { kind: 'miss', reason: found } : { kind: 'key', key: found };
   }
 
   async warmUp(): Promise<void> {
+    const { clock, timing } = this.#init;
+    // Fresh keys need no fetch: calling `ready()` twice must not double the load on the issuer.
+    if (this.#keys && clock() - this.#fetchedAt <= timing.maxAgeMs) return;
     await this.#refresh();
     if (!this.#usableKeys(this.#init.clock())) throw new Error(`${this.#init.issuer}: ${this.#lastError}`);
   }

@@ -8,6 +8,22 @@ export { type ParsedChallenge, parseChallenges } from './challenge-parser.js';
 export { bearer, type FactsInput, requestFacts } from './facts.js';
 export { type KeyServer, type KeyServerMode, type KeyServerOptions, startKeyServer } from './key-server.js';
 export { generateTestKey, type TestAlgorithm, type TestKey } from './keys.js';
+export { type LaunchedProcess, type LaunchOptions, launchProcess } from './launch.js';
+export {
+  BILLING_API,
+  DEFAULT_ACRS,
+  DEFAULT_OIDC_FIXTURES,
+  OAuthResponseError,
+  type OidcAcr,
+  type OidcClient,
+  type OidcProviderOptions,
+  type OidcResource,
+  type OidcTestProvider,
+  ORDERS_API,
+  startOidcProvider,
+  type TokenSet,
+  type UserTokenRequest,
+} from './oidc-provider.js';
 export { type TlsMaterial, testTls } from './tls.js';
 export {
   b64url,

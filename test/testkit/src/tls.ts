@@ -17,6 +17,8 @@ async function create(): Promise<TlsMaterial> {
   const later = new Date(Date.now() + 86_400_000);
   const ca = await generate([{ name: 'commonName', value: 'nevertrust test CA' }], {
     keyType: 'ec',
+    // selfsigned signs with SHA-1 unless told otherwise, and OpenSSL 3 refuses such chains ('ca md too weak').
+    algorithm: 'sha256',
     curve: 'P-256',
     notBeforeDate: now,
     notAfterDate: later,
@@ -27,6 +29,7 @@ async function create(): Promise<TlsMaterial> {
   });
   const server = await generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
+    algorithm: 'sha256',
     curve: 'P-256',
     notBeforeDate: now,
     notAfterDate: later,
@@ -45,6 +48,7 @@ async function create(): Promise<TlsMaterial> {
   });
   const client = await generate([{ name: 'commonName', value: 'service-a' }], {
     keyType: 'ec',
+    algorithm: 'sha256',
     curve: 'P-256',
     notBeforeDate: now,
     notAfterDate: later,

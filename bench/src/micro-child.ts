@@ -1,0 +1,38 @@
+/** One micro case in a process of its own, pinned to the server core; the parent asks for each sample. */
+import { readFileSync } from 'node:fs';
+import { serveParent } from './child.js';
+import type { Identity, TokenSet } from './fixtures.js';
+import { microCases } from './micro.js';
+import type { BenchAlgorithm, Profile } from './profiles.js';
+import { type CaseSampler, createCaseSampler } from './sampler.js';
+
+let sampler: CaseSampler | undefined;
+
+serveParent(async (message) => {
+  switch (message.type) {
+    case 'setup': {
+      const { alg, name, identity, jwk, tokenFile, settings } = message as unknown as {
+        alg: BenchAlgorithm;
+        name: string;
+        identity: Identity;
+        jwk: Record<string, unknown>;
+        tokenFile: string;
+        settings: Profile['micro'];
+      };
+      const tokens = JSON.parse(readFileSync(tokenFile, 'utf8')) as TokenSet;
+      const { cases } = await microCases(alg, identity, jwk, tokens);
+      const chosen = cases.find((c) => c.name === name);
+      if (!chosen) throw new Error(`no micro case named ${name}`);
+      sampler = createCaseSampler(chosen, settings);
+      return {};
+    }
+    case 'warmup':
+      await sampler?.warmUp();
+      return {};
+    case 'sample':
+      if (!sampler) throw new Error('sample before setup');
+      return { sample: await sampler.sample() };
+    default:
+      throw new Error(`unknown message ${String(message.type)}`);
+  }
+});

@@ -1,0 +1,85 @@
+/**
+ * The demo itself: starts a real OpenID Connect provider (and a second one nobody trusts), the example
+ * orders API protected by nevertrust, then drives the tour with a real HTTP client, printing each request,
+ * the decision, the status and the reason, and a summary of the audit trail.
+ */
+import type { AuditEvent, GuardOptions } from '@nevertrust/core';
+import { type OidcTestProvider, ORDERS_API, startOidcProvider } from '@nevertrust/testkit';
+import { type RunningApi, startApi } from './api/index.js';
+import { createAuditTrail } from './audit-trail.js';
+import type { DemoOptions } from './cli.js';
+import type { Output } from './output.js';
+import { runTour } from './run-tour.js';
+import { startServeSession } from './serve.js';
+import { TOUR } from './tour.js';
+import { createTourContext } from './tour-context.js';
+
+// nevertrust's default; stated here because the expiry step waits for it.
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * Runs the demo; resolves to the exit code: 0 when every step behaved as expected, 1 otherwise.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runDemo({ framework: 'koa', serve: false, help: false }, out);
+ * ```
+ */
+export async function runDemo(options: DemoOptions, out: Output): Promise<number> {
+  const running: { close(): Promise<void> }[] = [];
+  try {
+    out.line(
+      `nevertrust demo: zero trust against a real OpenID Connect provider (API on ${options.framework})`,
+    );
+    out.line();
+    let done = out.progress('starting the OpenID Connect provider (oidc-provider, fresh RS256 key)');
+    const idp: OidcTestProvider = await startOidcProvider();
+    running.push(idp);
+    done(idp.issuer);
+    done = out.progress('starting a second, untrusted OpenID Connect provider');
+    const rogue = await startOidcProvider();
+    running.push(rogue);
+    done(rogue.issuer);
+
+    const trail = createAuditTrail();
+    let live: ((event: AuditEvent) => void) | undefined;
+    const guardOptions: GuardOptions = {
+      // The whole configuration: who issues tokens and who they must be for. Keys come from discovery.
+      issuers: [{ issuer: idp.issuer, audience: ORDERS_API }],
+      realm: 'orders',
+      clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+      onAudit: (event) => {
+        trail.listener(event);
+        live?.(event);
+      },
+    };
+    done = out.progress(`starting the orders API on ${options.framework}, protected by nevertrust`);
+    const api: RunningApi = await startApi(options.framework, guardOptions);
+    running.push(api);
+    done(api.url);
+    out.note(
+      `trusted issuer ${idp.issuer}, audience ${ORDERS_API}; keys found through its discovery document`,
+    );
+
+    const context = createTourContext({
+      idp,
+      rogue,
+      clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+      say: out.note,
+    });
+    const results = await runTour(TOUR, context, api.url, trail, out);
+    out.summary(trail.summary(), trail.events.length);
+    out.verdict(results);
+    const code = results.every((result) => result.passed) ? 0 : 1;
+
+    if (options.serve) {
+      const session = await startServeSession(out, idp, api.url);
+      live = session.live;
+      await session.stopped();
+      await session.cleanUp();
+    }
+    return code;
+  } finally {
+    await Promise.allSettled(running.reverse().map((server) => server.close()));
+  }
+}

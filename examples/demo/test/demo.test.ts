@@ -1,0 +1,120 @@
+/**
+ * The demo, run as a newcomer runs it (non-interactive), on each framework: it must finish, exit 0, and
+ * never print a token. Its pass/fail logic is checked on its own: a step that does not behave as
+ * expected must fail the tour.
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ORDERS_API, startOidcProvider } from '@nevertrust/testkit';
+import { describe, expect, it } from 'vitest';
+import { startApi } from '../src/api/index.js';
+import { createAuditTrail } from '../src/audit-trail.js';
+import { parseArguments } from '../src/cli.js';
+import { runDemo } from '../src/demo.js';
+import { createOutput } from '../src/output.js';
+import { runTour } from '../src/run-tour.js';
+import { TOUR, type TourStep } from '../src/tour.js';
+import { createTourContext } from '../src/tour-context.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
+
+function runDemoProcess(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions',
+        'nevertrust-source',
+        '--import',
+        'tsx',
+        join(root, 'examples/demo/src/main.ts'),
+        ...args,
+      ],
+      { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe.concurrent('npm run demo', () => {
+  it('runs as a newcomer runs it (a child process, express), passes every step and prints no token', {
+    timeout: 100_000,
+  }, async () => {
+    const { code, output } = await runDemoProcess([]);
+    expect(output).toContain('(API on express)');
+    expect(output).toContain(`all ${TOUR.length} steps behaved as expected`);
+    expect(code, output).toBe(0);
+    expect(output).toContain('Audit trail:');
+    expect(output).not.toMatch(JWT);
+  });
+
+  for (const framework of ['koa', 'fastify'] as const) {
+    it(`passes every step on ${framework}`, { timeout: 60_000 }, async () => {
+      let printed = '';
+      const out = createOutput({ write: (text) => (printed += text), color: false });
+      const code = await runDemo({ framework, serve: false, help: false }, out);
+      expect(printed).toContain(`all ${TOUR.length} steps behaved as expected`);
+      expect(code, printed).toBe(0);
+      expect(printed).not.toMatch(JWT);
+    });
+  }
+});
+
+describe('the command line', () => {
+  it('takes --framework in both forms, and refuses unknown frameworks and arguments', () => {
+    expect(parseArguments(['--framework', 'koa']).framework).toBe('koa');
+    expect(parseArguments(['--framework=fastify', '--serve'])).toEqual({
+      framework: 'fastify',
+      serve: true,
+      help: false,
+    });
+    expect(parseArguments([]).framework).toBe('express');
+    expect(() => parseArguments(['--framework', 'hapi'])).toThrow(/expects one of express, koa, fastify/);
+    expect(() => parseArguments(['--framework'])).toThrow(/expects one of/);
+    expect(() => parseArguments(['--fast'])).toThrow(/unknown argument/);
+  });
+});
+
+describe('the tour verdict', () => {
+  it('fails a step whose response differs from what it expects', { timeout: 30_000 }, async () => {
+    const [idp, rogue] = await Promise.all([startOidcProvider(), startOidcProvider()]);
+    const trail = createAuditTrail();
+    const api = await startApi('express', {
+      issuers: [{ issuer: idp.issuer, audience: ORDERS_API }],
+      onAudit: trail.listener,
+    });
+    try {
+      const wrong: TourStep = {
+        title: 'expects the impossible',
+        why: 'a request without a token cannot be allowed',
+        request: async () => ({ method: 'GET', path: '/orders' }),
+        expect: { status: 200, reason: 'OK' },
+      };
+      const context = createTourContext({ idp, rogue, clockToleranceSeconds: 5, say: () => undefined });
+      const [result] = await runTour([wrong], context, api.url, trail, {
+        started: () => undefined,
+        finished: () => undefined,
+      });
+      expect(result?.passed).toBe(false);
+      expect(result?.status).toBe(401);
+      expect(result?.event?.reason).toBe('ERR_NO_CREDENTIALS');
+    } finally {
+      await api.close();
+      await Promise.all([idp.close(), rogue.close()]);
+    }
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * Options shared by the framework adapters: the guard's options (or a guard built beforehand) plus how
+ * refusals reach the client. Validated once, when the middleware or plugin is created, so a mistake stops
+ * the application at start-up instead of surfacing as a 4xx at run time (design anti-pattern 4).
+ */
+import { ConfigError } from './errors.js';
+import { createGuard, type Guard } from './guard.js';
+import type { GuardOptions } from './options.js';
+
+/**
+ * How an adapter delivers a refusal: `'respond'` (default) writes it through the framework's response
+ * API; `'error'` raises an {@link AccessDeniedError} into the framework's error handling instead.
+ */
+export type DenialMode = 'respond' | 'error';
+
+/** Options that only concern adapters. */
+export interface AdapterOptions {
+  /** Default `'respond'`. */
+  readonly denials?: DenialMode;
+}
+
+/**
+ * What `nevertrust(options)` accepts on every framework: guard options, or a guard created with
+ * `createGuard` (to share it, or to close it yourself).
+ *
+ * @example
+ * ```ts
+ * const options: NevertrustOptions = {
+ *   issuers: [{ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' }],
+ *   denials: 'respond',
+ * };
+ * ```
+ */
+export type NevertrustOptions =
+  | (GuardOptions & AdapterOptions)
+  | ({ readonly guard: Guard } & AdapterOptions);
+
+/** Adapter options after validation. */
+export interface ResolvedAdapterOptions {
+  readonly guard: Guard;
+  readonly denials: DenialMode;
+  /** Whether the adapter created the guard, and so closes it when the framework shuts down. */
+  readonly ownsGuard: boolean;
+}
+
+function isGuard(value: unknown): value is Guard {
+  const candidate = value as Partial<Guard> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.evaluate === 'function' &&
+    typeof candidate.recordAudit === 'function'
+  );
+}
+
+/**
+ * Validates adapter options and creates the guard; throws {@link ConfigError} naming the bad option.
+ *
+ * @example
+ * ```ts
+ * const { guard, denials } = resolveAdapterOptions({ issuers, denials: 'error' });
+ * ```
+ */
+export function resolveAdapterOptions(options: NevertrustOptions): ResolvedAdapterOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError(['(options): expected an object with issuers, or { guard }']);
+  }
+  const { denials = 'respond', ...rest } = options as NevertrustOptions & Record<string, unknown>;
+  if (denials !== 'respond' && denials !== 'error') {
+    throw new ConfigError(["denials: expected 'respond' or 'error'"]);
+  }
+  if (!('guard' in rest)) return { guard: createGuard(rest as GuardOptions), denials, ownsGuard: true };
+  const { guard, ...others } = rest;
+  const problems = Object.keys(others).map((name) => `${name}: not allowed together with guard`);
+  if (!isGuard(guard)) problems.unshift('guard: expected a guard created by createGuard()');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { guard: guard as Guard, denials, ownsGuard: false };
+}

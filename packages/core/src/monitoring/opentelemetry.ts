@@ -1,0 +1,199 @@
+/**
+ * OpenTelemetry through `@opentelemetry/api` only: a span per evaluation carrying the decision, and
+ * counters and histograms. Without an SDK registered by the application every call is a no-op, so this is
+ * on by default. Span attributes never include the subject or the token (they would leave the trail's
+ * redaction behind); the audit record, linked by trace and span id, holds those.
+ */
+import {
+  type Attributes,
+  context,
+  isSpanContextValid,
+  type MeterProvider,
+  metrics,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
+import type { AuditEvent } from '../audit.js';
+import type { RequestFacts } from '../facts.js';
+import { boundedLabel, type MetricsRecorder } from './recorder.js';
+
+/**
+ * The library's instrumentation scope name (tracer, meter and logger name).
+ *
+ * @example
+ * ```ts
+ * const spans = exporter.getFinishedSpans().filter((s) => s.instrumentationScope.name === INSTRUMENTATION_SCOPE);
+ * ```
+ */
+export const INSTRUMENTATION_SCOPE = '@nevertrust/core';
+
+/** OpenTelemetry settings; both signals are on by default and cost nothing without an SDK. */
+export interface OpenTelemetryOptions {
+  /** A span per evaluation. Default true. */
+  readonly tracing?: boolean;
+  /** Counters and histograms. Default true. */
+  readonly metrics?: boolean;
+  /** Default: the global provider. */
+  readonly tracerProvider?: TracerProvider;
+  /** Default: the global provider. */
+  readonly meterProvider?: MeterProvider;
+}
+
+/** The span of one evaluation, and the ids the audit record links to. */
+export interface EvaluationSpan {
+  readonly traceId?: string;
+  readonly spanId?: string;
+  /** Runs `work` with this span active, so spans started inside (key fetches) become its children. */
+  run<T>(work: () => Promise<T>): Promise<T>;
+  /** Records the decision on the span and ends it. */
+  end(event: AuditEvent): void;
+}
+
+/**
+ * The span of an evaluation when tracing is off.
+ *
+ * @example
+ * ```ts
+ * const span = tracingOn ? startSpan(facts) : NO_SPAN;
+ * ```
+ */
+export const NO_SPAN: EvaluationSpan = { run: (work) => work(), end: () => {} };
+
+/** Attributes describing a decision, shared by spans and metrics. */
+function decisionAttributes(event: AuditEvent): Attributes {
+  const attributes: Attributes = {
+    'nevertrust.outcome': event.outcome,
+    'nevertrust.reason': event.reason,
+    'nevertrust.requirement': event.requirement,
+    'nevertrust.cache_hit': event.cacheHit,
+    'http.response.status_code': event.status,
+  };
+  if (event.issuer !== undefined) attributes['nevertrust.issuer'] = event.issuer;
+  if (event.principalKind !== undefined) attributes['nevertrust.principal_kind'] = event.principalKind;
+  if (event.clientId !== undefined) attributes['nevertrust.client_id'] = event.clientId;
+  return attributes;
+}
+
+/**
+ * Creates the per-evaluation span factory, or one that does nothing when tracing is off.
+ *
+ * @example
+ * ```ts
+ * const startSpan = createEvaluationTracing({});
+ * const span = startSpan(facts);
+ * span.end(decision.audit);
+ * ```
+ */
+export function createEvaluationTracing(
+  options: OpenTelemetryOptions,
+): (facts: RequestFacts) => EvaluationSpan {
+  if (options.tracing === false) return () => NO_SPAN;
+  // The global API hands out a proxy tracer that follows a provider registered later.
+  const tracer = (options.tracerProvider ?? trace).getTracer(INSTRUMENTATION_SCOPE);
+  return (facts) => {
+    const attributes: Attributes = {};
+    if (typeof facts.method === 'string') attributes['http.request.method'] = facts.method;
+    if (typeof facts.routeId === 'string') attributes['http.route'] = facts.routeId;
+    const span: Span = tracer.startSpan('nevertrust.evaluate', { kind: SpanKind.INTERNAL, attributes });
+    const spanContext = span.spanContext();
+    const ids = isSpanContextValid(spanContext)
+      ? { traceId: spanContext.traceId, spanId: spanContext.spanId }
+      : {};
+    return {
+      ...ids,
+      run: (work) => context.with(trace.setSpan(context.active(), span), work),
+      end(event) {
+        if (span.isRecording()) {
+          span.setAttributes(decisionAttributes(event));
+          if (event.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: event.reason });
+        }
+        span.end();
+      },
+    };
+  };
+}
+
+const LATENCY_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+];
+
+/**
+ * Creates the OpenTelemetry metrics recorder (instruments from the given or global meter provider).
+ *
+ * @example
+ * ```ts
+ * createGuard({ issuers, metrics: [createOpenTelemetryMetrics(meterProvider)], openTelemetry: { metrics: false } });
+ * ```
+ */
+export function createOpenTelemetryMetrics(meterProvider?: MeterProvider): MetricsRecorder {
+  // Instruments are created on first use: the metrics API has no proxy, and an application may register
+  // its MeterProvider after creating the guard.
+  let instruments: ReturnType<typeof createInstruments> | undefined;
+  const use = () => {
+    instruments ??= createInstruments(meterProvider ?? metrics.getMeterProvider());
+    return instruments;
+  };
+  return {
+    decision: (event) => use().decision(event),
+    keyFetch: (report) => use().keyFetch(report),
+    auditLoss: (sink, reason, count) => use().auditLoss(sink, reason, count),
+    detection: (event) => use().detection(event),
+  };
+}
+
+function createInstruments(provider: MeterProvider): Required<MetricsRecorder> {
+  const meter = provider.getMeter(INSTRUMENTATION_SCOPE);
+  const decisions = meter.createCounter('nevertrust.decisions', {
+    description: 'Authorisation decisions, by outcome, reason code and route template',
+  });
+  const duration = meter.createHistogram('nevertrust.evaluation.duration', {
+    description: 'Time to authenticate and authorise one request',
+    unit: 's',
+    advice: { explicitBucketBoundaries: LATENCY_BUCKETS },
+  });
+  const cache = meter.createCounter('nevertrust.token_cache.lookups', {
+    description: 'Verified-token cache lookups, by result (hit or miss)',
+  });
+  const fetches = meter.createCounter('nevertrust.key_fetches', {
+    description: 'Key set and discovery fetch attempts, by issuer and result',
+  });
+  const fetchDuration = meter.createHistogram('nevertrust.key_fetch.duration', {
+    description: 'Time of one key set fetch',
+    unit: 's',
+  });
+  const lost = meter.createCounter('nevertrust.audit.lost', {
+    description: 'Audit records lost by a sink, by reason (queue_full, write_failed)',
+  });
+  const detections = meter.createCounter('nevertrust.detections', {
+    description: 'Anomaly detector firings, by detector and action',
+  });
+  const route = boundedLabel(200);
+  return {
+    decision(event) {
+      decisions.add(1, {
+        'nevertrust.outcome': event.outcome,
+        'nevertrust.reason': event.reason,
+        'http.route': route(event.route),
+      });
+      duration.record(event.durationMs / 1000, {
+        'nevertrust.outcome': event.outcome,
+        'nevertrust.cache_hit': event.cacheHit,
+      });
+      if (event.tokenFingerprint !== undefined) cache.add(1, { result: event.cacheHit ? 'hit' : 'miss' });
+    },
+    keyFetch(report) {
+      const result = report.ok ? 'success' : 'failure';
+      fetches.add(1, { 'nevertrust.issuer': report.issuer, result });
+      fetchDuration.record(report.durationMs / 1000, { 'nevertrust.issuer': report.issuer, result });
+    },
+    auditLoss(sink, reason, count) {
+      lost.add(count, { sink, reason });
+    },
+    detection(event) {
+      detections.add(1, { detector: event.detector, action: event.action });
+    },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * The guard options of continuous monitoring (audit sinks, metrics, OpenTelemetry, rate limits, anomaly
+ * detectors and their store), their zod schema — spread into the guard's — and their defaults.
+ */
+import { z } from 'zod';
+import { DEFAULT_CORRELATION_HEADERS } from './correlation.js';
+import { type DetectorOptions, type ResolvedDetectors, resolveDetectors } from './detectors.js';
+import type { OpenTelemetryOptions } from './opentelemetry.js';
+import type { RateLimitRule } from './rate-limit.js';
+import type { MetricsRecorder } from './recorder.js';
+import type { AuditRedactor } from './redact.js';
+import type { AuditSink } from './sink.js';
+import type { CounterStore } from './store.js';
+
+/** Where audit records go and how. */
+export interface AuditOptions {
+  /** Sinks, each behind its own bounded queue. */
+  readonly sinks?: readonly AuditSink[];
+  /** Records each sink's queue holds before dropping (and counting) new ones. Default 10 000. */
+  readonly queueSize?: number;
+  /** Records handed to a sink per write at most. Default 256. */
+  readonly batchSize?: number;
+  /**
+   * Refuse requests with 503 (`ERR_AUDIT_UNAVAILABLE`) while any sink cannot take records (queue full,
+   * or last write failed), for deployments where an unrecorded access is not acceptable. Default false.
+   */
+  readonly failClosed?: boolean;
+  /** Drops or masks fields of every record before it reaches `onAudit` or a sink. */
+  readonly redact?: AuditRedactor;
+  /** Headers read for the correlation id, in order. Default `traceparent`, `x-request-id`, `x-correlation-id`. */
+  readonly correlationHeaders?: readonly string[];
+}
+
+/** The monitoring part of {@link GuardOptions}. */
+export interface MonitoringOptions {
+  readonly audit?: AuditOptions;
+  /** Metrics recorders, e.g. `createPrometheusMetrics()` from `@nevertrust/prometheus`. */
+  readonly metrics?: readonly MetricsRecorder[];
+  /** OpenTelemetry spans and metrics (no-ops without an SDK), or `false`. Default on. */
+  readonly openTelemetry?: false | OpenTelemetryOptions;
+  /** Rate limits per peer, principal or client; none by default. */
+  readonly rateLimits?: readonly RateLimitRule[];
+  /** Anomaly detectors; all off by default. */
+  readonly detectors?: DetectorOptions;
+  /** Where rate-limit and detector counters live. Default: a bounded in-process store. */
+  readonly counterStore?: CounterStore;
+}
+
+/** Monitoring options after validation. */
+export interface ResolvedMonitoring {
+  readonly audit: {
+    readonly sinks: readonly AuditSink[];
+    readonly queueSize: number;
+    readonly batchSize: number;
+    readonly failClosed: boolean;
+    readonly redact: AuditRedactor | undefined;
+    readonly correlationHeaders: readonly string[];
+  };
+  readonly metrics: readonly MetricsRecorder[];
+  readonly openTelemetry: false | OpenTelemetryOptions;
+  readonly rateLimits: readonly RateLimitRule[];
+  readonly detectors: ResolvedDetectors;
+  readonly counterStore: CounterStore | undefined;
+}
+
+const withMethods = <T>(what: string, methods: readonly string[]) =>
+  z.custom<T>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+    { message: `expected ${what}` },
+  );
+const seconds = z.number().int().min(1).max(86_400);
+const detector = z.union(
+  [
+    z.boolean(),
+    z.strictObject({
+      threshold: z.number().int().min(1).max(1_000_000).optional(),
+      windowSeconds: seconds.optional(),
+      blockSeconds: seconds.optional(),
+    }),
+  ],
+  { error: 'expected a boolean or { threshold?, windowSeconds?, blockSeconds? }' },
+);
+
+/**
+ * zod shapes of the monitoring options, spread into the guard's option schema.
+ *
+ * @example
+ * ```ts
+ * const guardSchema = z.strictObject({ issuers, ...monitoringOptionsShape });
+ * ```
+ */
+export const monitoringOptionsShape = {
+  audit: z
+    .strictObject({
+      sinks: z.array(withMethods<AuditSink>('a sink ({ name, write })', ['write'])).optional(),
+      queueSize: z.number().int().min(1).max(1_000_000).optional(),
+      batchSize: z.number().int().min(1).max(10_000).optional(),
+      failClosed: z.boolean().optional(),
+      redact: z
+        .custom<AuditRedactor>((value) => typeof value === 'function', { message: 'expected a function' })
+        .optional(),
+      correlationHeaders: z
+        .array(z.string().regex(/^[a-z0-9-]{1,64}$/, 'expected a lower-case header name'))
+        .optional(),
+    })
+    .optional(),
+  metrics: z.array(withMethods<MetricsRecorder>('a metrics recorder object', [])).optional(),
+  openTelemetry: z
+    .union(
+      [
+        z.literal(false),
+        z.strictObject({
+          tracing: z.boolean().optional(),
+          metrics: z.boolean().optional(),
+          tracerProvider: withMethods<NonNullable<OpenTelemetryOptions['tracerProvider']>>(
+            'a TracerProvider',
+            ['getTracer'],
+          ).optional(),
+          meterProvider: withMethods<NonNullable<OpenTelemetryOptions['meterProvider']>>('a MeterProvider', [
+            'getMeter',
+          ]).optional(),
+        }),
+      ],
+      { error: 'expected false or { tracing?, metrics?, tracerProvider?, meterProvider? }' },
+    )
+    .optional(),
+  rateLimits: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(64).optional(),
+        by: z.enum(['peer', 'principal', 'client']),
+        limit: z.number().int().min(1).max(1_000_000_000),
+        windowSeconds: seconds,
+        routes: z.array(z.string().min(1)).min(1, 'expected at least one route').optional(),
+      }),
+    )
+    .optional(),
+  detectors: z
+    .strictObject({
+      authFailureBurst: detector.optional(),
+      scopeProbing: detector.optional(),
+      tokenSpread: detector.optional(),
+    })
+    .optional(),
+  counterStore: withMethods<CounterStore>('a counter store', [
+    'increment',
+    'distinct',
+    'setFlag',
+    'flag',
+  ]).optional(),
+};
+
+/**
+ * Applies the monitoring defaults to validated options.
+ *
+ * @example
+ * ```ts
+ * const monitoring = resolveMonitoring({ audit: { failClosed: true } });
+ * ```
+ */
+export function resolveMonitoring(options: MonitoringOptions): ResolvedMonitoring {
+  const audit = options.audit ?? {};
+  return {
+    audit: {
+      sinks: audit.sinks ?? [],
+      queueSize: audit.queueSize ?? 10_000,
+      batchSize: audit.batchSize ?? 256,
+      failClosed: audit.failClosed ?? false,
+      redact: audit.redact,
+      correlationHeaders: audit.correlationHeaders ?? DEFAULT_CORRELATION_HEADERS,
+    },
+    metrics: options.metrics ?? [],
+    openTelemetry: options.openTelemetry ?? {},
+    rateLimits: options.rateLimits ?? [],
+    detectors: resolveDetectors(options.detectors),
+    counterStore: options.counterStore,
+  };
+}

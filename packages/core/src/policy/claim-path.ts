@@ -1,0 +1,77 @@
+/**
+ * Claim paths: where a value sits in a token's claims, as name segments. A dotted string splits on dots
+ * (`realm_access.roles`); a namespaced claim whose name holds dots (Auth0's `https://example.com/roles`) is
+ * given as an array of segments. Reading walks own properties only, with a bounded depth, so no path can
+ * reach `__proto__` or `constructor` (attack #22).
+ */
+import { ConfigError } from '../errors.js';
+
+/** A claim path as users write it. */
+export type ClaimPathInput = string | readonly string[];
+
+const MAX_SEGMENTS = 16;
+
+/**
+ * Why a claim path is unusable, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * claimPathProblem('a..b'); // 'expected non-empty path segments'
+ * ```
+ */
+export function claimPathProblem(path: unknown): string | undefined {
+  const segments = typeof path === 'string' ? path.split('.') : path;
+  if (!Array.isArray(segments) || segments.length === 0) {
+    return 'expected a claim name, a dotted path or an array of names';
+  }
+  if (segments.length > MAX_SEGMENTS) return `expected at most ${MAX_SEGMENTS} path segments`;
+  if (!segments.every((segment) => typeof segment === 'string' && segment.length > 0)) {
+    return 'expected non-empty path segments';
+  }
+  return undefined;
+}
+
+/**
+ * Normalises a claim path to frozen segments; throws {@link ConfigError} naming `where` when it is unusable.
+ *
+ * @example
+ * ```ts
+ * toClaimPath('realm_access.roles', 'roleClaim'); // ['realm_access', 'roles']
+ * toClaimPath(['https://example.com/roles'], 'roleClaim'); // one segment with dots
+ * ```
+ */
+export function toClaimPath(path: ClaimPathInput, where: string): readonly string[] {
+  const problem = claimPathProblem(path);
+  if (problem) throw new ConfigError([`${where}: ${problem}`]);
+  return Object.freeze(typeof path === 'string' ? path.split('.') : [...path]);
+}
+
+/**
+ * Reads the value at a claim path, or `undefined` when any segment is absent or not an object.
+ *
+ * @example
+ * ```ts
+ * readClaim({ realm_access: { roles: ['admin'] } }, ['realm_access', 'roles']); // ['admin']
+ * ```
+ */
+export function readClaim(claims: Readonly<Record<string, unknown>>, path: readonly string[]): unknown {
+  let value: unknown = claims;
+  for (const segment of path.slice(0, MAX_SEGMENTS)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    if (!Object.hasOwn(value, segment)) return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+/**
+ * A claim path for display: dotted when no segment holds a dot, else JSON.
+ *
+ * @example
+ * ```ts
+ * formatClaimPath(['realm_access', 'roles']); // 'realm_access.roles'
+ * ```
+ */
+export function formatClaimPath(path: readonly string[]): string {
+  return path.some((segment) => segment.includes('.')) ? JSON.stringify(path) : path.join('.');
+}

@@ -1,0 +1,152 @@
+/**
+ * Where revocations live. The interface is small and asynchronous so `@nevertrust/redis` can share one
+ * deny-list between instances; the default keeps it in process. Entries are keyed by issuer + token id,
+ * subject or client — never by the raw token string, which ECDSA malleability would let an attacker vary
+ * (attack #16; DESIGN §8 anti-pattern 8). Every entry carries its own end of life, so the list stays
+ * bounded by the lifetime of the tokens it refuses.
+ */
+import { NevertrustError } from '../errors.js';
+
+/** One revocation. Times are seconds since the epoch. */
+export type RevocationEntry =
+  /** One token, until it would have expired anyway. */
+  | { readonly kind: 'token'; readonly issuer: string; readonly tokenId: string; readonly expiresAt: number }
+  /** Every token of a subject issued at or before `issuedBefore`. */
+  | {
+      readonly kind: 'subject';
+      readonly issuer: string;
+      readonly subject: string;
+      readonly issuedBefore: number;
+      readonly expiresAt: number;
+    }
+  /** Every token of a client issued at or before `issuedBefore`. */
+  | {
+      readonly kind: 'client';
+      readonly issuer: string;
+      readonly clientId: string;
+      readonly issuedBefore: number;
+      readonly expiresAt: number;
+    };
+
+/** What a token is checked by. */
+export interface RevocationQuery {
+  readonly issuer: string;
+  readonly tokenId: string | undefined;
+  readonly subject: string | undefined;
+  readonly clientId: string | undefined;
+  /** `iat`; a token without one is treated as issued before any cut-off (fail closed). */
+  readonly issuedAt: number | undefined;
+}
+
+/**
+ * A deny-list backend.
+ *
+ * @example
+ * ```ts
+ * const store: RevocationStore = createMemoryRevocationStore({ maxEntries: 50_000 });
+ * createGuard({ issuers, revocation: { store } });
+ * ```
+ */
+export interface RevocationStore {
+  /** Records an entry; a later cut-off for the same subject or client replaces an earlier one. */
+  add(entry: RevocationEntry, nowSeconds: number): Promise<void>;
+  /** The entry revoking this token, if any. Expired entries never match. */
+  find(
+    query: RevocationQuery,
+    nowSeconds: number,
+  ): Promise<RevocationEntry | undefined> | RevocationEntry | undefined;
+}
+
+/**
+ * Key of an entry in a store: never the token itself.
+ *
+ * @example
+ * ```ts
+ * redis.set(revocationKey('token', entry.issuer, entry.tokenId), JSON.stringify(entry));
+ * ```
+ */
+export function revocationKey(kind: RevocationEntry['kind'], issuer: string, id: string): string {
+  // NUL cannot occur in a JSON string claim unescaped by accident and separates the parts unambiguously.
+  return `${kind}\u0000${issuer}\u0000${id}`;
+}
+
+/**
+ * Whether an entry revokes the queried token (stores call it after looking an entry up by key).
+ *
+ * @example
+ * ```ts
+ * const entry = await lookUp(revocationKey('subject', query.issuer, query.subject));
+ * return entry && revokes(entry, query) ? entry : undefined;
+ * ```
+ */
+export function revokes(entry: RevocationEntry, query: RevocationQuery): boolean {
+  if (entry.kind === 'token') return true;
+  // A10: tokens issued at or before the cut-off second are refused.
+  return query.issuedAt === undefined || query.issuedAt <= entry.issuedBefore;
+}
+
+/** Options of {@link createMemoryRevocationStore}. */
+export interface MemoryRevocationStoreOptions {
+  /** Most entries held at once. Default 100 000. */
+  readonly maxEntries?: number;
+}
+
+function merge(older: RevocationEntry | undefined, entry: RevocationEntry): RevocationEntry {
+  if (!older || older.kind === 'token' || entry.kind === 'token') return entry;
+  return {
+    ...entry,
+    issuedBefore: Math.max(older.issuedBefore, entry.issuedBefore),
+    expiresAt: Math.max(older.expiresAt, entry.expiresAt),
+  } as RevocationEntry;
+}
+
+/**
+ * The in-process store: a map with per-entry expiry. When full it first drops expired entries; if it is
+ * still full it refuses the new entry loudly rather than evicting a live one, because forgetting a
+ * revocation would quietly re-admit a token.
+ *
+ * @example
+ * ```ts
+ * const store = createMemoryRevocationStore({ maxEntries: 10_000 });
+ * ```
+ */
+export function createMemoryRevocationStore(options: MemoryRevocationStoreOptions = {}): RevocationStore {
+  const maxEntries = options.maxEntries ?? 100_000;
+  const entries = new Map<string, RevocationEntry>();
+  const sweep = (now: number) => {
+    for (const [key, entry] of entries) if (entry.expiresAt <= now) entries.delete(key);
+  };
+  const live = (key: string, now: number): RevocationEntry | undefined => {
+    const entry = entries.get(key);
+    if (entry === undefined || entry.expiresAt > now) return entry;
+    entries.delete(key);
+    return undefined;
+  };
+  return {
+    async add(entry, now) {
+      if (entry.expiresAt <= now) return;
+      const id =
+        entry.kind === 'token' ? entry.tokenId : entry.kind === 'subject' ? entry.subject : entry.clientId;
+      const key = revocationKey(entry.kind, entry.issuer, id);
+      const older = live(key, now);
+      if (!older && entries.size >= maxEntries) sweep(now);
+      if (!older && entries.size >= maxEntries) {
+        throw new NevertrustError(
+          'ERR_REVOCATION_STORE_FULL',
+          `revocation store holds ${maxEntries} live entries`,
+        );
+      }
+      entries.set(key, merge(older, entry));
+    },
+    find(query, now) {
+      if (entries.size === 0) return undefined;
+      const { issuer } = query;
+      const candidates = [
+        query.tokenId === undefined ? undefined : live(revocationKey('token', issuer, query.tokenId), now),
+        query.subject === undefined ? undefined : live(revocationKey('subject', issuer, query.subject), now),
+        query.clientId === undefined ? undefined : live(revocationKey('client', issuer, query.clientId), now),
+      ];
+      return candidates.find((entry) => entry !== undefined && revokes(entry, query));
+    },
+  };
+}

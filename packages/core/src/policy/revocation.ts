@@ -1,0 +1,138 @@
+/**
+ * The revocation API (assume breach): refuse one token by issuer + `jti` until it would have expired, or
+ * every token of a subject or client issued up to a point in time (a session revoked, an account disabled,
+ * a client credential leaked — checklist A10, A11). The guard checks it on every request, after the
+ * verified-token cache, so a cached token is refused as soon as it is revoked.
+ */
+import { ConfigError } from '../errors.js';
+import type { Principal } from '../principal.js';
+import type { RevocationEntry, RevocationStore } from './revocation-store.js';
+
+/** Revokes tokens. Times are seconds since the epoch. */
+export interface Revocation {
+  /** One token by its issuer and `jti`. `expiresAt` defaults to the longest lifetime the issuer allows. */
+  revokeToken(target: { issuer: string; tokenId: string; expiresAt?: number }): Promise<void>;
+  /** Every token of `subject` issued at or before `issuedBefore` (default: now). */
+  revokeSubject(target: { issuer: string; subject: string; issuedBefore?: number }): Promise<void>;
+  /** Every token of `clientId` issued at or before `issuedBefore` (default: now). */
+  revokeClient(target: { issuer: string; clientId: string; issuedBefore?: number }): Promise<void>;
+}
+
+/** Why a token is refused by the revocation check. */
+export interface RevocationRefusal {
+  readonly code: 'ERR_TOKEN_REVOKED' | 'ERR_REVOCATION_UNAVAILABLE';
+  readonly detail: string;
+}
+
+/** The guard's side of revocation: the API plus the per-request check. */
+export interface RevocationService extends Revocation {
+  check(principal: Principal, nowSeconds: number): Promise<RevocationRefusal | undefined>;
+}
+
+/** Settings of {@link createRevocationService}. */
+export interface RevocationSettings {
+  readonly store: RevocationStore;
+  /** Issuer identifier → longest token lifetime it is allowed, in seconds. */
+  readonly maxLifetimeByIssuer: ReadonlyMap<string, number>;
+  readonly clockToleranceSeconds: number;
+  /** Current time in milliseconds. */
+  readonly clock: () => number;
+}
+
+function requireText(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value.length === 0)
+    throw new ConfigError([`${where}: expected a non-empty string`]);
+  return value;
+}
+
+function optionalTime(value: unknown, where: string): number | undefined {
+  if (value !== undefined && !Number.isFinite(value))
+    throw new ConfigError([`${where}: expected seconds since the epoch`]);
+  return value as number | undefined;
+}
+
+/**
+ * Creates the revocation service of a guard.
+ *
+ * @example
+ * ```ts
+ * const revocation = createRevocationService({ store, maxLifetimeByIssuer, clockToleranceSeconds: 5, clock: Date.now });
+ * await revocation.revokeSubject({ issuer: 'https://idp.example.com/', subject: 'user-42' });
+ * ```
+ */
+export function createRevocationService(settings: RevocationSettings): RevocationService {
+  const { store, maxLifetimeByIssuer, clockToleranceSeconds, clock } = settings;
+  const now = () => {
+    const seconds = clock() / 1000;
+    // A NaN cut-off would match nothing: a revocation that silently does not revoke.
+    if (!Number.isFinite(seconds)) throw new RangeError('clock returned a non-finite time');
+    return seconds;
+  };
+  const lifetimeOf = (issuer: unknown, where: string): number => {
+    const lifetime = maxLifetimeByIssuer.get(requireText(issuer, `${where}.issuer`));
+    if (lifetime === undefined) throw new ConfigError([`${where}.issuer: expected a configured issuer`]);
+    return lifetime + clockToleranceSeconds;
+  };
+  const add = (entry: RevocationEntry) => store.add(entry, now());
+
+  return {
+    async revokeToken(target) {
+      const lifetime = lifetimeOf(target.issuer, 'revokeToken()');
+      const tokenId = requireText(target.tokenId, 'revokeToken().tokenId');
+      const expiresAt = optionalTime(target.expiresAt, 'revokeToken().expiresAt') ?? now() + lifetime;
+      // Kept past exp by the clock tolerance, during which the token itself would still verify.
+      await add({
+        kind: 'token',
+        issuer: target.issuer,
+        tokenId,
+        expiresAt: expiresAt + clockToleranceSeconds,
+      });
+    },
+    async revokeSubject(target) {
+      const lifetime = lifetimeOf(target.issuer, 'revokeSubject()');
+      const subject = requireText(target.subject, 'revokeSubject().subject');
+      const issuedBefore = optionalTime(target.issuedBefore, 'revokeSubject().issuedBefore') ?? now();
+      // Once every token issued up to the cut-off has expired, the entry has nothing left to refuse.
+      await add({
+        kind: 'subject',
+        issuer: target.issuer,
+        subject,
+        issuedBefore,
+        expiresAt: issuedBefore + lifetime,
+      });
+    },
+    async revokeClient(target) {
+      const lifetime = lifetimeOf(target.issuer, 'revokeClient()');
+      const clientId = requireText(target.clientId, 'revokeClient().clientId');
+      const issuedBefore = optionalTime(target.issuedBefore, 'revokeClient().issuedBefore') ?? now();
+      await add({
+        kind: 'client',
+        issuer: target.issuer,
+        clientId,
+        issuedBefore,
+        expiresAt: issuedBefore + lifetime,
+      });
+    },
+    async check(principal, nowSeconds) {
+      try {
+        const entry = await store.find(
+          {
+            issuer: principal.issuer,
+            tokenId: principal.tokenId,
+            subject: principal.subject,
+            clientId: principal.clientId,
+            issuedAt: principal.issuedAt,
+          },
+          nowSeconds,
+        );
+        return entry ? { code: 'ERR_TOKEN_REVOKED', detail: `revoked by ${entry.kind} entry` } : undefined;
+      } catch (error) {
+        // A deny-list that cannot be read must not let revoked tokens through (fail closed).
+        return {
+          code: 'ERR_REVOCATION_UNAVAILABLE',
+          detail: `revocation store failed: ${error instanceof Error ? error.name : typeof error}`,
+        };
+      }
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The route policy table: method + path pattern → requirement (or the explicit `PUBLIC` marker), matched
+ * with find-my-way (Fastify's radix router), never a hand-written matcher. With a table, anything not
+ * listed is denied; two entries for the same method and pattern make start-up fail.
+ *
+ * Matching is deliberately broad — case-insensitive, trailing and duplicate slashes ignored, percent-
+ * decoded — so a request the framework routes to a handler (Express and Koa are case-insensitive and
+ * slash-tolerant by default) still finds that handler's entry. A request the table cannot parse or match
+ * is denied, never let through.
+ */
+import { METHODS } from 'node:http';
+import createRouter from 'find-my-way';
+import { ConfigError } from '../errors.js';
+import type { Requirement } from './requirement.js';
+import { requirementProblems } from './validate.js';
+
+/** One entry of the policy table, as written in the options. */
+export interface PolicyRoute {
+  /** A method, several, or `*` for every method. `HEAD` falls back to a `GET` entry, as in the frameworks. */
+  readonly method: string | readonly string[];
+  /** A find-my-way pattern: `/orders/:id`, `/files/*`, `/items/:id(^\\d+$)`. */
+  readonly path: string;
+  /** What the route demands; `PUBLIC` is the explicit public marker. */
+  readonly requirement: Requirement;
+  /** Compute and audit this entry's decision, but let the request through (shadow roll-out). */
+  readonly dryRun?: boolean;
+}
+
+/** An entry after validation. */
+export interface ResolvedRoute {
+  /** Position in the options, for messages and the coverage report. */
+  readonly index: number;
+  /** Upper-case methods, or `['*']`. */
+  readonly methods: readonly string[];
+  readonly path: string;
+  readonly requirement: Requirement;
+  readonly dryRun: boolean;
+}
+
+/** A request matched to an entry, with the pattern's parameters. */
+export interface RouteMatch {
+  readonly route: ResolvedRoute;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A compiled policy table. */
+export interface RouteTable {
+  readonly routes: readonly ResolvedRoute[];
+  /** The entry for a method and path (query allowed, ignored), or `undefined`. Never throws. */
+  match(method: string, path: string): RouteMatch | undefined;
+}
+
+const noop = () => undefined;
+
+function methodsOf(method: unknown): string[] | undefined {
+  const list = typeof method === 'string' ? [method] : method;
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  if (!list.every((entry) => typeof entry === 'string' && entry.length > 0)) return undefined;
+  return [...new Set(list as string[])];
+}
+
+/** Validates one entry; returns its problems, each naming the entry's path in the options. */
+function routeProblems(entry: unknown, at: string): string[] {
+  if (typeof entry !== 'object' || entry === null) return [`${at}: expected { method, path, requirement }`];
+  const { method, path, requirement, dryRun, ...rest } = entry as Record<string, unknown>;
+  const problems = Object.keys(rest).map((key) => `${at}.${key}: unknown option`);
+  const methods = methodsOf(method);
+  if (!methods) problems.push(`${at}.method: expected a method, an array of methods or "*"`);
+  else if (methods.includes('*') && methods.length > 1) problems.push(`${at}.method: "*" stands alone`);
+  else if (!methods.includes('*')) {
+    for (const name of methods) {
+      if (!METHODS.includes(name))
+        problems.push(`${at}.method: ${JSON.stringify(name)} is not an HTTP method`);
+    }
+  }
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    problems.push(`${at}.path: expected a pattern starting with /`);
+  if (dryRun !== undefined && typeof dryRun !== 'boolean') problems.push(`${at}.dryRun: expected a boolean`);
+  problems.push(...requirementProblems(requirement, `${at}.requirement`));
+  return problems;
+}
+
+/**
+ * Validates and compiles a policy table; throws {@link ConfigError} naming every bad or conflicting entry.
+ *
+ * @example
+ * ```ts
+ * const table = compileRouteTable([
+ *   { method: 'GET', path: '/health', requirement: PUBLIC },
+ *   { method: ['GET', 'HEAD'], path: '/orders/:id', requirement: requireScopes('orders:read') },
+ * ]);
+ * table.match('GET', '/orders/42')?.params; // { id: '42' }
+ * ```
+ */
+export function compileRouteTable(routes: readonly PolicyRoute[], at = 'policy.routes'): RouteTable {
+  const router = createRouter({
+    caseSensitive: false,
+    ignoreTrailingSlash: true,
+    ignoreDuplicateSlashes: true,
+    maxParamLength: 1000,
+  });
+  const problems: string[] = [];
+  const resolved: ResolvedRoute[] = [];
+  routes.forEach((entry, index) => {
+    const where = `${at}[${index}]`;
+    const entryProblems = routeProblems(entry, where);
+    if (entryProblems.length > 0) {
+      problems.push(...entryProblems);
+      return;
+    }
+    const methods = (methodsOf(entry.method) ?? []).map((name) => name.toUpperCase());
+    const route: ResolvedRoute = Object.freeze({
+      index,
+      methods: Object.freeze(methods),
+      path: entry.path,
+      requirement: entry.requirement,
+      dryRun: entry.dryRun ?? false,
+    });
+    try {
+      if (methods[0] === '*') router.all(entry.path, noop, route);
+      else router.on(methods as createRouter.HTTPMethod[], entry.path, noop, route);
+      resolved.push(route);
+    } catch (error) {
+      const earlier = (methods[0] === '*' ? METHODS : methods)
+        .map(
+          (name) =>
+            router.findRoute(name as createRouter.HTTPMethod, entry.path)?.store as ResolvedRoute | undefined,
+        )
+        .find((found) => found !== undefined && found.index !== index);
+      const reason = earlier
+        ? `conflicts with ${at}[${earlier.index}] (same method and path pattern)`
+        : `is not a usable pattern (${error instanceof Error ? error.message : String(error)})`;
+      problems.push(`${where}: ${entry.path} ${reason}`);
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    routes: Object.freeze(resolved),
+    match(method, path) {
+      try {
+        const found =
+          router.find(method as createRouter.HTTPMethod, path) ??
+          (method === 'HEAD' ? router.find('GET', path) : null);
+        if (!found) return undefined;
+        const params: Record<string, string> = {};
+        for (const [name, value] of Object.entries(found.params))
+          if (value !== undefined) params[name] = value;
+        return { route: found.store as ResolvedRoute, params: Object.freeze(params) };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * The per-request gate every adapter opens when a request enters `nevertrust`, and that decides once the
+ * route's requirement is known. One implementation for the three frameworks, so the point at which a
+ * request is decided, what is recorded and how a refusal leaves cannot drift apart between adapters
+ * (design §2). A request is decided at most once per requirement, and exactly one audit event is recorded
+ * when its response is done, with the final status and the handler's duration.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AccessDeniedError } from './access-denied.js';
+import type { ResolvedAdapterOptions } from './adapter-options.js';
+import type { Decision, DenyDecision } from './decision.js';
+import { NevertrustError } from './errors.js';
+import type { RequestFacts } from './facts.js';
+import { toRequestFacts } from './node-facts.js';
+import type { Principal } from './principal.js';
+import type { Requirement } from './requirements.js';
+
+/** Writes a refusal through the framework's own response API; returns what the framework expects back. */
+export type DenialWriter = (decision: DenyDecision) => unknown;
+
+/** What the framework knows about the matched route. */
+export interface RouteInfo {
+  /** The route template (`/api/orders/:id`), for the audit trail and the policy table. */
+  readonly routeId?: string | undefined;
+  /** The framework's route parameters; only string values (or lists of them, joined by `/`) are kept. */
+  readonly params?: Readonly<Record<string, unknown>> | undefined;
+}
+
+function toParams(params: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> {
+  const result: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value === 'string') result[name] = value;
+    else if (Array.isArray(value) && value.every((part) => typeof part === 'string')) {
+      result[name] = value.join('/');
+    }
+  }
+  return Object.freeze(result);
+}
+
+/**
+ * The decision state of one request.
+ *
+ * @example
+ * ```ts
+ * const gate = openGate(req, res, settings, req.originalUrl, (d) => res.status(d.status).set(d.headers).send(JSON.stringify(d.body)));
+ * if (await gate.pass([requireScopes('orders:read')], { routeId: '/orders' })) next();
+ * ```
+ */
+export class RequestGate {
+  readonly #settings: ResolvedAdapterOptions;
+  readonly #facts: RequestFacts;
+  readonly #response: ServerResponse;
+  readonly #write: DenialWriter;
+  readonly #allowed = new Set<Requirement>();
+  #decision: Decision | undefined;
+  #route: { routeId?: string; params?: Readonly<Record<string, string>> } = {};
+  #handlerStartedAt: number | undefined;
+  #completed = false;
+
+  constructor(
+    settings: ResolvedAdapterOptions,
+    facts: RequestFacts,
+    response: ServerResponse,
+    write: DenialWriter,
+  ) {
+    this.#settings = settings;
+    this.#facts = facts;
+    this.#response = response;
+    this.#write = write;
+    const complete = () => this.#complete();
+    response.once('finish', complete);
+    response.once('close', complete);
+  }
+
+  /** The request's facts as the guard sees them (without a route until one is known). */
+  get facts(): RequestFacts {
+    return { ...this.#facts, ...this.#route };
+  }
+
+  /** The authenticated principal once the request is allowed; `undefined` before, or when anonymous. */
+  get principal(): Principal | undefined {
+    return this.#decision?.outcome === 'allow' ? this.#decision.principal : undefined;
+  }
+
+  /**
+   * Whether an earlier decision of this request already covers `requirement` (`undefined`: the route
+   * stated nothing, which any authenticated decision covers).
+   */
+  satisfies(requirement: Requirement | undefined): boolean {
+    const decision = this.#decision;
+    if (decision?.outcome !== 'allow') return false;
+    if (requirement === undefined) return decision.principal !== undefined;
+    if (this.#allowed.has(requirement) || requirement.type === 'public') return true;
+    return requirement.type === 'authenticated' && decision.principal !== undefined;
+  }
+
+  /**
+   * Decides the request against the requirements of a route. With none, the guard applies its default
+   * (any valid token, or a refusal in strict mode). Resolves `true` when the handler may run; otherwise
+   * the refusal was written (or, with `denials: 'error'`, the promise rejects with an
+   * {@link AccessDeniedError}). A requirement an earlier decision already covers is not evaluated again,
+   * so a route is normally one evaluation.
+   */
+  async pass(requirements: readonly Requirement[], route: RouteInfo = {}): Promise<boolean> {
+    if (route.routeId !== undefined) this.#route = { ...this.#route, routeId: route.routeId };
+    if (route.params !== undefined) this.#route = { ...this.#route, params: toParams(route.params) };
+    for (const requirement of requirements.length === 0 ? [undefined] : requirements) {
+      if (this.satisfies(requirement)) continue;
+      const decision = await this.#settings.guard.evaluate(this.facts, requirement, { deferAudit: true });
+      this.#decision = decision;
+      if (decision.outcome === 'deny') {
+        this.refuse(decision);
+        return false;
+      }
+      if (requirement) this.#allowed.add(requirement);
+      // B-5: e.g. `Cache-Control: private` when the token came in the query.
+      if (!this.#response.headersSent) {
+        for (const [name, value] of Object.entries(decision.headers)) this.#response.setHeader(name, value);
+      }
+    }
+    this.#handlerStartedAt = performance.now();
+    return true;
+  }
+
+  /** Delivers a refusal the way the adapter was configured to: written, or raised as an error. */
+  refuse(decision: DenyDecision): unknown {
+    if (this.#settings.denials === 'error') throw new AccessDeniedError(decision);
+    return this.#write(decision);
+  }
+
+  #complete(): void {
+    if (this.#completed) return;
+    this.#completed = true;
+    const { guard } = this.#settings;
+    const decision = this.#decision;
+    const response = this.#response;
+    if (decision === undefined) {
+      // Nothing routed this request (a 404, or middleware that answered by itself): record what the
+      // default requirement would have said, with the status the client actually got.
+      const status = response.statusCode;
+      void guard
+        .evaluate(this.#facts, undefined, { deferAudit: true })
+        .then((late) => guard.recordAudit(late, { status }));
+      return;
+    }
+    const status = response.headersSent ? response.statusCode : decision.audit.status;
+    const started = this.#handlerStartedAt;
+    if (decision.outcome === 'deny' || started === undefined) guard.recordAudit(decision, { status });
+    else guard.recordAudit(decision, { status, handlerDurationMs: performance.now() - started });
+  }
+}
+
+const gates = new WeakMap<object, RequestGate>();
+
+/**
+ * Opens the gate of a request (once: a second `nevertrust` on the same request keeps the first gate).
+ *
+ * @example
+ * ```ts
+ * openGate(ctx.req, ctx.res, settings, ctx.originalUrl, (d) => writeDenial(ctx, d));
+ * ```
+ */
+export function openGate(
+  raw: IncomingMessage,
+  response: ServerResponse,
+  settings: ResolvedAdapterOptions,
+  target: string,
+  write: DenialWriter,
+): RequestGate {
+  const existing = gates.get(raw);
+  if (existing) return existing;
+  const gate = new RequestGate(settings, toRequestFacts(raw, target), response, write);
+  gates.set(raw, gate);
+  return gate;
+}
+
+/**
+ * The gate of a raw request, or `undefined` when no `nevertrust` saw it.
+ *
+ * @example
+ * ```ts
+ * const gate = gateOf(request.raw);
+ * ```
+ */
+export function gateOf(raw: unknown): RequestGate | undefined {
+  return typeof raw === 'object' && raw !== null ? gates.get(raw) : undefined;
+}
+
+/**
+ * The gate of a raw request; throws when `nevertrust` is not installed in front of the caller, so a
+ * route that states a requirement fails closed instead of running unprotected.
+ *
+ * @example
+ * ```ts
+ * if (await requireGate(req, 'requireScopes()').pass([requirement])) next();
+ * ```
+ */
+export function requireGate(raw: unknown, what: string): RequestGate {
+  const gate = gateOf(raw);
+  if (gate) return gate;
+  throw new NevertrustError(
+    'ERR_CONFIG',
+    `${what} ran on a request nevertrust() did not see: install it first`,
+  );
+}
+
+/**
+ * Finds the gate from a handler's arguments on any framework: Express `(req, …)`, Koa `(ctx, …)` with
+ * `ctx.req`, Fastify `(request, …)` with `request.raw`.
+ *
+ * @example
+ * ```ts
+ * const gate = findGate(args);
+ * ```
+ */
+export function findGate(args: readonly unknown[]): RequestGate | undefined {
+  const first = args[0] as { req?: unknown; raw?: unknown } | null | undefined;
+  if (typeof first !== 'object' || first === null) return undefined;
+  return gateOf(first) ?? gateOf(first.req) ?? gateOf(first.raw);
+}
+
+/**
+ * The authenticated principal of a raw request; throws when there is none (the route is public and the
+ * caller sent no credentials, or nevertrust is not installed), so a handler never acts for nobody.
+ *
+ * @example
+ * ```ts
+ * const principal = requirePrincipal(ctx.req);
+ * ```
+ */
+export function requirePrincipal(raw: unknown): Principal {
+  const principal = gateOf(raw)?.principal;
+  if (principal) return principal;
+  throw new NevertrustError('ERR_INTERNAL', 'no authenticated principal on this request');
+}

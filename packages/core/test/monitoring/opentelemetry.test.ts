@@ -1,0 +1,125 @@
+/**
+ * OpenTelemetry through the API only: with a real SDK (tracer and meter providers passed in), each
+ * evaluation is one span carrying the decision, the audit record carries its trace and span ids, and the
+ * counters and histograms add up. Without an SDK everything is a no-op and records carry no trace id.
+ */
+import { MeterProvider, type MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { describe, expect, it } from 'vitest';
+import { type AuditEvent, requireScopes } from '../../src/index.js';
+import { monitoredGuard } from './helpers.js';
+
+class TestReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
+
+async function collect(reader: MetricReader): Promise<Map<string, MetricData>> {
+  const { resourceMetrics } = await reader.collect();
+  const metrics = new Map<string, MetricData>();
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) metrics.set(metric.descriptor.name, metric);
+  }
+  return metrics;
+}
+
+function sumOf(metric: MetricData | undefined, attributes: Record<string, unknown>): number {
+  let total = 0;
+  for (const point of metric?.dataPoints ?? []) {
+    if (Object.entries(attributes).every(([name, value]) => point.attributes[name] === value)) {
+      total += point.value as number;
+    }
+  }
+  return total;
+}
+
+describe('OpenTelemetry', () => {
+  it('one span per evaluation with the decision attributes; the audit record links to it', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const events: AuditEvent[] = [];
+    const { guard, mint } = monitoredGuard({
+      openTelemetry: { tracerProvider, metrics: false },
+      onAudit: (event) => events.push(event),
+    });
+    const token = mint({ scope: 'orders:read' });
+    const facts = (routeId: string) => ({
+      method: 'GET',
+      target: '/orders/7',
+      headers: { authorization: [`Bearer ${token}`] },
+      remoteAddress: '127.0.0.1',
+      routeId,
+    });
+    await guard.evaluate(facts('/orders/:id'), requireScopes('orders:read'));
+    await guard.evaluate(facts('/orders/:id'), requireScopes('orders:write'));
+    const spans = exporter.getFinishedSpans();
+    expect(spans).toHaveLength(2);
+    const [allowed, refused] = spans;
+    expect(allowed?.name).toBe('nevertrust.evaluate');
+    expect(allowed?.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.route': '/orders/:id',
+      'nevertrust.outcome': 'allow',
+      'nevertrust.reason': 'OK',
+      'nevertrust.issuer': 'https://idp.monitoring.test/',
+      'nevertrust.client_id': 'client-1',
+      'http.response.status_code': 200,
+    });
+    expect(refused?.attributes).toMatchObject({
+      'nevertrust.outcome': 'deny',
+      'nevertrust.reason': 'ERR_INSUFFICIENT_SCOPE',
+      'http.response.status_code': 403,
+    });
+    // No subject, no token material on spans: those stay in the (redactable) audit trail.
+    const text = JSON.stringify(spans.map((span) => span.attributes));
+    expect(text).not.toContain('user-1');
+    expect(text).not.toContain(token.slice(0, 20));
+    expect(events[0]?.traceId).toBe(allowed?.spanContext().traceId);
+    expect(events[0]?.spanId).toBe(allowed?.spanContext().spanId);
+    expect(events[0]?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    await tracerProvider.shutdown();
+  });
+
+  it('a 5xx decision marks the span as an error', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const { guard } = monitoredGuard({ openTelemetry: { tracerProvider, metrics: false } });
+    // Facts an adapter got badly wrong end in ERR_INTERNAL (500), never in a rejection.
+    const decision = await guard.evaluate({ method: 'GET', target: '/', headers: null as never });
+    expect(decision.outcome === 'deny' && decision.status).toBe(500);
+    expect(exporter.getFinishedSpans()[0]?.status.code).toBe(2);
+  });
+
+  it('counters and histograms: decisions, latency, cache lookups', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const { guard, mint, call } = monitoredGuard({ openTelemetry: { meterProvider, tracing: false } });
+    const token = mint();
+    await call(token, { routeId: '/orders' });
+    await call(token, { routeId: '/orders' });
+    await call(undefined, { routeId: '/orders' });
+    const metrics = await collect(reader);
+    const decisions = metrics.get('nevertrust.decisions');
+    expect(
+      sumOf(decisions, { 'nevertrust.outcome': 'allow', 'nevertrust.reason': 'OK', 'http.route': '/orders' }),
+    ).toBe(2);
+    expect(sumOf(decisions, { 'nevertrust.reason': 'ERR_NO_CREDENTIALS' })).toBe(1);
+    const cache = metrics.get('nevertrust.token_cache.lookups');
+    expect(sumOf(cache, { result: 'hit' })).toBe(1);
+    expect(sumOf(cache, { result: 'miss' })).toBe(1);
+    const duration = metrics.get('nevertrust.evaluation.duration');
+    expect(duration?.descriptor.unit).toBe('s');
+    const counts = (duration?.dataPoints ?? []).map((point) => (point.value as { count: number }).count);
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(3);
+    await guard.close();
+    await meterProvider.shutdown();
+  });
+
+  it('without an SDK: no trace ids, decisions unchanged', async () => {
+    const events: AuditEvent[] = [];
+    const { mint, call } = monitoredGuard({ openTelemetry: {}, onAudit: (event) => events.push(event) });
+    expect((await call(mint())).outcome).toBe('allow');
+    expect(events[0]?.traceId).toBeUndefined();
+    expect(events[0]?.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * @nevertrust/express — zero-trust access-token verification for Express 5. It translates; the core
+ * decides: this file turns Express requests into facts, tells the core which route they reached, and
+ * writes the core's refusals with Express's own response API.
+ *
+ * @example
+ * ```ts
+ * app.use(nevertrust({ issuers: [{ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' }] }));
+ * app.get('/health', publicRoute(), (req, res) => res.json({ ok: true }));
+ * app.get('/orders', requireScopes('orders:read'), (req, res) => res.json(listOrders(getPrincipal(req))));
+ * ```
+ *
+ * @packageDocumentation
+ */
+import {
+  requireAnyScope as anyScopeRequirement,
+  assertRequirement,
+  createRouteMarker,
+  type DenyDecision,
+  declaredRequirements,
+  type Guard,
+  gateOf,
+  type NevertrustOptions,
+  openGate,
+  type Principal,
+  PUBLIC,
+  type Requirement,
+  type RouteInfo,
+  type RouteMarker,
+  requireGate,
+  requirePrincipal,
+  resolveAdapterOptions,
+  resourceMetadataResponse,
+  requireScopes as scopesRequirement,
+} from '@nevertrust/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+export { AccessDeniedError, type NevertrustOptions, type Principal } from '@nevertrust/core';
+export { coverage } from './coverage.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The authenticated principal; `undefined` on a public route called without credentials. */
+      readonly principal?: Principal | undefined;
+    }
+  }
+}
+
+/** The application-level middleware, with the guard it created (to `ready()` or `close()` it). */
+export type NevertrustMiddleware = RequestHandler & { readonly guard: Guard };
+
+/** The parts of Express's (router 2) route objects the adapter reads. */
+interface RouteLayer {
+  readonly handle: unknown;
+  method: string | undefined;
+}
+interface ExpressRoute {
+  readonly path: unknown;
+  readonly stack: RouteLayer[];
+  readonly methods: Readonly<Record<string, boolean>>;
+}
+
+function isRoute(value: unknown): value is ExpressRoute {
+  return typeof value === 'object' && value !== null && Array.isArray((value as ExpressRoute).stack);
+}
+
+function routeInfo(req: Request): RouteInfo {
+  const path = (req.route as ExpressRoute | undefined)?.path;
+  return { routeId: typeof path === 'string' ? `${req.baseUrl}${path}` : undefined, params: req.params };
+}
+
+function writeDenial(res: Response): (decision: DenyDecision) => void {
+  return (decision) => {
+    res.status(decision.status).set(decision.headers).send(JSON.stringify(decision.body));
+  };
+}
+
+/**
+ * Runs first in every route the request reaches, before any of the route's handlers: the route's
+ * requirements are read from its own handlers (markers and decorated methods) for the request's method.
+ */
+async function routeGate(req: Request, _res: Response, next: NextFunction): Promise<void> {
+  const gate = gateOf(req);
+  // A route shared with an application that does not use nevertrust is that application's business.
+  if (!gate) return next();
+  const route = req.route as ExpressRoute;
+  let method = req.method.toLowerCase();
+  if (method === 'head' && !route.methods.head) method = 'get';
+  const handlers = route.stack.filter((layer) => !layer.method || layer.method === method);
+  if (await gate.pass(declaredRequirements(handlers.map((layer) => layer.handle)), routeInfo(req))) next();
+}
+
+const gatedRoutes = new WeakSet<ExpressRoute>();
+
+function gateRoute(route: ExpressRoute): void {
+  const first = route.stack[0];
+  if (gatedRoutes.has(route) || !first) return;
+  gatedRoutes.add(route);
+  // Express has no hook between choosing a route and running it; a layer of the router's own kind,
+  // placed once at the head of the route, is the one point every handler of the route is behind.
+  const Layer = first.constructor as new (path: string, options: object, fn: unknown) => RouteLayer;
+  const layer = new Layer('/', {}, routeGate);
+  layer.method = undefined;
+  route.stack.unshift(layer);
+}
+
+/** Express assigns `req.route` when its router picks a route, before the route runs. */
+function watchRoutes(req: Request): void {
+  let route: unknown = req.route;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => route,
+    set(value: unknown) {
+      route = value;
+      if (isRoute(value)) gateRoute(value);
+    },
+  });
+}
+
+/**
+ * Protects every route registered after it: each needs a valid access token unless it says otherwise.
+ * Throws `ConfigError` at start-up when the options are wrong.
+ *
+ * @example
+ * ```ts
+ * app.use(nevertrust({ issuers: [{ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' }] }));
+ * ```
+ */
+export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
+  const settings = resolveAdapterOptions(options);
+  const middleware: RequestHandler = (req, res, next) => {
+    const metadata = resourceMetadataResponse(settings.guard, req.method, req.originalUrl);
+    if (metadata) {
+      res.status(metadata.status).set(metadata.headers).send(metadata.body);
+      return;
+    }
+    if (!gateOf(req)) {
+      openGate(req, res, settings, req.originalUrl, writeDenial(res));
+      Object.defineProperty(req, 'principal', {
+        configurable: true,
+        enumerable: true,
+        get: () => gateOf(req)?.principal,
+      });
+      watchRoutes(req);
+    }
+    next();
+  };
+  return Object.assign(middleware, { guard: settings.guard });
+}
+
+function marker(requirement: Requirement, what: string): RouteMarker<RequestHandler> {
+  return createRouteMarker(requirement, async (req: Request, _res: Response, next: NextFunction) => {
+    if (await requireGate(req, what).pass([requirement], routeInfo(req))) next();
+  });
+}
+
+/**
+ * Requires every listed scope. Route middleware, or a method decorator (`@requireScopes('orders:write')`).
+ *
+ * @example
+ * ```ts
+ * app.post('/orders', requireScopes('orders:write'), createOrder);
+ * ```
+ */
+export function requireScopes(...scopes: string[]): RouteMarker<RequestHandler> {
+  return marker(scopesRequirement(...scopes), 'requireScopes()');
+}
+
+/**
+ * Requires at least one of the listed scopes. Route middleware or method decorator.
+ *
+ * @example
+ * ```ts
+ * app.get('/reports', requireAnyScope('reports:read', 'admin'), listReports);
+ * ```
+ */
+export function requireAnyScope(...scopes: string[]): RouteMarker<RequestHandler> {
+  return marker(anyScopeRequirement(...scopes), 'requireAnyScope()');
+}
+
+/**
+ * The explicit public marker: the route may be called without credentials (invalid ones are still
+ * refused). Grep for `publicRoute` to list every unauthenticated route.
+ *
+ * @example
+ * ```ts
+ * app.get('/health', publicRoute(), (req, res) => res.json({ ok: true }));
+ * ```
+ */
+export function publicRoute(): RouteMarker<RequestHandler> {
+  return marker(PUBLIC, 'publicRoute()');
+}
+
+/**
+ * Any requirement of the core's policy language, as route middleware or method decorator.
+ *
+ * @example
+ * ```ts
+ * app.delete('/orders/:id', requires(requireRoles('admin')), deleteOrder);
+ * ```
+ */
+export function requires(requirement: Requirement): RouteMarker<RequestHandler> {
+  return marker(assertRequirement(requirement, 'requires()'), 'requires()');
+}
+
+/**
+ * The authenticated principal of a request; throws when there is none (a public route called without
+ * credentials), so a handler never acts on behalf of nobody.
+ *
+ * @example
+ * ```ts
+ * app.get('/me', (req, res) => res.json({ subject: getPrincipal(req).subject }));
+ * ```
+ */
+export function getPrincipal(req: Request): Principal {
+  return requirePrincipal(req);
+}

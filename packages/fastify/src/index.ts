@@ -1,0 +1,213 @@
+/**
+ * @nevertrust/fastify — zero-trust access-token verification for Fastify 5, as a plugin that covers the
+ * routes of the scope registering it. It translates; the core decides: this file reads each route's
+ * requirement when the route is registered (so a typo fails start-up), turns requests into facts, and
+ * writes the core's refusals with `reply`, so Fastify's own hooks still run.
+ *
+ * @example
+ * ```ts
+ * await app.register(nevertrust, { issuers: [{ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' }] });
+ * app.get('/orders', { config: { nevertrust: { scopes: ['orders:read'] } } }, async (request) => listOrders(request.principal));
+ * ```
+ *
+ * @packageDocumentation
+ */
+import {
+  requireAnyScope as anyScopeRequirement,
+  assertRequirement,
+  ConfigError,
+  createRouteMarker,
+  type DenyDecision,
+  declaredRequirements,
+  gateOf,
+  type NevertrustOptions,
+  openGate,
+  type Principal,
+  PUBLIC,
+  parseRouteDeclaration,
+  type Requirement,
+  type RouteDeclaration,
+  type RouteInfo,
+  type RouteMarker,
+  requireGate,
+  requirePrincipal,
+  resolveAdapterOptions,
+  resourceMetadataResponse,
+  requireScopes as scopesRequirement,
+  undeclaredRouteProblem,
+} from '@nevertrust/core';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { recordRoutes } from './coverage.js';
+
+export {
+  AccessDeniedError,
+  type NevertrustOptions,
+  type Principal,
+  type RouteDeclaration,
+} from '@nevertrust/core';
+export { coverage } from './coverage.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated principal; `undefined` on a public route called without credentials. */
+    readonly principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    /** What the route requires; checked when the route is registered. */
+    nevertrust?: RouteDeclaration | Requirement;
+  }
+}
+
+/** A route hook that decides the request, as Fastify runs it (`return reply` once a refusal is sent). */
+export type NevertrustHook = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => Promise<FastifyReply | undefined>;
+
+function routeInfo(request: FastifyRequest): RouteInfo {
+  return { routeId: request.routeOptions.url, params: request.params as Record<string, unknown> };
+}
+
+function writeDenial(reply: FastifyReply): (decision: DenyDecision) => FastifyReply {
+  return (decision) =>
+    reply.code(decision.status).headers(decision.headers).send(JSON.stringify(decision.body));
+}
+
+function hooksOf(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Everything a route states about itself: `config.nevertrust`, marker hooks and a decorated handler. */
+function routeRequirements(route: RouteOptions): Requirement[] {
+  const where = `${String(route.method)} ${route.url} config.nevertrust`;
+  const config = (route.config as { nevertrust?: unknown } | undefined)?.nevertrust;
+  const declared =
+    typeof config === 'object' && config !== null && 'type' in config
+      ? assertRequirement(config, where)
+      : parseRouteDeclaration(config, where);
+  const stages = [route.onRequest, route.preParsing, route.preValidation, route.preHandler];
+  const found = declaredRequirements([route.handler, ...stages.flatMap(hooksOf)]);
+  return declared ? [declared, ...found] : found;
+}
+
+function gateHook(requirements: readonly Requirement[]): NevertrustHook {
+  return async (request, reply) => {
+    if (!(await requireGate(request.raw, 'nevertrust').pass(requirements, routeInfo(request)))) return reply;
+    return undefined;
+  };
+}
+
+// Async, so a ConfigError thrown here fails `register()` (and so start-up) rather than escaping.
+const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
+  const settings = resolveAdapterOptions(options);
+  app.decorateRequest('principal', {
+    getter(this: FastifyRequest) {
+      return gateOf(this.raw)?.principal;
+    },
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    const metadata = resourceMetadataResponse(settings.guard, request.method, request.url);
+    if (metadata) return reply.code(metadata.status).headers(metadata.headers).send(metadata.body);
+    openGate(request.raw, reply.raw, settings, request.url, writeDenial(reply));
+    return undefined;
+  });
+  const record = recordRoutes(app, settings.guard);
+  app.addHook('onRoute', (route) => {
+    const requirements = routeRequirements(route);
+    for (const method of [route.method].flat()) record({ method, path: route.url, requirements });
+    const problem = undeclaredRouteProblem(
+      settings.guard.policy,
+      [route.method].flat(),
+      route.url,
+      requirements,
+    );
+    if (problem) throw new ConfigError([problem]);
+    // The gate goes first among the route's own hooks: before body parsing, validation and handlers.
+    const hooks = [gateHook(requirements), ...hooksOf(route.onRequest)];
+    route.onRequest = hooks as NonNullable<typeof route.onRequest>;
+  });
+  if (settings.ownsGuard) app.addHook('onClose', () => settings.guard.close());
+};
+
+/**
+ * The plugin: every route of the registering scope (registered after it) needs a valid access token
+ * unless it says otherwise. Throws `ConfigError` at registration when the options are wrong.
+ *
+ * @example
+ * ```ts
+ * await app.register(nevertrust, { issuers: [{ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' }] });
+ * ```
+ */
+export const nevertrust = fastifyPlugin(plugin, { fastify: '5.x', name: '@nevertrust/fastify' });
+
+function marker(requirement: Requirement, what: string): RouteMarker<NevertrustHook> {
+  return createRouteMarker(requirement, async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!(await requireGate(request.raw, what).pass([requirement], routeInfo(request)))) return reply;
+    return undefined;
+  });
+}
+
+/**
+ * Requires every listed scope: a route hook (`preHandler: requireScopes('orders:read')`) or a method
+ * decorator (`@requireScopes('orders:write')`).
+ *
+ * @example
+ * ```ts
+ * app.post('/orders', { preHandler: requireScopes('orders:write') }, createOrder);
+ * ```
+ */
+export function requireScopes(...scopes: string[]): RouteMarker<NevertrustHook> {
+  return marker(scopesRequirement(...scopes), 'requireScopes()');
+}
+
+/**
+ * Requires at least one of the listed scopes: a route hook or method decorator.
+ *
+ * @example
+ * ```ts
+ * app.get('/reports', { preHandler: requireAnyScope('reports:read', 'admin') }, listReports);
+ * ```
+ */
+export function requireAnyScope(...scopes: string[]): RouteMarker<NevertrustHook> {
+  return marker(anyScopeRequirement(...scopes), 'requireAnyScope()');
+}
+
+/**
+ * The explicit public marker (`config: { nevertrust: { public: true } }` says the same): the route may be
+ * called without credentials; invalid ones are still refused.
+ *
+ * @example
+ * ```ts
+ * app.get('/health', { preHandler: publicRoute() }, async () => ({ ok: true }));
+ * ```
+ */
+export function publicRoute(): RouteMarker<NevertrustHook> {
+  return marker(PUBLIC, 'publicRoute()');
+}
+
+/**
+ * Any requirement of the core's policy language, as a route hook or method decorator.
+ *
+ * @example
+ * ```ts
+ * app.delete('/orders/:id', { preHandler: requires(requireRoles('admin')) }, deleteOrder);
+ * ```
+ */
+export function requires(requirement: Requirement): RouteMarker<NevertrustHook> {
+  return marker(assertRequirement(requirement, 'requires()'), 'requires()');
+}
+
+/**
+ * The authenticated principal of a request; throws when there is none (a public route called without
+ * credentials), so a handler never acts on behalf of nobody.
+ *
+ * @example
+ * ```ts
+ * app.get('/me', async (request) => ({ subject: getPrincipal(request).subject }));
+ * ```
+ */
+export function getPrincipal(request: FastifyRequest): Principal {
+  return requirePrincipal(request.raw);
+}

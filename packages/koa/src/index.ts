@@ -1,0 +1,206 @@
+/**
+ * @nevertrust/koa — zero-trust access-token verification for Koa 3 with @koa/router. It translates; the
+ * core decides: this file turns Koa requests into facts, tells the core which route they reached, and
+ * writes the core's refusals through `ctx`.
+ *
+ * @example
+ * ```ts
+ * app.use(nevertrust({ issuers: [{ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' }] }));
+ * router.get('/orders', requireScopes('orders:read'), (ctx) => { ctx.body = listOrders(ctx.state.principal); });
+ * app.use(router.routes());
+ * ```
+ *
+ * @packageDocumentation
+ */
+import {
+  requireAnyScope as anyScopeRequirement,
+  assertRequirement,
+  createRouteMarker,
+  type DenyDecision,
+  declaredRequirements,
+  type Guard,
+  gateOf,
+  type NevertrustOptions,
+  openGate,
+  type Principal,
+  PUBLIC,
+  type Requirement,
+  type RouteInfo,
+  type RouteMarker,
+  requireGate,
+  requirePrincipal,
+  resolveAdapterOptions,
+  resourceMetadataResponse,
+  requireScopes as scopesRequirement,
+} from '@nevertrust/core';
+import type { Context, Middleware, Next } from 'koa';
+
+export { AccessDeniedError, type NevertrustOptions, type Principal } from '@nevertrust/core';
+export { coverage } from './coverage.js';
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The authenticated principal; `undefined` on a public route called without credentials. */
+    readonly principal?: Principal | undefined;
+  }
+}
+
+/** The application-level middleware, with the guard it created (to `ready()` or `close()` it). */
+export type NevertrustMiddleware = Middleware & { readonly guard: Guard };
+
+/** The parts of @koa/router's layers and context the adapter reads. */
+interface RouterLayer {
+  readonly methods: readonly string[];
+  readonly stack: unknown[];
+}
+interface RoutedContext extends Context {
+  matched?: RouterLayer[];
+  _matchedRoute?: unknown;
+  params?: Record<string, unknown>;
+}
+
+function routeInfo(ctx: RoutedContext): RouteInfo {
+  const route = ctx._matchedRoute;
+  return { routeId: typeof route === 'string' ? route : undefined, params: ctx.params };
+}
+
+function writeDenial(ctx: Context): (decision: DenyDecision) => void {
+  return (decision) => {
+    ctx.status = decision.status;
+    ctx.set(decision.headers);
+    ctx.body = JSON.stringify(decision.body);
+  };
+}
+
+const gatedLayers = new WeakSet<RouterLayer>();
+
+/**
+ * Puts a gate at the head of a route layer's own middleware, once: it runs after the router matched the
+ * route and before any of its handlers, and reads the requirements the layer's handlers state.
+ */
+function gateLayer(layer: RouterLayer): void {
+  if (gatedLayers.has(layer) || layer.methods.length === 0) return;
+  gatedLayers.add(layer);
+  const routeGate: Middleware = async (ctx: RoutedContext, next) => {
+    const gate = gateOf(ctx.req);
+    // A router shared with an application that does not use nevertrust is that application's business.
+    if (!gate) return next();
+    if (await gate.pass(declaredRequirements(layer.stack), routeInfo(ctx))) return next();
+  };
+  layer.stack.unshift(routeGate);
+}
+
+/** @koa/router assigns `ctx.router` once it has matched the request, before it runs the matched layers. */
+function watchRouters(ctx: RoutedContext): void {
+  let router: unknown;
+  Object.defineProperty(ctx, 'router', {
+    configurable: true,
+    enumerable: true,
+    get: () => router,
+    set(value: unknown) {
+      router = value;
+      for (const layer of ctx.matched ?? []) gateLayer(layer);
+    },
+  });
+}
+
+/**
+ * Protects every route of the routers mounted after it: each needs a valid access token unless it says
+ * otherwise. Throws `ConfigError` at start-up when the options are wrong.
+ *
+ * @example
+ * ```ts
+ * app.use(nevertrust({ issuers: [{ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' }] }));
+ * ```
+ */
+export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
+  const settings = resolveAdapterOptions(options);
+  const middleware: Middleware = async (ctx, next) => {
+    const metadata = resourceMetadataResponse(settings.guard, ctx.method, ctx.originalUrl);
+    if (metadata) {
+      ctx.status = metadata.status;
+      ctx.set(metadata.headers);
+      ctx.body = metadata.body;
+      return;
+    }
+    if (!gateOf(ctx.req)) {
+      openGate(ctx.req, ctx.res, settings, ctx.originalUrl, writeDenial(ctx));
+      Object.defineProperty(ctx.state, 'principal', {
+        configurable: true,
+        enumerable: true,
+        get: () => gateOf(ctx.req)?.principal,
+      });
+      watchRouters(ctx);
+    }
+    await next();
+  };
+  return Object.assign(middleware, { guard: settings.guard });
+}
+
+function marker(requirement: Requirement, what: string): RouteMarker<Middleware> {
+  return createRouteMarker(requirement, async (ctx: RoutedContext, next: Next) => {
+    if (await requireGate(ctx.req, what).pass([requirement], routeInfo(ctx))) await next();
+  });
+}
+
+/**
+ * Requires every listed scope. Route middleware, or a method decorator (`@requireScopes('orders:write')`).
+ *
+ * @example
+ * ```ts
+ * router.post('/orders', requireScopes('orders:write'), createOrder);
+ * ```
+ */
+export function requireScopes(...scopes: string[]): RouteMarker<Middleware> {
+  return marker(scopesRequirement(...scopes), 'requireScopes()');
+}
+
+/**
+ * Requires at least one of the listed scopes. Route middleware or method decorator.
+ *
+ * @example
+ * ```ts
+ * router.get('/reports', requireAnyScope('reports:read', 'admin'), listReports);
+ * ```
+ */
+export function requireAnyScope(...scopes: string[]): RouteMarker<Middleware> {
+  return marker(anyScopeRequirement(...scopes), 'requireAnyScope()');
+}
+
+/**
+ * The explicit public marker: the route may be called without credentials (invalid ones are still
+ * refused). Grep for `publicRoute` to list every unauthenticated route.
+ *
+ * @example
+ * ```ts
+ * router.get('/health', publicRoute(), (ctx) => { ctx.body = { ok: true }; });
+ * ```
+ */
+export function publicRoute(): RouteMarker<Middleware> {
+  return marker(PUBLIC, 'publicRoute()');
+}
+
+/**
+ * Any requirement of the core's policy language, as route middleware or method decorator.
+ *
+ * @example
+ * ```ts
+ * router.delete('/orders/:id', requires(requireRoles('admin')), deleteOrder);
+ * ```
+ */
+export function requires(requirement: Requirement): RouteMarker<Middleware> {
+  return marker(assertRequirement(requirement, 'requires()'), 'requires()');
+}
+
+/**
+ * The authenticated principal of a request; throws when there is none (a public route called without
+ * credentials), so a handler never acts on behalf of nobody.
+ *
+ * @example
+ * ```ts
+ * router.get('/me', (ctx) => { ctx.body = { subject: getPrincipal(ctx).subject }; });
+ * ```
+ */
+export function getPrincipal(ctx: Context): Principal {
+  return requirePrincipal(ctx.req);
+}

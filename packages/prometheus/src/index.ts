@@ -1,0 +1,127 @@
+/**
+ * @nevertrust/prometheus — Prometheus metrics for a nevertrust guard, through `prom-client` (a peer
+ * dependency, so the core stays free of it). Names follow Prometheus conventions (`_total` counters,
+ * base units in seconds); every label is bounded: outcomes, reason codes, configured issuers, sink
+ * names, detector names, and route templates capped at `maxRoutes` — never raw paths, subjects or
+ * addresses.
+ *
+ * @example
+ * ```ts
+ * import { createGuard } from '@nevertrust/core';
+ * import { createPrometheusMetrics } from '@nevertrust/prometheus';
+ * const metrics = createPrometheusMetrics();
+ * const guard = createGuard({ issuers, metrics: [metrics] });
+ * app.get('/metrics', async (_req, res) => res.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+ * ```
+ *
+ * @packageDocumentation
+ */
+import { boundedLabel, type MetricsRecorder } from '@nevertrust/core';
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/** Options of {@link createPrometheusMetrics}. */
+export interface PrometheusMetricsOptions {
+  /** Registry to register the metrics in. Default: a new registry (use `register` for prom-client's global one). */
+  readonly registry?: Registry;
+  /** Metric name prefix. Default `nevertrust_`. */
+  readonly prefix?: string;
+  /** Distinct route templates kept as label values; later ones are reported as `other`. Default 200. */
+  readonly maxRoutes?: number;
+  /** Buckets of the verification latency histogram, in seconds. */
+  readonly latencyBuckets?: readonly number[];
+}
+
+/** A metrics recorder for `createGuard({ metrics })`, with the registry to expose. */
+export interface PrometheusMetrics extends Required<MetricsRecorder> {
+  readonly registry: Registry;
+}
+
+/**
+ * Default latency buckets: 100 µs (cache hits) to 5 s (a cold key fetch on a slow issuer).
+ *
+ * @example
+ * ```ts
+ * createPrometheusMetrics({ latencyBuckets: [...LATENCY_BUCKETS, 10] });
+ * ```
+ */
+export const LATENCY_BUCKETS: readonly number[] = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+];
+
+/**
+ * Creates the Prometheus metrics of a guard.
+ *
+ * @example
+ * ```ts
+ * const metrics = createPrometheusMetrics({ registry: register });
+ * createGuard({ issuers, metrics: [metrics] });
+ * ```
+ */
+export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}): PrometheusMetrics {
+  const registry = options.registry ?? new Registry();
+  const prefix = options.prefix ?? 'nevertrust_';
+  const registers = [registry];
+  const decisions = new Counter({
+    name: `${prefix}decisions_total`,
+    help: 'Authorisation decisions by outcome, reason code and route template.',
+    labelNames: ['outcome', 'reason', 'route'] as const,
+    registers,
+  });
+  const latency = new Histogram({
+    name: `${prefix}verification_duration_seconds`,
+    help: 'Time to authenticate and authorise one request, by outcome and token cache result.',
+    labelNames: ['outcome', 'cache'] as const,
+    buckets: [...(options.latencyBuckets ?? LATENCY_BUCKETS)],
+    registers,
+  });
+  const cache = new Counter({
+    name: `${prefix}token_cache_lookups_total`,
+    help: 'Verified-token cache lookups by result; hit ratio = hit / (hit + miss).',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const fetches = new Counter({
+    name: `${prefix}key_fetches_total`,
+    help: 'Key set and discovery fetch attempts by issuer and result.',
+    labelNames: ['issuer', 'result'] as const,
+    registers,
+  });
+  const fetchFailures = new Counter({
+    name: `${prefix}key_fetch_failures_total`,
+    help: 'Failed key set or discovery fetches by issuer.',
+    labelNames: ['issuer'] as const,
+    registers,
+  });
+  const lost = new Counter({
+    name: `${prefix}audit_records_dropped_total`,
+    help: 'Audit records a sink lost, by sink and reason (queue_full, write_failed).',
+    labelNames: ['sink', 'reason'] as const,
+    registers,
+  });
+  const detections = new Counter({
+    name: `${prefix}detections_total`,
+    help: 'Anomaly detector firings by detector and action (report, block).',
+    labelNames: ['detector', 'action'] as const,
+    registers,
+  });
+  const route = boundedLabel(options.maxRoutes ?? 200);
+  return {
+    registry,
+    decision(event) {
+      decisions.inc({ outcome: event.outcome, reason: event.reason, route: route(event.route) });
+      const lookup = event.tokenFingerprint === undefined ? 'none' : event.cacheHit ? 'hit' : 'miss';
+      latency.observe({ outcome: event.outcome, cache: lookup }, event.durationMs / 1000);
+      if (lookup !== 'none') cache.inc({ result: lookup });
+    },
+    keyFetch(report) {
+      fetches.inc({ issuer: report.issuer, result: report.ok ? 'success' : 'failure' });
+      if (!report.ok) fetchFailures.inc({ issuer: report.issuer });
+    },
+    auditLoss(sink, reason, count) {
+      lost.inc({ sink, reason }, count);
+    },
+    detection(event) {
+      detections.inc({ detector: event.detector, action: event.action });
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The API every target serves and the shape of a conformance case: what a request is and what must come
+ * back. The cases themselves are in `cases.ts`.
+ */
+import { type ErrorCode, PUBLIC, type Requirement, requireAnyScope, requireScopes } from '@nevertrust/core';
+import type { ProfileName } from './profiles.js';
+
+/** Something a target may be unable to do; the suite records it instead of silently differing. */
+export type Capability = 'routing';
+
+/** One route of the API every target serves, with its requirement as data (for the core target). */
+export interface ApiRoute {
+  readonly method: string;
+  /** Route template, as the audit event's `route` must show it (prefix included). */
+  readonly template: string;
+  /** `undefined`: the route states nothing, so the guard's default applies. */
+  readonly requirement: Requirement | undefined;
+}
+
+/** The API: `/health` at the root, everything else under the `/api` prefix (a mounted router). */
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: 'GET', template: '/health', requirement: PUBLIC },
+  { method: 'GET', template: '/api/status', requirement: PUBLIC },
+  { method: 'GET', template: '/api/me', requirement: undefined },
+  { method: 'GET', template: '/api/orders', requirement: requireScopes('orders:read') },
+  { method: 'POST', template: '/api/orders', requirement: requireScopes('orders:write') },
+  { method: 'GET', template: '/api/orders/:id', requirement: requireScopes('orders:read') },
+  // Declared with a TC39 method decorator on the handler (`@requireScopes('orders:admin')`).
+  { method: 'DELETE', template: '/api/orders/:id', requirement: requireScopes('orders:admin') },
+  { method: 'GET', template: '/api/reports', requirement: requireAnyScope('reports:read', 'admin') },
+];
+
+/** A token to mint for a case. */
+export interface TokenRecipe {
+  readonly issuer?: 'main' | 'untrusted' | 'remote';
+  readonly scope?: string;
+  readonly claims?: Readonly<Record<string, unknown>>;
+  readonly header?: Readonly<Record<string, unknown>>;
+  /** Signed by a key the issuer never published, under the issuer's `kid`. */
+  readonly forged?: boolean;
+  readonly expiredSecondsAgo?: number;
+  readonly validInSeconds?: number;
+  /** Sets `auth_time` this many seconds before now (RFC 9470 step-up cases). */
+  readonly authTimeSecondsAgo?: number;
+}
+
+/** The audit event fields every target must agree on. */
+export interface ExpectedAudit {
+  readonly outcome: 'allow' | 'deny';
+  readonly reason: ErrorCode | 'OK';
+  readonly route: string | undefined;
+  /** A policy refusal dry-run recorded but did not enforce. */
+  readonly dryRun?: { readonly reason: ErrorCode; readonly status: number };
+}
+
+/** One request and everything that must come back. */
+export interface ConformanceCase {
+  readonly name: string;
+  /** The guard configuration the targets run with (see `profiles.ts`); default `'default'`. */
+  readonly profile?: ProfileName;
+  readonly method: string;
+  /** Path and query. */
+  readonly target: string;
+  readonly token?: TokenRecipe;
+  /** Header lines as sent, in order (a name may repeat); `{token}` stands for the minted token. */
+  readonly headers?: readonly (readonly [string, string])[];
+  readonly needs?: readonly Capability[];
+  readonly expect: {
+    readonly status: number;
+    /** Exact parameters of the one `Bearer` challenge; `null`: no `WWW-Authenticate` at all. */
+    readonly challenge: Readonly<Record<string, string>> | null;
+    /** `error` of the JSON body; `null` when the body is not a refusal. */
+    readonly bodyError: string | null;
+    readonly handlerRan: boolean;
+    /** `null`: the request is answered before any decision (the RFC 9728 document), so no audit event. */
+    readonly audit: ExpectedAudit | null;
+    /** The JSON body, when it is not a refusal. */
+    readonly json?: unknown;
+    /** Exact values of these (lower-case) response headers. */
+    readonly headers?: Readonly<Record<string, string>>;
+  };
+}
