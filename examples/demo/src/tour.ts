@@ -34,6 +34,17 @@ function tamper(token: string, changes: Record<string, unknown>): string {
   return `${header}.${claims}.${signature}`;
 }
 
+/** `request` with a service token of `clientId` for `scope`, described in words. */
+async function asService(
+  context: TourContext,
+  clientId: string,
+  scope: string,
+  request: Omit<TourRequest, 'token' | 'tokenNote'>,
+): Promise<TourRequest> {
+  const token = await context.serviceToken(clientId, scope);
+  return { ...request, token, tokenNote: `service token of ${clientId}, scope "${scope}"` };
+}
+
 const NEW_ORDER = { item: 'oolong tea', quantity: 2 };
 
 /** The tour, in order. */
@@ -53,36 +64,30 @@ export const TOUR: readonly TourStep[] = [
   {
     title: 'A service reads with a read-scoped token',
     why: 'reporting-service got a client-credentials token for the orders API with scope orders:read.',
-    request: async (context) => ({
-      method: 'GET',
-      path: '/orders',
-      token: await context.serviceToken('reporting-service', 'orders:read'),
-      tokenNote: 'service token of reporting-service, scope "orders:read"',
-    }),
+    request: (context) =>
+      asService(context, 'reporting-service', 'orders:read', { method: 'GET', path: '/orders' }),
     expect: { status: 200, reason: 'OK' },
   },
   {
     title: 'The same service tries to write',
     why: 'Least privilege: writing needs orders:write, which this token does not grant.',
-    request: async (context) => ({
-      method: 'POST',
-      path: '/orders',
-      token: await context.serviceToken('reporting-service', 'orders:read'),
-      tokenNote: 'service token of reporting-service, scope "orders:read"',
-      body: NEW_ORDER,
-    }),
+    request: (context) =>
+      asService(context, 'reporting-service', 'orders:read', {
+        method: 'POST',
+        path: '/orders',
+        body: NEW_ORDER,
+      }),
     expect: { status: 403, reason: 'ERR_INSUFFICIENT_SCOPE' },
   },
   {
     title: 'A service allowed to write does',
     why: 'fulfilment-service is registered for orders:write at the provider.',
-    request: async (context) => ({
-      method: 'POST',
-      path: '/orders',
-      token: await context.serviceToken('fulfilment-service', 'orders:read orders:write'),
-      tokenNote: 'service token of fulfilment-service, scope "orders:read orders:write"',
-      body: NEW_ORDER,
-    }),
+    request: (context) =>
+      asService(context, 'fulfilment-service', 'orders:read orders:write', {
+        method: 'POST',
+        path: '/orders',
+        body: NEW_ORDER,
+      }),
     expect: { status: 201, reason: 'OK' },
   },
   {

@@ -44,6 +44,7 @@ export {
   requirePrincipal,
 } from './request-gate.js';
 export * from './requirements.js';
+export { createRouteMarkers, type RouteMarkerAdapter, type RouteMarkers } from './route-markers.js';
 export {
   createRouteMarker,
   declaredRequirements,

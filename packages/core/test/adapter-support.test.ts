@@ -13,11 +13,13 @@ import {
   ConfigError,
   createGuard,
   createRouteMarker,
+  createRouteMarkers,
   declaredRequirements,
   openGate,
   PUBLIC,
   parseRouteDeclaration,
   type RequestFacts,
+  requireAnyScope,
   requirementOf,
   requireScopes,
   resolveAdapterOptions,
@@ -121,6 +123,33 @@ describe('route markers', () => {
     expect(requirementOf(marker)).toBe(requirement);
     expect(requirementOf(() => undefined)).toBeUndefined();
     expect(declaredRequirements([marker, () => undefined, marker])).toEqual([requirement]);
+  });
+
+  it('come from one factory: each states its requirement, names itself, and checks its arguments', () => {
+    const made: [unknown, string][] = [];
+    const markers = createRouteMarkers({
+      middleware: (requirement, what) => {
+        made.push([requirement, what]);
+        return (_req: object) => what;
+      },
+      rawRequest: (request: { raw: object }) => request.raw,
+    });
+    const all = markers.requireScopes('a', 'b');
+    expect(requirementOf(all)).toEqual(requireScopes('a', 'b'));
+    expect(all({})).toBe('requireScopes()');
+    expect(requirementOf(markers.requireAnyScope('a', 'b'))).toEqual(requireAnyScope('a', 'b'));
+    expect(requirementOf(markers.publicRoute())).toBe(PUBLIC);
+    expect(requirementOf(markers.requires(AUTHENTICATED))).toBe(AUTHENTICATED);
+    expect(made.map(([, what]) => what)).toEqual([
+      'requireScopes()',
+      'requireAnyScope()',
+      'publicRoute()',
+      'requires()',
+    ]);
+    expect(() => markers.requireScopes()).toThrow(ConfigError);
+    expect(() => markers.requires({ type: 'nonsense' } as never)).toThrow(/requires\(\)/);
+    // No gate on the raw request: no principal, so a handler never acts for nobody.
+    expect(() => markers.getPrincipal({ raw: {} })).toThrow(/no authenticated principal/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { b64url, generateTestKey, signToken, type TestKey } from '@nevertrust/testkit';
+import { b64url, generateTestKey, type TestKey } from '@nevertrust/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUDIENCE, Cleanup, startRig, tokenFor } from './fixtures/remote-rig.js';
+import { Cleanup, startRig, tokenFor } from './fixtures/remote-rig.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -64,22 +64,7 @@ describe('only public signature keys from a JWKS are ever used', () => {
     const secret = randomBytes(32);
     const oct = { kty: 'oct', k: b64url(secret), kid: 'oct', alg: 'HS256' };
     const rig = await startRig(cleanup, { published: [generateTestKey('ES256').jwk, oct] });
-    const now = Math.floor(rig.clock.now() / 1000);
-    const token = signToken(
-      {
-        header: { alg: 'HS256', typ: 'at+jwt', kid: 'oct' },
-        payload: {
-          iss: rig.issuer,
-          aud: AUDIENCE,
-          sub: 's',
-          client_id: 'c',
-          jti: 'j',
-          iat: now,
-          exp: now + 60,
-        },
-      },
-      secret,
-    );
+    const token = rig.mint({ header: { alg: 'HS256', kid: 'oct' }, signWith: secret, lifetime: 60 });
     const decision = await rig.evaluate(token);
     expect(decision.outcome === 'deny' && decision.code).toBe('ERR_ALGORITHM_NOT_ALLOWED');
   });

@@ -45,10 +45,10 @@ export function testKey(alg: TestAlgorithm = 'ES256', name = 'main'): TestKey {
   return key;
 }
 
-/** A settable clock shared by the guard and the minter. */
+/** A settable clock shared by the guard and the minter; `seconds` reads and sets the same time. */
 export interface TestClock {
   ms: number;
-  seconds(): number;
+  seconds: number;
 }
 
 export interface Harness {
@@ -68,31 +68,40 @@ export interface Harness {
 export interface HarnessOptions {
   readonly alg?: TestAlgorithm;
   readonly key?: TestKey;
+  /** The trusted issuer's identifier (default {@link ISSUER}) and audience (default {@link AUDIENCE}). */
+  readonly issuerId?: string;
+  readonly audience?: string;
+  /** Where the clock starts, in seconds since the epoch (default {@link NOW}). */
+  readonly start?: number;
   /** Overrides of the one issuer's options (the key source is the key's public JWK unless a secret is given). */
   readonly issuer?: Partial<IssuerOptions>;
   /** Overrides of the guard options. */
   readonly guard?: Partial<GuardOptions>;
 }
 
-/** A guard trusting {@link ISSUER} with a static key, on a simulated clock. */
+/** A guard trusting {@link ISSUER} (or `options.issuerId`) with a static key, on a simulated clock. */
 export function harness(options: HarnessOptions = {}): Harness {
   const key = options.key ?? testKey(options.alg ?? 'ES256');
+  const { issuerId = ISSUER, audience = AUDIENCE, start = NOW } = options;
   const events: AuditEvent[] = [];
   const clock: TestClock = {
-    ms: NOW * 1000,
-    seconds() {
+    ms: start * 1000,
+    get seconds() {
       return this.ms / 1000;
+    },
+    set seconds(value: number) {
+      this.ms = value * 1000;
     },
   };
   const keySource = options.issuer?.secret === undefined ? { keys: [key.jwk] } : {};
-  const issuer: IssuerOptions = { issuer: ISSUER, audience: AUDIENCE, ...keySource, ...options.issuer };
+  const issuer: IssuerOptions = { issuer: issuerId, audience, ...keySource, ...options.issuer };
   const guard = createGuard({
     issuers: [issuer],
     onAudit: (event) => events.push(event),
     clock: () => clock.ms,
     ...options.guard,
   });
-  const mint = createTokenIssuer({ issuer: ISSUER, audience: AUDIENCE, key, now: () => clock.seconds() });
+  const mint = createTokenIssuer({ issuer: issuerId, audience, key, now: () => clock.seconds });
   return {
     key,
     guard,

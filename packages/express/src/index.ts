@@ -13,9 +13,7 @@
  * @packageDocumentation
  */
 import {
-  requireAnyScope as anyScopeRequirement,
-  assertRequirement,
-  createRouteMarker,
+  createRouteMarkers,
   type DenyDecision,
   declaredRequirements,
   type Guard,
@@ -23,15 +21,11 @@ import {
   type NevertrustOptions,
   openGate,
   type Principal,
-  PUBLIC,
-  type Requirement,
   type RouteInfo,
-  type RouteMarker,
+  type RouteMarkers,
   requireGate,
-  requirePrincipal,
   resolveAdapterOptions,
   resourceMetadataResponse,
-  requireScopes as scopesRequirement,
 } from '@nevertrust/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -150,11 +144,14 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   return Object.assign(middleware, { guard: settings.guard });
 }
 
-function marker(requirement: Requirement, what: string): RouteMarker<RequestHandler> {
-  return createRouteMarker(requirement, async (req: Request, _res: Response, next: NextFunction) => {
+type Markers = RouteMarkers<RequestHandler, Request>;
+
+const markers: Markers = createRouteMarkers({
+  middleware: (requirement, what) => async (req, _res, next) => {
     if (await requireGate(req, what).pass([requirement], routeInfo(req))) next();
-  });
-}
+  },
+  rawRequest: (req) => req,
+});
 
 /**
  * Requires every listed scope. Route middleware, or a method decorator (`@requireScopes('orders:write')`).
@@ -164,9 +161,7 @@ function marker(requirement: Requirement, what: string): RouteMarker<RequestHand
  * app.post('/orders', requireScopes('orders:write'), createOrder);
  * ```
  */
-export function requireScopes(...scopes: string[]): RouteMarker<RequestHandler> {
-  return marker(scopesRequirement(...scopes), 'requireScopes()');
-}
+export const requireScopes: Markers['requireScopes'] = markers.requireScopes;
 
 /**
  * Requires at least one of the listed scopes. Route middleware or method decorator.
@@ -176,9 +171,7 @@ export function requireScopes(...scopes: string[]): RouteMarker<RequestHandler> 
  * app.get('/reports', requireAnyScope('reports:read', 'admin'), listReports);
  * ```
  */
-export function requireAnyScope(...scopes: string[]): RouteMarker<RequestHandler> {
-  return marker(anyScopeRequirement(...scopes), 'requireAnyScope()');
-}
+export const requireAnyScope: Markers['requireAnyScope'] = markers.requireAnyScope;
 
 /**
  * The explicit public marker: the route may be called without credentials (invalid ones are still
@@ -189,9 +182,7 @@ export function requireAnyScope(...scopes: string[]): RouteMarker<RequestHandler
  * app.get('/health', publicRoute(), (req, res) => res.json({ ok: true }));
  * ```
  */
-export function publicRoute(): RouteMarker<RequestHandler> {
-  return marker(PUBLIC, 'publicRoute()');
-}
+export const publicRoute: Markers['publicRoute'] = markers.publicRoute;
 
 /**
  * Any requirement of the core's policy language, as route middleware or method decorator.
@@ -201,9 +192,7 @@ export function publicRoute(): RouteMarker<RequestHandler> {
  * app.delete('/orders/:id', requires(requireRoles('admin')), deleteOrder);
  * ```
  */
-export function requires(requirement: Requirement): RouteMarker<RequestHandler> {
-  return marker(assertRequirement(requirement, 'requires()'), 'requires()');
-}
+export const requires: Markers['requires'] = markers.requires;
 
 /**
  * The authenticated principal of a request; throws when there is none (a public route called without
@@ -214,6 +203,4 @@ export function requires(requirement: Requirement): RouteMarker<RequestHandler> 
  * app.get('/me', (req, res) => res.json({ subject: getPrincipal(req).subject }));
  * ```
  */
-export function getPrincipal(req: Request): Principal {
-  return requirePrincipal(req);
-}
+export const getPrincipal: Markers['getPrincipal'] = markers.getPrincipal;

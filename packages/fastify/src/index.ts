@@ -13,27 +13,23 @@
  * @packageDocumentation
  */
 import {
-  requireAnyScope as anyScopeRequirement,
   assertRequirement,
   ConfigError,
-  createRouteMarker,
+  createRouteMarkers,
   type DenyDecision,
   declaredRequirements,
   gateOf,
   type NevertrustOptions,
   openGate,
   type Principal,
-  PUBLIC,
   parseRouteDeclaration,
   type Requirement,
   type RouteDeclaration,
   type RouteInfo,
-  type RouteMarker,
+  type RouteMarkers,
   requireGate,
-  requirePrincipal,
   resolveAdapterOptions,
   resourceMetadataResponse,
-  requireScopes as scopesRequirement,
   undeclaredRouteProblem,
 } from '@nevertrust/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
@@ -92,9 +88,9 @@ function routeRequirements(route: RouteOptions): Requirement[] {
   return declared ? [declared, ...found] : found;
 }
 
-function gateHook(requirements: readonly Requirement[]): NevertrustHook {
+function gateHook(requirements: readonly Requirement[], what = 'nevertrust'): NevertrustHook {
   return async (request, reply) => {
-    if (!(await requireGate(request.raw, 'nevertrust').pass(requirements, routeInfo(request)))) return reply;
+    if (!(await requireGate(request.raw, what).pass(requirements, routeInfo(request)))) return reply;
     return undefined;
   };
 }
@@ -142,12 +138,12 @@ const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
  */
 export const nevertrust = fastifyPlugin(plugin, { fastify: '5.x', name: '@nevertrust/fastify' });
 
-function marker(requirement: Requirement, what: string): RouteMarker<NevertrustHook> {
-  return createRouteMarker(requirement, async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!(await requireGate(request.raw, what).pass([requirement], routeInfo(request)))) return reply;
-    return undefined;
-  });
-}
+type Markers = RouteMarkers<NevertrustHook, FastifyRequest>;
+
+const markers: Markers = createRouteMarkers({
+  middleware: (requirement, what) => gateHook([requirement], what),
+  rawRequest: (request) => request.raw,
+});
 
 /**
  * Requires every listed scope: a route hook (`preHandler: requireScopes('orders:read')`) or a method
@@ -158,9 +154,7 @@ function marker(requirement: Requirement, what: string): RouteMarker<NevertrustH
  * app.post('/orders', { preHandler: requireScopes('orders:write') }, createOrder);
  * ```
  */
-export function requireScopes(...scopes: string[]): RouteMarker<NevertrustHook> {
-  return marker(scopesRequirement(...scopes), 'requireScopes()');
-}
+export const requireScopes: Markers['requireScopes'] = markers.requireScopes;
 
 /**
  * Requires at least one of the listed scopes: a route hook or method decorator.
@@ -170,9 +164,7 @@ export function requireScopes(...scopes: string[]): RouteMarker<NevertrustHook> 
  * app.get('/reports', { preHandler: requireAnyScope('reports:read', 'admin') }, listReports);
  * ```
  */
-export function requireAnyScope(...scopes: string[]): RouteMarker<NevertrustHook> {
-  return marker(anyScopeRequirement(...scopes), 'requireAnyScope()');
-}
+export const requireAnyScope: Markers['requireAnyScope'] = markers.requireAnyScope;
 
 /**
  * The explicit public marker (`config: { nevertrust: { public: true } }` says the same): the route may be
@@ -183,9 +175,7 @@ export function requireAnyScope(...scopes: string[]): RouteMarker<NevertrustHook
  * app.get('/health', { preHandler: publicRoute() }, async () => ({ ok: true }));
  * ```
  */
-export function publicRoute(): RouteMarker<NevertrustHook> {
-  return marker(PUBLIC, 'publicRoute()');
-}
+export const publicRoute: Markers['publicRoute'] = markers.publicRoute;
 
 /**
  * Any requirement of the core's policy language, as a route hook or method decorator.
@@ -195,9 +185,7 @@ export function publicRoute(): RouteMarker<NevertrustHook> {
  * app.delete('/orders/:id', { preHandler: requires(requireRoles('admin')) }, deleteOrder);
  * ```
  */
-export function requires(requirement: Requirement): RouteMarker<NevertrustHook> {
-  return marker(assertRequirement(requirement, 'requires()'), 'requires()');
-}
+export const requires: Markers['requires'] = markers.requires;
 
 /**
  * The authenticated principal of a request; throws when there is none (a public route called without
@@ -208,6 +196,4 @@ export function requires(requirement: Requirement): RouteMarker<NevertrustHook> 
  * app.get('/me', async (request) => ({ subject: getPrincipal(request).subject }));
  * ```
  */
-export function getPrincipal(request: FastifyRequest): Principal {
-  return requirePrincipal(request.raw);
-}
+export const getPrincipal: Markers['getPrincipal'] = markers.getPrincipal;

@@ -13,9 +13,7 @@
  * @packageDocumentation
  */
 import {
-  requireAnyScope as anyScopeRequirement,
-  assertRequirement,
-  createRouteMarker,
+  createRouteMarkers,
   type DenyDecision,
   declaredRequirements,
   type Guard,
@@ -23,15 +21,11 @@ import {
   type NevertrustOptions,
   openGate,
   type Principal,
-  PUBLIC,
-  type Requirement,
   type RouteInfo,
-  type RouteMarker,
+  type RouteMarkers,
   requireGate,
-  requirePrincipal,
   resolveAdapterOptions,
   resourceMetadataResponse,
-  requireScopes as scopesRequirement,
 } from '@nevertrust/core';
 import type { Context, Middleware, Next } from 'koa';
 
@@ -137,11 +131,14 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   return Object.assign(middleware, { guard: settings.guard });
 }
 
-function marker(requirement: Requirement, what: string): RouteMarker<Middleware> {
-  return createRouteMarker(requirement, async (ctx: RoutedContext, next: Next) => {
+type Markers = RouteMarkers<Middleware, Context>;
+
+const markers: Markers = createRouteMarkers({
+  middleware: (requirement, what) => async (ctx: RoutedContext, next: Next) => {
     if (await requireGate(ctx.req, what).pass([requirement], routeInfo(ctx))) await next();
-  });
-}
+  },
+  rawRequest: (ctx) => ctx.req,
+});
 
 /**
  * Requires every listed scope. Route middleware, or a method decorator (`@requireScopes('orders:write')`).
@@ -151,9 +148,7 @@ function marker(requirement: Requirement, what: string): RouteMarker<Middleware>
  * router.post('/orders', requireScopes('orders:write'), createOrder);
  * ```
  */
-export function requireScopes(...scopes: string[]): RouteMarker<Middleware> {
-  return marker(scopesRequirement(...scopes), 'requireScopes()');
-}
+export const requireScopes: Markers['requireScopes'] = markers.requireScopes;
 
 /**
  * Requires at least one of the listed scopes. Route middleware or method decorator.
@@ -163,9 +158,7 @@ export function requireScopes(...scopes: string[]): RouteMarker<Middleware> {
  * router.get('/reports', requireAnyScope('reports:read', 'admin'), listReports);
  * ```
  */
-export function requireAnyScope(...scopes: string[]): RouteMarker<Middleware> {
-  return marker(anyScopeRequirement(...scopes), 'requireAnyScope()');
-}
+export const requireAnyScope: Markers['requireAnyScope'] = markers.requireAnyScope;
 
 /**
  * The explicit public marker: the route may be called without credentials (invalid ones are still
@@ -176,9 +169,7 @@ export function requireAnyScope(...scopes: string[]): RouteMarker<Middleware> {
  * router.get('/health', publicRoute(), (ctx) => { ctx.body = { ok: true }; });
  * ```
  */
-export function publicRoute(): RouteMarker<Middleware> {
-  return marker(PUBLIC, 'publicRoute()');
-}
+export const publicRoute: Markers['publicRoute'] = markers.publicRoute;
 
 /**
  * Any requirement of the core's policy language, as route middleware or method decorator.
@@ -188,9 +179,7 @@ export function publicRoute(): RouteMarker<Middleware> {
  * router.delete('/orders/:id', requires(requireRoles('admin')), deleteOrder);
  * ```
  */
-export function requires(requirement: Requirement): RouteMarker<Middleware> {
-  return marker(assertRequirement(requirement, 'requires()'), 'requires()');
-}
+export const requires: Markers['requires'] = markers.requires;
 
 /**
  * The authenticated principal of a request; throws when there is none (a public route called without
@@ -201,6 +190,4 @@ export function requires(requirement: Requirement): RouteMarker<Middleware> {
  * router.get('/me', (ctx) => { ctx.body = { subject: getPrincipal(ctx).subject }; });
  * ```
  */
-export function getPrincipal(ctx: Context): Principal {
-  return requirePrincipal(ctx.req);
-}
+export const getPrincipal: Markers['getPrincipal'] = markers.getPrincipal;

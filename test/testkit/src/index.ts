@@ -4,7 +4,16 @@
  *
  * @packageDocumentation
  */
+export {
+  type AdapterFixture,
+  type AdapterFixtureOptions,
+  adapterFixture,
+  type ServedHandler,
+  serve,
+  settled,
+} from './adapter-fixture.js';
 export { type ParsedChallenge, parseChallenges } from './challenge-parser.js';
+export { smokeTestExample } from './example-smoke.js';
 export { bearer, type FactsInput, requestFacts } from './facts.js';
 export { type KeyServer, type KeyServerMode, type KeyServerOptions, startKeyServer } from './key-server.js';
 export { generateTestKey, type TestAlgorithm, type TestKey } from './keys.js';

@@ -1,9 +1,9 @@
 /** The orders API on Express 5. */
-import type { AddressInfo } from 'node:net';
 import { createGuard, type GuardOptions } from '@nevertrust/core';
 import { getPrincipal, nevertrust, publicRoute, requireScopes } from '@nevertrust/express';
 import express from 'express';
 import type { RunningApi } from './index.js';
+import { listening } from './listening.js';
 import { createOrderBook, describePrincipal, parseNewOrder } from './orders.js';
 
 /**
@@ -41,18 +41,5 @@ export async function startExpressApi(options: GuardOptions): Promise<RunningApi
     res.json(describePrincipal(getPrincipal(req)));
   });
 
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await guard.close();
-    },
-  };
+  return listening(app.listen(0, '127.0.0.1'), guard);
 }

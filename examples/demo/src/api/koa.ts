@@ -1,11 +1,10 @@
 /** The orders API on Koa 3 with @koa/router. */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import { createGuard, type GuardOptions } from '@nevertrust/core';
 import { getPrincipal, nevertrust, publicRoute, requireScopes } from '@nevertrust/koa';
 import Koa from 'koa';
 import type { RunningApi } from './index.js';
+import { listening } from './listening.js';
 import { createOrderBook, describePrincipal, parseNewOrder } from './orders.js';
 import { readJsonBody } from './read-json.js';
 
@@ -48,18 +47,5 @@ export async function startKoaApi(options: GuardOptions): Promise<RunningApi> {
   app.use(router.routes());
   app.use(router.allowedMethods());
 
-  const server: Server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await guard.close();
-    },
-  };
+  return listening(app.listen(0, '127.0.0.1'), guard);
 }

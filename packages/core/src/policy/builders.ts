@@ -22,11 +22,27 @@ import type {
 } from './requirement.js';
 import { assertRequirement } from './validate.js';
 
-function build<T extends Requirement>(value: T, builder: string): T {
+/**
+ * Checks a requirement a builder made and freezes it; a bad argument throws naming the builder.
+ *
+ * @example
+ * ```ts
+ * return build({ type: 'method', methods: unique(methods) }, 'requireMethod');
+ * ```
+ */
+export function build<T extends Requirement>(value: T, builder: string): T {
   return Object.freeze(assertRequirement(value, `${builder}()`) as T);
 }
 
-function unique(values: readonly string[]): readonly string[] {
+/**
+ * The values without repeats, in first-seen order, frozen.
+ *
+ * @example
+ * ```ts
+ * unique(['a', 'b', 'a']); // ['a', 'b']
+ * ```
+ */
+export function unique(values: readonly string[]): readonly string[] {
   return Object.freeze([...new Set(values)]);
 }
 

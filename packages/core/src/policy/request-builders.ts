@@ -3,19 +3,15 @@
  * and of authentication strength (RFC 9470 step-up). They only ever narrow access: every one of them is
  * evaluated after the token was verified.
  */
+
+import { build, unique } from './builders.js';
 import { type ClaimPathInput, toClaimPath } from './claim-path.js';
 import type {
   AddressRequirement,
   AuthenticationRequirement,
   MethodRequirement,
   OwnershipRequirement,
-  Requirement,
 } from './requirement.js';
-import { assertRequirement } from './validate.js';
-
-function build<T extends Requirement>(value: T, builder: string): T {
-  return Object.freeze(assertRequirement(value, `${builder}()`) as T);
-}
 
 /**
  * Requires one of the listed methods (exact, case-sensitive, RFC 9110 §9.1).
@@ -26,7 +22,7 @@ function build<T extends Requirement>(value: T, builder: string): T {
  * ```
  */
 export function requireMethod(...methods: string[]): MethodRequirement {
-  return build({ type: 'method', methods: Object.freeze([...new Set(methods)]) }, 'requireMethod');
+  return build({ type: 'method', methods: unique(methods) }, 'requireMethod');
 }
 
 /**

@@ -74,6 +74,18 @@ export function createRevocationService(settings: RevocationSettings): Revocatio
     return lifetime + clockToleranceSeconds;
   };
   const add = (entry: RevocationEntry) => store.add(entry, now());
+  // A subject- or client-wide cut-off: once every token issued up to it has expired, the entry has
+  // nothing left to refuse.
+  const cutOff = <Field extends 'subject' | 'clientId'>(
+    where: string,
+    target: { readonly issuer: string; readonly issuedBefore?: number } & Readonly<Record<Field, string>>,
+    field: Field,
+  ) => {
+    const lifetime = lifetimeOf(target.issuer, where);
+    const id = requireText(target[field], `${where}.${field}`);
+    const issuedBefore = optionalTime(target.issuedBefore, `${where}.issuedBefore`) ?? now();
+    return { id, issuedBefore, expiresAt: issuedBefore + lifetime };
+  };
 
   return {
     async revokeToken(target) {
@@ -89,29 +101,12 @@ export function createRevocationService(settings: RevocationSettings): Revocatio
       });
     },
     async revokeSubject(target) {
-      const lifetime = lifetimeOf(target.issuer, 'revokeSubject()');
-      const subject = requireText(target.subject, 'revokeSubject().subject');
-      const issuedBefore = optionalTime(target.issuedBefore, 'revokeSubject().issuedBefore') ?? now();
-      // Once every token issued up to the cut-off has expired, the entry has nothing left to refuse.
-      await add({
-        kind: 'subject',
-        issuer: target.issuer,
-        subject,
-        issuedBefore,
-        expiresAt: issuedBefore + lifetime,
-      });
+      const { id: subject, issuedBefore, expiresAt } = cutOff('revokeSubject()', target, 'subject');
+      await add({ kind: 'subject', issuer: target.issuer, subject, issuedBefore, expiresAt });
     },
     async revokeClient(target) {
-      const lifetime = lifetimeOf(target.issuer, 'revokeClient()');
-      const clientId = requireText(target.clientId, 'revokeClient().clientId');
-      const issuedBefore = optionalTime(target.issuedBefore, 'revokeClient().issuedBefore') ?? now();
-      await add({
-        kind: 'client',
-        issuer: target.issuer,
-        clientId,
-        issuedBefore,
-        expiresAt: issuedBefore + lifetime,
-      });
+      const { id: clientId, issuedBefore, expiresAt } = cutOff('revokeClient()', target, 'clientId');
+      await add({ kind: 'client', issuer: target.issuer, clientId, issuedBefore, expiresAt });
     },
     async check(principal, nowSeconds) {
       try {

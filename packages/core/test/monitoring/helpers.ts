@@ -1,34 +1,16 @@
 /**
- * Set-up shared by the monitoring tests: a guard trusting one issuer with a static key, on a settable
- * clock, plus sinks that collect records or misbehave on purpose (slow, failing, switchable).
+ * Set-up shared by the monitoring tests: the core harness (a guard trusting one issuer with a static key,
+ * on a settable clock) under the monitoring tests' issuer, plus sinks that collect records or misbehave
+ * on purpose (slow, failing, switchable).
  */
-import {
-  bearer,
-  createTokenIssuer,
-  type FactsInput,
-  generateTestKey,
-  type TestKey,
-} from '@nevertrust/testkit';
-import {
-  type AuditRecord,
-  type AuditSink,
-  createGuard,
-  type Guard,
-  type GuardOptions,
-} from '../../src/index.js';
+import { bearer, type FactsInput, requestFacts } from '@nevertrust/testkit';
+import type { AuditRecord, AuditSink, Guard, GuardOptions } from '../../src/index.js';
+import { harness } from '../support.js';
 
 export const ISSUER = 'https://idp.monitoring.test/';
 export const AUDIENCE = 'https://api.monitoring.test';
 /** Simulated start time, in milliseconds. */
 export const START_MS = 1_750_000_000_000;
-
-let sharedKey: TestKey | undefined;
-
-/** One ES256 key per test file. */
-export function testKey(): TestKey {
-  sharedKey ??= generateTestKey('ES256', 'monitoring');
-  return sharedKey;
-}
 
 export interface MonitoredGuard {
   readonly guard: Guard;
@@ -41,36 +23,18 @@ export interface MonitoredGuard {
 
 /** A guard on a simulated clock, with OpenTelemetry off unless `options` says otherwise. */
 export function monitoredGuard(options: Partial<GuardOptions> = {}): MonitoredGuard {
-  const key = testKey();
-  const clock = { ms: START_MS };
-  const guard = createGuard({
-    issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
-    clock: () => clock.ms,
-    openTelemetry: false,
-    ...options,
+  const { guard, clock, mint } = harness({
+    issuerId: ISSUER,
+    audience: AUDIENCE,
+    start: START_MS / 1000,
+    guard: { openTelemetry: false, ...options },
   });
-  const issuer = createTokenIssuer({ issuer: ISSUER, audience: AUDIENCE, key, now: () => clock.ms / 1000 });
-  const mint = (claims: Record<string, unknown> = {}) => issuer({ claims });
   return {
     guard,
     clock,
-    mint,
+    mint: (claims = {}) => mint({ claims }),
     call: (token, input = {}) =>
-      guard.evaluate(token === undefined ? bearerless(input) : bearer(token, input), undefined),
-  };
-}
-
-function bearerless(input: FactsInput) {
-  const headers: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(input.headers ?? {})) {
-    headers[name.toLowerCase()] = typeof value === 'string' ? [value] : [...value];
-  }
-  return {
-    method: input.method ?? 'GET',
-    target: input.target ?? '/orders',
-    headers,
-    remoteAddress: input.remoteAddress ?? '127.0.0.1',
-    routeId: input.routeId,
+      guard.evaluate(token === undefined ? requestFacts(input) : bearer(token, input), undefined),
   };
 }
 

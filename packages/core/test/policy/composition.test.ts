@@ -7,7 +7,6 @@ import {
   evaluateRequirement,
   not,
   or,
-  type PolicyInput,
   PUBLIC,
   type Requirement,
   requireAddress,
@@ -23,14 +22,7 @@ import {
   requireScopes,
   requireThat,
 } from '../../src/index.js';
-import { input, principal } from './helpers.js';
-
-type Case = readonly [name: string, requirement: Requirement, input: Partial<PolicyInput>, expected: string];
-
-const withClaims = (claims: Record<string, unknown>): Partial<PolicyInput> => ({
-  principal: principal({ claims: { sub: 'user-1', ...claims } }),
-});
-const scopes = (...granted: string[]): Partial<PolicyInput> => ({ scopes: new Set(granted) });
+import { type Case, input, scopes, withClaims } from './helpers.js';
 
 const A = requireScopes('a');
 const B = requireScopes('b');

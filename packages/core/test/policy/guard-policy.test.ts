@@ -12,7 +12,8 @@ import {
   requireRoles,
   requireScopes,
 } from '../../src/index.js';
-import { AUDIENCE, ISSUER, key, NOW, policyHarness } from './helpers.js';
+import { testKey } from '../support.js';
+import { AUDIENCE, ISSUER, NOW, policyHarness } from './helpers.js';
 
 function challenge(decision: Decision): Record<string, string> {
   expect(decision.outcome).toBe('deny');
@@ -58,7 +59,9 @@ describe('RBAC: roles from a per-issuer claim path, mapped to scopes', () => {
 
   it('a bad role claim path fails at start-up', () => {
     expect(() =>
-      createGuard({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key().jwk], roleClaim: '' }] }),
+      createGuard({
+        issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [testKey().jwk], roleClaim: '' }],
+      }),
     ).toThrow(/issuers\[0\]\.roleClaim/);
   });
 

@@ -1,59 +1,28 @@
 /**
- * Set-up shared by the policy tests: one issuer with a static key, a settable clock shared by guard and
- * minter, the audit events emitted, and a `PolicyInput` builder for evaluating requirements directly.
+ * Set-up shared by the policy tests: the core harness (one issuer with a static key, a settable clock
+ * shared by guard and minter, the audit events emitted) under the policy tests' issuer, and builders for
+ * evaluating requirements directly.
  */
-import { createTokenIssuer, generateTestKey, type MintOptions, type TestKey } from '@nevertrust/testkit';
-import {
-  type AuditEvent,
-  createGuard,
-  type Guard,
-  type GuardOptions,
-  type IssuerOptions,
-  type PolicyInput,
-  type Principal,
-} from '../../src/index.js';
+import type { GuardOptions, IssuerOptions, PolicyInput, Principal, Requirement } from '../../src/index.js';
+import { type Harness, harness } from '../support.js';
 
 export const ISSUER = 'https://idp.policy.test/';
 export const AUDIENCE = 'https://api.policy.test';
 /** Simulated "now", in seconds since the epoch. */
 export const NOW = 1_760_000_000;
 
-let sharedKey: TestKey | undefined;
-
-/** One ES256 key per test file. */
-export function key(): TestKey {
-  sharedKey ??= generateTestKey('ES256', 'policy-key');
-  return sharedKey;
-}
-
-export interface PolicyHarness {
-  readonly guard: Guard;
-  readonly events: AuditEvent[];
-  /** Current time in seconds; tests may move it. */
-  readonly clock: { seconds: number };
-  readonly mint: (options?: MintOptions) => string;
-}
-
 /** A guard trusting {@link ISSUER}, with extra guard options and issuer options. */
 export function policyHarness(
   guardOptions: Partial<GuardOptions> = {},
   issuerOptions: Partial<IssuerOptions> = {},
-): PolicyHarness {
-  const events: AuditEvent[] = [];
-  const clock = { seconds: NOW };
-  const guard = createGuard({
-    issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key().jwk], ...issuerOptions }],
-    onAudit: (event) => events.push(event),
-    clock: () => clock.seconds * 1000,
-    ...guardOptions,
-  });
-  const mint = createTokenIssuer({
-    issuer: ISSUER,
+): Harness {
+  return harness({
+    issuerId: ISSUER,
     audience: AUDIENCE,
-    key: key(),
-    now: () => clock.seconds,
+    start: NOW,
+    guard: guardOptions,
+    issuer: issuerOptions,
   });
-  return { guard, events, clock, mint };
 }
 
 /** A principal for evaluating requirements without a guard. */
@@ -88,3 +57,19 @@ export function input(overrides: Partial<PolicyInput> = {}): PolicyInput {
     ...overrides,
   };
 }
+
+/** A requirement case: its name, the requirement, the input it sees, and the expected outcome. */
+export type Case = readonly [
+  name: string,
+  requirement: Requirement,
+  input: Partial<PolicyInput>,
+  expected: string,
+];
+
+/** Input whose principal carries `claims` (besides `sub`). */
+export const withClaims = (claims: Record<string, unknown>): Partial<PolicyInput> => ({
+  principal: principal({ claims: { sub: 'user-1', ...claims } }),
+});
+
+/** Input with the `granted` scopes. */
+export const scopes = (...granted: string[]): Partial<PolicyInput> => ({ scopes: new Set(granted) });

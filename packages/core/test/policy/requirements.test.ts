@@ -4,7 +4,6 @@ import {
   evaluateRequirement,
   type PolicyInput,
   PUBLIC,
-  type Requirement,
   requireAddress,
   requireAnyRole,
   requireAnyScope,
@@ -17,14 +16,8 @@ import {
   requireScopes,
   requireThat,
 } from '../../src/index.js';
-import { input, NOW, principal } from './helpers.js';
+import { type Case, input, NOW, principal, scopes, withClaims } from './helpers.js';
 
-type Case = readonly [name: string, requirement: Requirement, input: Partial<PolicyInput>, expected: string];
-
-const withClaims = (claims: Record<string, unknown>): Partial<PolicyInput> => ({
-  principal: principal({ claims: { sub: 'user-1', ...claims } }),
-});
-const scopes = (...granted: string[]): Partial<PolicyInput> => ({ scopes: new Set(granted) });
 const roles = (...held: string[]): Partial<PolicyInput> => ({ roles: new Set(held) });
 const auth = (authentication: Principal['authentication']): Partial<PolicyInput> => ({
   principal: principal({ authentication }),

@@ -1,0 +1,30 @@
+/** The running-API handle of the Express and Koa versions (Fastify listens and closes by itself). */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Guard } from '@nevertrust/core';
+import type { RunningApi } from './index.js';
+
+/**
+ * Waits until `server` (asked to listen on 127.0.0.1, port 0) listens; closing the API drops its open
+ * connections, then closes the guard.
+ *
+ * @example
+ * ```ts
+ * return listening(app.listen(0, '127.0.0.1'), guard);
+ * ```
+ */
+export async function listening(server: Server, guard: Guard): Promise<RunningApi> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await guard.close();
+    },
+  };
+}
