@@ -6,7 +6,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_DIR } from './child.js';
 
-const PACKAGES = ['packages/core', 'packages/express', 'packages/koa', 'packages/fastify', 'test/testkit', 'bench'];
+const PACKAGES = [
+  'packages/core',
+  'packages/express',
+  'packages/koa',
+  'packages/fastify',
+  'test/testkit',
+  'bench',
+];
 
 function newestSource(dir: string): number {
   let newest = 0;

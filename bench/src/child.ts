@@ -9,7 +9,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The bench package directory (this file runs from `src/`, or compiled from `dist/src/`). */
+/**
+ * The bench package directory (this file runs from `src/`, or compiled from `dist/src/`).
+ *
+ * @example
+ * ```ts
+ * join(BENCH_DIR, 'results'); // …/bench/results
+ * ```
+ */
 export const BENCH_DIR = here.endsWith(join('dist', 'src')) ? join(here, '..', '..') : join(here, '..');
 
 /** Which core each role runs on, or why no pinning happens. */
@@ -87,7 +94,14 @@ export function startChild(
 ): Child {
   const nodeArgs =
     packages === 'sources'
-      ? [...nodeOptions, '--conditions=nevertrust-source', '--import', 'tsx', join(BENCH_DIR, 'src', script), ...args]
+      ? [
+          ...nodeOptions,
+          '--conditions=nevertrust-source',
+          '--import',
+          'tsx',
+          join(BENCH_DIR, 'src', script),
+          ...args,
+        ]
       : [...nodeOptions, join(BENCH_DIR, 'dist', 'src', script.replace(/\.ts$/, '.js')), ...args];
   const [command, commandArgs] =
     core === undefined

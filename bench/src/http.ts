@@ -12,7 +12,14 @@ import type { LoadRequest, LoadResult, TokenMode } from './load-child.js';
 import { ALGORITHMS, type BenchAlgorithm, type Profile } from './profiles.js';
 import { shuffled } from './stats.js';
 
-/** The token modes, in the order each server runs them. */
+/**
+ * The token modes, in the order each server runs them.
+ *
+ * @example
+ * ```ts
+ * for (const mode of TOKEN_MODES) console.log(mode); // same, pool, fresh
+ * ```
+ */
 export const TOKEN_MODES: readonly TokenMode[] = ['same', 'pool', 'fresh'];
 
 /** One token mode measured on one server. */
@@ -53,7 +60,14 @@ interface Usage {
   readonly heapUsed: number;
 }
 
-/** Every server process the run will start, per round. */
+/**
+ * Every server process the run will start, per round.
+ *
+ * @example
+ * ```ts
+ * httpPlan(PROFILES.smoke); // [{ framework: 'express', variant: 'nevertrust', alg: 'ES256' }]
+ * ```
+ */
 export function httpPlan(profile: Profile): { framework: Framework; variant: string; alg: BenchAlgorithm }[] {
   const only = profile.http.only;
   const plan: { framework: Framework; variant: string; alg: BenchAlgorithm }[] = [];

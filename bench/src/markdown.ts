@@ -17,7 +17,14 @@ function num(value: number, places = digits(value)): string {
   return Number.isFinite(value) ? value.toFixed(places) : '–';
 }
 
-/** `median (min–max)`, or a dash when nothing valid was measured. */
+/**
+ * `median (min–max)`, or a dash when nothing valid was measured.
+ *
+ * @example
+ * ```ts
+ * figure({ median: 0.9, min: 0.85, max: 0.95, n: 3 }, 2); // '0.90 (0.85–0.95)'
+ * ```
+ */
 export function figure(summary: Summary, places?: number): string {
   if (summary.n === 0) return '–';
   const p = places ?? digits(summary.median);
@@ -142,6 +149,8 @@ export function renderMarkdown(info: RunInfo, analysis: Analysis, findings: stri
       ' same-token, pool and fresh-token windows back to back; CPU time is read from the server' +
       ' (`process.cpuUsage`, all threads) around each window; RSS is read after the last window. Rounds visit' +
       ' frameworks and variants in a different order each time.',
+    '- Servers, the load generator and the micro cases run compiled JavaScript (`dist`) on plain Node; each' +
+      ' micro case runs in a process of its own, sampled in turn with the others (CPU time per call).',
     '- Any case with a non-2xx response, a socket error or a repeated "fresh" token is marked ⚠ and left out' +
       ' of every figure.',
     `- Versions: ${info.versions}.`,

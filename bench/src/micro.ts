@@ -15,7 +15,14 @@ import { createReferenceVerifier } from './reference-verifier.js';
 import type { MicroCase } from './sampler.js';
 import { type Summary, summarize } from './stats.js';
 
-/** Names of the micro cases, as reported. */
+/**
+ * Names of the micro cases, as reported.
+ *
+ * @example
+ * ```ts
+ * cases.find((c) => c.name === MICRO_CASES.hit);
+ * ```
+ */
 export const MICRO_CASES = {
   raw: 'node:crypto verify (signature only)',
   reference: 'reference: node:crypto verify + claim checks',
@@ -47,7 +54,14 @@ export interface MicroResult {
   readonly cases: readonly CaseResult[];
 }
 
-/** Summarises the samples of one case. */
+/**
+ * Summarises the samples of one case.
+ *
+ * @example
+ * ```ts
+ * toCaseResult(MICRO_CASES.raw, samples).opsPerSecond;
+ * ```
+ */
 export function toCaseResult(
   name: string,
   samples: readonly { cpuNs: number; wallNs: number; operations: number; failures: number }[],

@@ -44,7 +44,14 @@ export function loadJsonWebToken(): JsonWebToken {
   return requireFrom<JsonWebToken>('express-jwt', 'jsonwebtoken');
 }
 
-/** Installed version of a package the bench depends on, directly or through a peer. */
+/**
+ * Installed version of a package the bench depends on, directly or through a peer.
+ *
+ * @example
+ * ```ts
+ * versionOf('fast-jwt', '@fastify/jwt'); // '6.3.6'
+ * ```
+ */
 export function versionOf(name: string, via?: string): string {
   try {
     const require = via ? createRequire(here.resolve(via)) : here;

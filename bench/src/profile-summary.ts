@@ -74,7 +74,14 @@ export function summariseProfile(profile: CpuProfile, top: number): ProfileSumma
   return { totalMs: total / 1000, self: ranked(self), inclusive: ranked(inclusive) };
 }
 
-/** The profile of a file, or the busiest (least idle) profile of a directory: the main thread. */
+/**
+ * The profile of a file, or the busiest (least idle) profile of a directory: the main thread.
+ *
+ * @example
+ * ```ts
+ * summariseProfile(busiestProfile('results/profiles/koa-ES256-nevertrust-r1'), 30);
+ * ```
+ */
 export function busiestProfile(path: string): CpuProfile {
   const files = statSync(path).isDirectory()
     ? readdirSync(path)

@@ -5,7 +5,14 @@
 
 import type { PackageSource } from './child.js';
 
-/** The JWS algorithms every case is measured with. */
+/**
+ * The JWS algorithms every case is measured with.
+ *
+ * @example
+ * ```ts
+ * for (const alg of ALGORITHMS) generateTestKey(alg);
+ * ```
+ */
 export const ALGORITHMS = ['RS256', 'ES256'] as const;
 /** One of {@link ALGORITHMS}. */
 export type BenchAlgorithm = (typeof ALGORITHMS)[number];

@@ -9,7 +9,14 @@ import { MICRO_CASES, type MicroResult } from './micro.js';
 import { ALGORITHMS, type BenchAlgorithm } from './profiles.js';
 import { type Summary, summarize } from './stats.js';
 
-/** The limits of issue 7. */
+/**
+ * The limits of issue 7.
+ *
+ * @example
+ * ```ts
+ * ratio >= LIMITS.throughputRatio; // the same-token and pool target
+ * ```
+ */
 export const LIMITS = {
   throughputRatio: 0.85,
   freshCpuRatio: 1.15,
@@ -83,7 +90,15 @@ export interface Analysis {
   readonly warnings: readonly string[];
 }
 
-/** Below this server CPU utilisation, req/s measures the load generator more than the server. */
+/**
+ * Below this server CPU utilisation the server was not the limit (the load generator was, or other processes
+ * held its core), so its req/s is a lower bound.
+ *
+ * @example
+ * ```ts
+ * row.serverUtilization.median < SATURATION; // a warning, not an invalid case
+ * ```
+ */
 export const SATURATION = 0.85;
 
 const MB = 2 ** 20;

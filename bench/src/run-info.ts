@@ -21,7 +21,14 @@ export interface RunInfo {
   readonly versions: string;
 }
 
-/** The 1-minute load average, as text. */
+/**
+ * The 1-minute load average, as text.
+ *
+ * @example
+ * ```ts
+ * loadAverage(); // '0.42'
+ * ```
+ */
 export function loadAverage(): string {
   return (loadavg()[0] ?? 0).toFixed(2);
 }

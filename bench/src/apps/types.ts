@@ -2,7 +2,14 @@
 import type { Identity } from '../fixtures.js';
 import type { BenchAlgorithm } from '../profiles.js';
 
-/** The frameworks measured. */
+/**
+ * The frameworks measured.
+ *
+ * @example
+ * ```ts
+ * for (const framework of FRAMEWORKS) console.log(VARIANTS[framework]);
+ * ```
+ */
 export const FRAMEWORKS = ['express', 'koa', 'fastify'] as const;
 /** One of {@link FRAMEWORKS}. */
 export type Framework = (typeof FRAMEWORKS)[number];
@@ -10,6 +17,11 @@ export type Framework = (typeof FRAMEWORKS)[number];
 /**
  * The variants per framework: no authentication, nevertrust, the reference verifier (bare `node:crypto`
  * verify + claim checks) and the framework's peers.
+ *
+ * @example
+ * ```ts
+ * VARIANTS.koa; // ['none', 'nevertrust', 'reference', 'koa-jwt + jwks-rsa']
+ * ```
  */
 export const VARIANTS: Readonly<Record<Framework, readonly string[]>> = {
   express: ['none', 'nevertrust', 'reference', 'express-oauth2-jwt-bearer', 'express-jwt + jwks-rsa'],
@@ -33,5 +45,12 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** The response body of every variant: the same bytes whatever authenticated the request. */
+/**
+ * The response body of every variant: the same bytes whatever authenticated the request.
+ *
+ * @example
+ * ```ts
+ * res.json(BODY);
+ * ```
+ */
 export const BODY = { ok: true } as const;
