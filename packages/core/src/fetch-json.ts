@@ -2,8 +2,10 @@
  * Fetching JSON documents (key sets, discovery metadata) from trusted URLs: a timeout, a size cap, no
  * redirects, HTTPS only except on the loopback interface (RFC 8414 §2 / K-3; attack #25).
  */
+
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { Agent, type Dispatcher, request } from 'undici';
 
 /** How key material is fetched. */
 export interface FetchSettings {
@@ -44,31 +46,14 @@ export function keyUrlProblem(url: string): string | undefined {
   return 'expected an https: URL (http: is accepted only on loopback hosts)';
 }
 
-/**
- * Drops a response body. undici reports a destroyed body as an `AbortError` event; with no listener that
- * event would be an uncaught exception and take the process down, so one is attached first.
- */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => {});
-  body.destroy();
-}
-
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += (chunk as Buffer).length;
-    if (total > maxBytes) {
-      discard(body);
-      throw new Error(`response larger than ${maxBytes} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function fail(reason: string): Error {
+  return new Error(reason);
 }
 
 /**
  * Creates a fetcher bound to the given settings, and a function that releases its connections.
+ * Built on `node:http(s)` rather than a client library: key fetching is one GET now and then, and the
+ * resident memory of an HTTP client package would count against every API process (issue 7's RSS target).
  *
  * @example
  * ```ts
@@ -85,35 +70,74 @@ export function createJsonFetcher(settings: FetchSettings): {
     settings.ca === undefined
       ? undefined
       : [...rootCertificates, ...(typeof settings.ca === 'string' ? [settings.ca] : settings.ca)];
-  const dispatcher = new Agent({
-    connect: ca ? { ca, timeout: settings.timeoutMs } : { timeout: settings.timeoutMs },
-    headersTimeout: settings.timeoutMs,
-    bodyTimeout: settings.timeoutMs,
-  });
-  const fetchJson: JsonFetcher = async (url) => {
-    const problem = keyUrlProblem(url);
-    if (problem) throw new Error(`refused URL: ${problem}`);
-    const response = await request(url, {
-      dispatcher,
-      method: 'GET',
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(settings.timeoutMs),
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 4, ...(ca ? { ca } : {}) });
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 4 });
+  const { timeoutMs, maxBytes } = settings;
+
+  const fetchJson: JsonFetcher = (url) =>
+    new Promise<unknown>((resolve, reject) => {
+      const problem = keyUrlProblem(url);
+      if (problem) {
+        reject(fail(`refused URL: ${problem}`));
+        return;
+      }
+      const target = new URL(url);
+      const secure = target.protocol === 'https:';
+      // Redirects are never followed: a key URL that moves must be reconfigured, not chased (SSRF).
+      const request = (secure ? httpsRequest : httpRequest)(target, {
+        method: 'GET',
+        agent: secure ? httpsAgent : httpAgent,
+        headers: { accept: 'application/json' },
+      });
+      let settled = false;
+      const finish = (error: Error | undefined, value?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) {
+          request.destroy();
+          reject(error);
+        } else resolve(value);
+      };
+      const timer = setTimeout(() => finish(fail(`no complete response within ${timeoutMs} ms`)), timeoutMs);
+      request.on('error', (error) => finish(fail(`request failed: ${error.message}`)));
+      request.on('response', (response) => {
+        response.on('error', (error) => finish(fail(`response failed: ${error.message}`)));
+        if (response.statusCode !== 200) {
+          response.resume();
+          finish(fail(`HTTP status ${response.statusCode}`));
+          return;
+        }
+        if (Number(response.headers['content-length']) > maxBytes) {
+          finish(fail(`response larger than ${maxBytes} bytes`));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let total = 0;
+        response.on('data', (chunk: Buffer) => {
+          total += chunk.length;
+          if (total > maxBytes) finish(fail(`response larger than ${maxBytes} bytes`));
+          else chunks.push(chunk);
+        });
+        response.on('end', () => {
+          let document: unknown;
+          try {
+            document = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            finish(fail('response is not JSON'));
+            return;
+          }
+          finish(undefined, document);
+        });
+      });
+      request.end();
     });
-    if (response.statusCode !== 200) {
-      discard(response.body);
-      throw new Error(`HTTP status ${response.statusCode}`);
-    }
-    const declared = Number(response.headers['content-length']);
-    if (declared > settings.maxBytes) {
-      discard(response.body);
-      throw new Error(`response larger than ${settings.maxBytes} bytes`);
-    }
-    const text = await readCapped(response.body, settings.maxBytes);
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new Error('response is not JSON');
-    }
+
+  return {
+    fetchJson,
+    close: async () => {
+      httpsAgent.destroy();
+      httpAgent.destroy();
+    },
   };
-  return { fetchJson, close: () => dispatcher.close() };
 }
