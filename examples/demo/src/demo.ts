@@ -1,7 +1,8 @@
 /**
  * The demo itself: starts a real OpenID Connect provider (and a second one nobody trusts), the example
- * orders API protected by nevertrust, then drives the tour with a real HTTP client, printing each request,
- * the decision, the status and the reason, and a summary of the audit trail.
+ * orders API protected by nevertrust (with an anomaly detector and Prometheus metrics), then drives the tour
+ * with a real HTTP client, printing each request, the decision, the status and the reason, and a summary of
+ * the audit trail.
  */
 import type { AuditEvent, GuardOptions } from '@nevertrust/core';
 import { type OidcTestProvider, ORDERS_API, startOidcProvider } from '@nevertrust/testkit';
@@ -16,6 +17,11 @@ import { createTourContext } from './tour-context.js';
 
 // nevertrust's default; stated here because the expiry step waits for it.
 const CLOCK_TOLERANCE_SECONDS = 5;
+// Low enough for the tour's burst to trip it within a few requests, high enough that the bad tokens of the
+// earlier steps alone (every request of the tour comes from one address) do not.
+const BURST_THRESHOLD = 12;
+// Short, because the tour waits for the block to end before it scrapes the metrics.
+const BLOCK_SECONDS = 3;
 
 /**
  * Runs the demo; resolves to the exit code: 0 when every step behaved as expected, 1 otherwise.
@@ -52,6 +58,11 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<number
         trail.listener(event);
         live?.(event);
       },
+      // Detection records reach sinks only (outside the request), not onAudit.
+      audit: { sinks: [trail.sink] },
+      detectors: {
+        authFailureBurst: { threshold: BURST_THRESHOLD, windowSeconds: 60, blockSeconds: BLOCK_SECONDS },
+      },
     };
     done = out.progress(`starting the orders API on ${options.framework}, protected by nevertrust`);
     const api: RunningApi = await startApi(options.framework, guardOptions);
@@ -60,17 +71,27 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<number
     out.note(
       `trusted issuer ${idp.issuer}, audience ${ORDERS_API}; keys found through its discovery document`,
     );
+    out.note(
+      `auth-failure-burst detector: ${BURST_THRESHOLD} refused tokens per address in 60 s block it for ${BLOCK_SECONDS} s`,
+    );
 
     const context = createTourContext({
       idp,
       rogue,
       clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+      trail,
+      revocation: api.guard.revocation,
       say: out.note,
     });
     const results = await runTour(TOUR, context, api.url, trail, out);
     out.summary(trail.summary(), trail.events.length);
     out.verdict(results);
     const code = results.every((result) => result.passed) ? 0 : 1;
+    out.line(
+      options.serve
+        ? `Prometheus metrics: ${api.url}/metrics`
+        : `Prometheus metrics were at ${api.url}/metrics; \`npm run demo -- --serve\` keeps the API up to scrape them.`,
+    );
 
     if (options.serve) {
       const session = await startServeSession(out, idp, api.url);

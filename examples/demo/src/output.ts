@@ -39,7 +39,8 @@ export interface Output extends TourObserver {
   /** Prints `label …` and returns a function completing the line with the outcome. */
   progress(label: string): (detail: string) => void;
   note(text: string): void;
-  summary(counts: readonly AuditCount[], total: number): void;
+  /** The audit summary; `decisions` is the number of decision records. */
+  summary(counts: readonly AuditCount[], decisions: number): void;
   verdict(results: readonly StepResult[]): void;
 }
 
@@ -85,9 +86,12 @@ export function createOutput(settings: OutputSettings): Output {
         const paintDecision = event?.outcome === 'allow' ? paint.green : paint.yellow;
         const extra = result.challenge
           ? paint.dim(`WWW-Authenticate: ${result.challenge}`)
-          : paint.dim(shortBody(result.body));
+          : paint.dim(
+              `${result.retryAfter !== undefined ? `Retry-After: ${result.retryAfter}  ` : ''}${shortBody(result.body)}`,
+            );
         line(`${indent}← ${result.status}  ${paintDecision(decision)}  ${extra}`);
       }
+      for (const note of result.notes ?? []) line(`${indent}  ${paint.dim(note)}`);
       const expected = `${result.step.expect.status} ${result.step.expect.reason}`;
       if (result.passed) line(`${indent}${paint.green('✓')} as expected (${expected})`);
       else
@@ -95,12 +99,20 @@ export function createOutput(settings: OutputSettings): Output {
     },
     summary(counts, recorded) {
       line();
-      line(paint.bold(`Audit trail: ${recorded} decisions recorded by the API`));
+      const detections = counts
+        .filter(({ outcome }) => outcome === 'detection')
+        .reduce((sum, { count }) => sum + count, 0);
+      line(
+        paint.bold(
+          `Audit trail: ${recorded} decisions and ${detections} detection record${detections === 1 ? '' : 's'} recorded by the API`,
+        ),
+      );
       const width = Math.max(6, ...counts.map(({ reason }) => reason.length));
-      line(`  ${'outcome'.padEnd(8)} ${'reason'.padEnd(width)}  count`);
+      line(`  ${'outcome'.padEnd(9)} ${'reason'.padEnd(width)}  count`);
       for (const { outcome, reason, count } of counts) {
-        const paintOutcome = outcome === 'allow' ? paint.green : paint.yellow;
-        line(`  ${paintOutcome(outcome.padEnd(8))} ${reason.padEnd(width)}  ${String(count).padStart(5)}`);
+        const paintOutcome =
+          outcome === 'allow' ? paint.green : outcome === 'deny' ? paint.yellow : paint.red;
+        line(`  ${paintOutcome(outcome.padEnd(9))} ${reason.padEnd(width)}  ${String(count).padStart(5)}`);
       }
     },
     verdict(results) {

@@ -1,12 +1,12 @@
 /**
- * Runs the tour against the API with a real HTTP client, one request per step, and pairs each response
- * with the audit event the API's guard recorded for it.
+ * Runs the tour against the API with a real HTTP client, one request per step (or a bounded burst of the
+ * same request), and pairs each response with the audit event the API's guard recorded for it.
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '@nevertrust/core';
 import { request } from 'undici';
 import type { AuditTrail } from './audit-trail.js';
-import type { TourRequest, TourStep } from './tour.js';
+import type { StepCheck, TourRequest, TourResponse, TourStep } from './tour.js';
 import type { TourContext } from './tour-context.js';
 
 /** What happened in one step. */
@@ -16,7 +16,10 @@ export interface StepResult {
   readonly status?: number;
   readonly event?: AuditEvent;
   readonly challenge?: string;
+  readonly retryAfter?: string;
   readonly body?: string;
+  /** What the step's own checks found, and how a burst went. */
+  readonly notes?: readonly string[];
   /** Why the step could not run, when it could not. */
   readonly failure?: string;
   readonly passed: boolean;
@@ -46,15 +49,37 @@ async function send(apiUrl: string, spec: TourRequest) {
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   });
-  const challenge = response.headers['www-authenticate'];
+  const header = (name: string) => {
+    const value = response.headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const challenge = header('www-authenticate');
+  const retryAfter = header('retry-after');
   return {
     status: response.statusCode,
     body: await response.body.text(),
-    challenge: typeof challenge === 'string' ? challenge : undefined,
+    ...(challenge !== undefined ? { challenge } : {}),
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
   };
 }
 
-async function runStep(step: TourStep, context: TourContext, apiUrl: string, trail: AuditTrail) {
+/** `401 ×4 → 429 ×1`: the statuses of a burst, run by run. */
+function describeBurst(statuses: readonly number[]): string {
+  const runs: { status: number; count: number }[] = [];
+  for (const status of statuses) {
+    const last = runs.at(-1);
+    if (last?.status === status) last.count++;
+    else runs.push({ status, count: 1 });
+  }
+  return `sent ${statuses.length} times: ${runs.map(({ status, count }) => `${status} ×${count}`).join(' → ')}`;
+}
+
+async function runStep(
+  step: TourStep,
+  context: TourContext,
+  apiUrl: string,
+  trail: AuditTrail,
+): Promise<StepResult> {
   let spec: TourRequest;
   try {
     spec = await step.request(context);
@@ -62,21 +87,42 @@ async function runStep(step: TourStep, context: TourContext, apiUrl: string, tra
     return { step, passed: false, failure: `could not prepare the request: ${(error as Error).message}` };
   }
   const before = trail.events.length;
+  const attempts = step.repeatUpTo ?? 1;
+  const statuses: number[] = [];
   try {
-    const response = await send(apiUrl, spec);
-    const event = await trail.eventAfter(before, AUDIT_WAIT_MS);
-    const passed =
-      response.status === step.expect.status &&
-      event?.reason === step.expect.reason &&
-      trail.events.length === before + 1;
+    let response: TourResponse | undefined;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const sent = await send(apiUrl, spec);
+      const event = await trail.eventAfter(before + attempt, AUDIT_WAIT_MS);
+      response = event ? { ...sent, event } : sent;
+      statuses.push(sent.status);
+      if (sent.status === step.expect.status) break;
+    }
+    if (!response) throw new Error('nothing was sent');
+    const { event } = response;
+    const checked: StepCheck = step.check ? await step.check(response, context) : {};
+    const notes = [...(attempts > 1 ? [describeBurst(statuses)] : []), ...(checked.notes ?? [])];
+    // Exactly one decision per request, whatever the outcome.
+    const oneEach = trail.events.length === before + statuses.length;
+    const failure = !event
+      ? 'the API recorded no audit event for this request'
+      : !oneEach
+        ? `${trail.events.length - before} audit events for ${statuses.length} requests`
+        : checked.failure;
     return {
       step,
       request: spec,
       status: response.status,
       body: response.body,
-      ...(event ? { event } : { failure: 'the API recorded no audit event for this request' }),
+      ...(event ? { event } : {}),
       ...(response.challenge !== undefined ? { challenge: response.challenge } : {}),
-      passed,
+      ...(response.retryAfter !== undefined ? { retryAfter: response.retryAfter } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
+      ...(failure !== undefined ? { failure } : {}),
+      passed:
+        response.status === step.expect.status &&
+        event?.reason === step.expect.reason &&
+        failure === undefined,
     };
   } catch (error) {
     return { step, request: spec, passed: false, failure: `request failed: ${(error as Error).message}` };

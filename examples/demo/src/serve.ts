@@ -63,6 +63,9 @@ export async function startServeSession(
   out.line(`  curl -i ${apiUrl}/orders`);
   out.line(`  curl -i ${apiUrl}/health`);
   out.line();
+  out.line('  # Prometheus metrics: decisions by outcome, reason and route, detector firings, latency');
+  out.line(`  curl -s ${apiUrl}/metrics | grep '^nevertrust_'`);
+  out.line();
   out.line(`  # the provider's metadata and keys: ${idp.issuer}/.well-known/openid-configuration`);
   out.line();
   out.line(

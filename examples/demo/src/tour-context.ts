@@ -1,9 +1,12 @@
 /**
  * What the tour's steps draw on: two real OpenID Connect providers (the trusted one and one the API has
- * never heard of) and the tokens they issue. Every token comes from a provider through a real OAuth flow;
- * only the tampered token is altered, after issue, as an attacker would.
+ * never heard of) and the tokens they issue, the API's audit trail, and the operator's revocation hook.
+ * Every token comes from a provider through a real OAuth flow; only the tampered token is altered, after
+ * issue, as an attacker would.
  */
+import type { Revocation } from '@nevertrust/core';
 import { type OidcTestProvider, ORDERS_API, type TokenSet } from '@nevertrust/testkit';
+import type { AuditTrail } from './audit-trail.js';
 
 /** Everything a tour step may use. */
 export interface TourContext {
@@ -13,10 +16,19 @@ export interface TourContext {
   readonly rogue: OidcTestProvider;
   /** The API's clock tolerance, for waiting until a token has really expired. */
   readonly clockToleranceSeconds: number;
+  /** What the API's guard has recorded so far. */
+  readonly trail: AuditTrail;
+  /** The API's revocation list, as an operator in the API's process reaches it (never over HTTP). */
+  readonly revocation: Revocation;
   /** A service token (client credentials) for the orders API, or for `resource`. */
   serviceToken(clientId: string, scope: string, resource?: string): Promise<string>;
-  /** Tokens of a user signed in through the authorization code flow with PKCE. */
-  userTokens(loginHint: string): Promise<TokenSet>;
+  /**
+   * Tokens of a user signed in through the authorization code flow with PKCE; with `acrValues`, a fresh
+   * sign-in asking the provider for that authentication level (RFC 9470 step-up).
+   */
+  userTokens(loginHint: string, acrValues?: string): Promise<TokenSet>;
+  /** Says something about what a step does behind the scenes. */
+  say(line: string): void;
   /** A token with a one-second lifetime, requested when the tour starts. */
   shortLivedToken(): Promise<string>;
   /** Waits until the wall clock passes `epochSeconds`, saying why. */
@@ -34,13 +46,17 @@ export function unverifiedClaims(token: string): Record<string, unknown> {
  *
  * @example
  * ```ts
- * const context = createTourContext({ idp, rogue, clockToleranceSeconds: 5, say: console.log });
+ * const context = createTourContext({
+ *   idp, rogue, clockToleranceSeconds: 5, trail, revocation: api.guard.revocation, say: console.log,
+ * });
  * ```
  */
 export function createTourContext(settings: {
   idp: OidcTestProvider;
   rogue: OidcTestProvider;
   clockToleranceSeconds: number;
+  trail: AuditTrail;
+  revocation: Revocation;
   say: (line: string) => void;
 }): TourContext {
   const { idp, rogue } = settings;
@@ -62,11 +78,17 @@ export function createTourContext(settings: {
     idp,
     rogue,
     clockToleranceSeconds: settings.clockToleranceSeconds,
+    trail: settings.trail,
+    revocation: settings.revocation,
+    say: settings.say,
     serviceToken: (clientId, scope, resource = ORDERS_API) =>
       once(`service ${clientId} ${scope} ${resource}`, async () => {
         return (await idp.clientCredentials(clientId, { scope, resource })).accessToken;
       }),
-    userTokens: (loginHint) => once(`user ${loginHint}`, () => idp.userTokens({ loginHint })),
+    userTokens: (loginHint, acrValues) =>
+      once(`user ${loginHint} ${acrValues ?? ''}`, () =>
+        idp.userTokens({ loginHint, ...(acrValues !== undefined ? { acrValues } : {}) }),
+      ),
     shortLivedToken: () => shortLived,
     async waitUntil(epochSeconds, why) {
       const remaining = epochSeconds * 1000 - Date.now();

@@ -59,6 +59,8 @@ describe.concurrent('npm run demo', () => {
     expect(output).toContain(`all ${TOUR.length} steps behaved as expected`);
     expect(code, output).toBe(0);
     expect(output).toContain('Audit trail:');
+    expect(output).toMatch(/detection\s+auth-failure-burst \(block\)\s+1/);
+    expect(output).toContain('/metrics');
     expect(output).not.toMatch(JWT);
   });
 
@@ -90,7 +92,9 @@ describe('the command line', () => {
 });
 
 describe('the tour verdict', () => {
-  it('fails a step whose response differs from what it expects', { timeout: 30_000 }, async () => {
+  it('fails a step whose response or own check differs from what it expects', {
+    timeout: 30_000,
+  }, async () => {
     const [idp, rogue] = await Promise.all([startOidcProvider(), startOidcProvider()]);
     const trail = createAuditTrail();
     const api = await startApi('express', {
@@ -104,14 +108,32 @@ describe('the tour verdict', () => {
         request: async () => ({ method: 'GET', path: '/orders' }),
         expect: { status: 200, reason: 'OK' },
       };
-      const context = createTourContext({ idp, rogue, clockToleranceSeconds: 5, say: () => undefined });
-      const [result] = await runTour([wrong], context, api.url, trail, {
+      const checkFails: TourStep = {
+        title: 'right status, failing check',
+        why: 'a step whose own check fails must fail even when status and reason match',
+        request: async () => ({ method: 'GET', path: '/health' }),
+        check: async () => ({ failure: 'the check says no' }),
+        expect: { status: 200, reason: 'OK' },
+      };
+      const context = createTourContext({
+        idp,
+        rogue,
+        clockToleranceSeconds: 5,
+        trail,
+        revocation: api.guard.revocation,
+        say: () => undefined,
+      });
+      const [result, checked] = await runTour([wrong, checkFails], context, api.url, trail, {
         started: () => undefined,
         finished: () => undefined,
       });
       expect(result?.passed).toBe(false);
       expect(result?.status).toBe(401);
       expect(result?.event?.reason).toBe('ERR_NO_CREDENTIALS');
+      expect(checked?.status).toBe(200);
+      expect(checked?.event?.reason).toBe('OK');
+      expect(checked?.failure).toBe('the check says no');
+      expect(checked?.passed).toBe(false);
     } finally {
       await api.close();
       await Promise.all([idp.close(), rogue.close()]);

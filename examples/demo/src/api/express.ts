@@ -1,22 +1,20 @@
 /** The orders API on Express 5. */
-import { createGuard, type GuardOptions } from '@nevertrust/core';
-import { getPrincipal, nevertrust, publicRoute, requireScopes } from '@nevertrust/express';
+import { getPrincipal, nevertrust, publicRoute, requireScopes, requires } from '@nevertrust/express';
 import express from 'express';
-import type { RunningApi } from './index.js';
+import type { ApiParts, ListeningServer } from './index.js';
 import { listening } from './listening.js';
-import { createOrderBook, describePrincipal, parseNewOrder } from './orders.js';
+import { createOrderBook, describePrincipal, parseNewOrder, paymentMethodsOf } from './orders.js';
+import { OWNER_ONLY, OWNER_WITH_STRONG_SIGN_IN } from './policies.js';
 
 /**
- * Starts the API; its guard loads the issuer's keys before the port opens.
+ * Starts the API with a guard that has loaded its issuer's keys.
  *
  * @example
  * ```ts
- * const api = await startExpressApi({ issuers: [{ issuer, audience }] });
+ * const server = await startExpressApi({ guard, metrics: registry });
  * ```
  */
-export async function startExpressApi(options: GuardOptions): Promise<RunningApi> {
-  const guard = createGuard(options);
-  await guard.ready();
+export async function startExpressApi({ guard, metrics }: ApiParts): Promise<ListeningServer> {
   const orders = createOrderBook();
   const app = express();
   app.disable('x-powered-by');
@@ -24,6 +22,10 @@ export async function startExpressApi(options: GuardOptions): Promise<RunningApi
 
   app.get('/health', publicRoute(), (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  // Public for the demo's scrape; in production serve it on an internal port or behind the scraper's token.
+  app.get('/metrics', publicRoute(), async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
   });
   app.get('/orders', requireScopes('orders:read'), (_req, res) => {
     res.json({ orders: orders.list() });
@@ -37,9 +39,15 @@ export async function startExpressApi(options: GuardOptions): Promise<RunningApi
     }
     res.status(201).json(orders.add(getPrincipal(req).subject ?? 'unknown', order.item, order.quantity));
   });
+  app.get('/users/:userId/orders', requires(OWNER_ONLY), (req, res) => {
+    res.json({ orders: orders.ownedBy(req.params.userId) });
+  });
+  app.get('/users/:userId/payment-methods', requires(OWNER_WITH_STRONG_SIGN_IN), (req, res) => {
+    res.json(paymentMethodsOf(req.params.userId));
+  });
   app.get('/me', (req, res) => {
     res.json(describePrincipal(getPrincipal(req)));
   });
 
-  return listening(app.listen(0, '127.0.0.1'), guard);
+  return listening(app.listen(0, '127.0.0.1'));
 }

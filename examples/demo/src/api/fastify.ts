@@ -1,26 +1,32 @@
 /** The orders API on Fastify 5. */
-import { createGuard, type GuardOptions } from '@nevertrust/core';
-import { getPrincipal, nevertrust, publicRoute, requireScopes } from '@nevertrust/fastify';
+import { getPrincipal, nevertrust, publicRoute, requireScopes, requires } from '@nevertrust/fastify';
 import Fastify from 'fastify';
-import type { RunningApi } from './index.js';
-import { createOrderBook, describePrincipal, parseNewOrder } from './orders.js';
+import type { ApiParts, ListeningServer } from './index.js';
+import { createOrderBook, describePrincipal, parseNewOrder, paymentMethodsOf } from './orders.js';
+import { OWNER_ONLY, OWNER_WITH_STRONG_SIGN_IN } from './policies.js';
+
+interface UserRoute {
+  Params: { userId: string };
+}
 
 /**
- * Starts the API; its guard loads the issuer's keys before the port opens.
+ * Starts the API with a guard that has loaded its issuer's keys.
  *
  * @example
  * ```ts
- * const api = await startFastifyApi({ issuers: [{ issuer, audience }] });
+ * const server = await startFastifyApi({ guard, metrics: registry });
  * ```
  */
-export async function startFastifyApi(options: GuardOptions): Promise<RunningApi> {
-  const guard = createGuard(options);
-  await guard.ready();
+export async function startFastifyApi({ guard, metrics }: ApiParts): Promise<ListeningServer> {
   const orders = createOrderBook();
   const app = Fastify({ logger: false, bodyLimit: 4096 });
   await app.register(nevertrust, { guard });
 
   app.get('/health', { preHandler: publicRoute() }, async () => ({ status: 'ok' }));
+  // Public for the demo's scrape; in production serve it on an internal port or behind the scraper's token.
+  app.get('/metrics', { preHandler: publicRoute() }, async (_request, reply) =>
+    reply.type(metrics.contentType).send(await metrics.metrics()),
+  );
   app.get('/orders', { preHandler: requireScopes('orders:read') }, async () => ({ orders: orders.list() }));
   app.post('/orders', { preHandler: requireScopes('orders:write') }, async (request, reply) => {
     const order = parseNewOrder(request.body);
@@ -29,14 +35,16 @@ export async function startFastifyApi(options: GuardOptions): Promise<RunningApi
       .code(201)
       .send(orders.add(getPrincipal(request).subject ?? 'unknown', order.item, order.quantity));
   });
+  app.get<UserRoute>('/users/:userId/orders', { preHandler: requires(OWNER_ONLY) }, async (request) => ({
+    orders: orders.ownedBy(request.params.userId),
+  }));
+  app.get<UserRoute>(
+    '/users/:userId/payment-methods',
+    { preHandler: requires(OWNER_WITH_STRONG_SIGN_IN) },
+    async (request) => paymentMethodsOf(request.params.userId),
+  );
   app.get('/me', async (request) => describePrincipal(getPrincipal(request)));
 
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return {
-    url,
-    async close() {
-      await app.close();
-      await guard.close();
-    },
-  };
+  return { url, close: () => app.close() };
 }

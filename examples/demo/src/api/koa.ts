@@ -1,24 +1,22 @@
 /** The orders API on Koa 3 with @koa/router. */
 import Router from '@koa/router';
-import { createGuard, type GuardOptions } from '@nevertrust/core';
-import { getPrincipal, nevertrust, publicRoute, requireScopes } from '@nevertrust/koa';
+import { getPrincipal, nevertrust, publicRoute, requireScopes, requires } from '@nevertrust/koa';
 import Koa from 'koa';
-import type { RunningApi } from './index.js';
+import type { ApiParts, ListeningServer } from './index.js';
 import { listening } from './listening.js';
-import { createOrderBook, describePrincipal, parseNewOrder } from './orders.js';
+import { createOrderBook, describePrincipal, parseNewOrder, paymentMethodsOf } from './orders.js';
+import { OWNER_ONLY, OWNER_WITH_STRONG_SIGN_IN } from './policies.js';
 import { readJsonBody } from './read-json.js';
 
 /**
- * Starts the API; its guard loads the issuer's keys before the port opens.
+ * Starts the API with a guard that has loaded its issuer's keys.
  *
  * @example
  * ```ts
- * const api = await startKoaApi({ issuers: [{ issuer, audience }] });
+ * const server = await startKoaApi({ guard, metrics: registry });
  * ```
  */
-export async function startKoaApi(options: GuardOptions): Promise<RunningApi> {
-  const guard = createGuard(options);
-  await guard.ready();
+export async function startKoaApi({ guard, metrics }: ApiParts): Promise<ListeningServer> {
   const orders = createOrderBook();
   const app = new Koa();
   const router = new Router();
@@ -26,6 +24,11 @@ export async function startKoaApi(options: GuardOptions): Promise<RunningApi> {
 
   router.get('/health', publicRoute(), (ctx) => {
     ctx.body = { status: 'ok' };
+  });
+  // Public for the demo's scrape; in production serve it on an internal port or behind the scraper's token.
+  router.get('/metrics', publicRoute(), async (ctx) => {
+    ctx.type = metrics.contentType;
+    ctx.body = await metrics.metrics();
   });
   router.get('/orders', requireScopes('orders:read'), (ctx) => {
     ctx.body = { orders: orders.list() };
@@ -41,11 +44,17 @@ export async function startKoaApi(options: GuardOptions): Promise<RunningApi> {
     ctx.status = 201;
     ctx.body = orders.add(getPrincipal(ctx).subject ?? 'unknown', order.item, order.quantity);
   });
+  router.get('/users/:userId/orders', requires(OWNER_ONLY), (ctx) => {
+    ctx.body = { orders: orders.ownedBy(ctx.params.userId as string) };
+  });
+  router.get('/users/:userId/payment-methods', requires(OWNER_WITH_STRONG_SIGN_IN), (ctx) => {
+    ctx.body = paymentMethodsOf(ctx.params.userId as string);
+  });
   router.get('/me', (ctx) => {
     ctx.body = describePrincipal(getPrincipal(ctx));
   });
   app.use(router.routes());
   app.use(router.allowedMethods());
 
-  return listening(app.listen(0, '127.0.0.1'), guard);
+  return listening(app.listen(0, '127.0.0.1'));
 }

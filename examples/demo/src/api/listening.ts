@@ -1,19 +1,17 @@
-/** The running-API handle of the Express and Koa versions (Fastify listens and closes by itself). */
+/** The listening-server handle of the Express and Koa versions (Fastify listens and closes by itself). */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Guard } from '@nevertrust/core';
-import type { RunningApi } from './index.js';
+import type { ListeningServer } from './index.js';
 
 /**
- * Waits until `server` (asked to listen on 127.0.0.1, port 0) listens; closing the API drops its open
- * connections, then closes the guard.
+ * Waits until `server` (asked to listen on 127.0.0.1, port 0) listens; closing drops its open connections.
  *
  * @example
  * ```ts
- * return listening(app.listen(0, '127.0.0.1'), guard);
+ * return listening(app.listen(0, '127.0.0.1'));
  * ```
  */
-export async function listening(server: Server, guard: Guard): Promise<RunningApi> {
+export async function listening(server: Server): Promise<ListeningServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -24,7 +22,6 @@ export async function listening(server: Server, guard: Guard): Promise<RunningAp
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await guard.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The example API's data and responses, shared by the Express, Koa and Fastify versions so that the three
- * differ only in how nevertrust is plugged in. Orders belong to a user, for the ownership checks to come.
+ * differ only in how nevertrust is plugged in. Orders belong to a user, for the ownership checks.
  */
 import type { Principal } from '@nevertrust/core';
 
@@ -16,6 +16,7 @@ export interface Order {
 export interface OrderBook {
   list(): readonly Order[];
   find(id: string): Order | undefined;
+  ownedBy(owner: string): readonly Order[];
   add(owner: string, item: string, quantity: number): Order;
 }
 
@@ -37,6 +38,7 @@ export function createOrderBook(): OrderBook {
   return {
     list: () => [...orders.values()],
     find: (id) => orders.get(id),
+    ownedBy: (owner) => [...orders.values()].filter((order) => order.owner === owner),
     add(owner, item, quantity) {
       const order = { id: String(next++), owner, item, quantity };
       orders.set(order.id, order);
@@ -63,6 +65,18 @@ export function describePrincipal(principal: Principal | undefined): Record<stri
     acr: principal.authentication.acr,
     expiresAt: new Date(principal.expiresAt * 1000).toISOString(),
   };
+}
+
+/**
+ * What `GET /users/:userId/payment-methods` answers: the sort of detail that deserves a step-up.
+ *
+ * @example
+ * ```ts
+ * res.json(paymentMethodsOf(req.params.userId));
+ * ```
+ */
+export function paymentMethodsOf(owner: string): Record<string, unknown> {
+  return { owner, paymentMethods: [{ type: 'card', brand: 'visa', last4: '4242' }] };
 }
 
 /** The body of `POST /orders`, checked field by field (the request body is untrusted input). */

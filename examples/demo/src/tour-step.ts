@@ -1,0 +1,102 @@
+/**
+ * What a step of the tour is: it says what it shows, builds one HTTP request (sent once, or as a bounded
+ * burst), names the status and the audit reason the API must answer with, and may check more — a challenge
+ * parameter, a detection record, a metrics scrape. Also the small helpers steps share.
+ */
+import type { AuditEvent } from '@nevertrust/core';
+import { type TourContext, unverifiedClaims } from './tour-context.js';
+
+/** The request of one step. */
+export interface TourRequest {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly token?: string;
+  /** What the token is, in words (the token itself is never printed). */
+  readonly tokenNote?: string;
+  readonly body?: Record<string, unknown>;
+}
+
+/** The API's answer to a step's (last) request, with the decision the guard recorded for it. */
+export interface TourResponse {
+  readonly status: number;
+  readonly body: string;
+  readonly challenge?: string;
+  readonly retryAfter?: string;
+  readonly event?: AuditEvent;
+}
+
+/** What a step's own check found: lines to print, and why the step failed, if it did. */
+export interface StepCheck {
+  readonly notes?: readonly string[];
+  readonly failure?: string;
+}
+
+/** One step of the tour. */
+export interface TourStep {
+  readonly title: string;
+  /** One sentence: what this step demonstrates. */
+  readonly why: string;
+  request(context: TourContext): Promise<TourRequest>;
+  /** Send the request again until the expected status comes back, at most this many times in all. */
+  readonly repeatUpTo?: number;
+  /** Further checks on the response; never given a token to print. */
+  check?(response: TourResponse, context: TourContext): Promise<StepCheck>;
+  readonly expect: { readonly status: number; readonly reason: string };
+}
+
+/**
+ * The same claims with some changed, under the original header and signature: what an attacker can do.
+ *
+ * @example
+ * ```ts
+ * tamper(token, { scope: 'orders:read orders:write' });
+ * ```
+ */
+export function tamper(token: string, changes: Record<string, unknown>): string {
+  const [header = '', , signature = ''] = token.split('.');
+  const claims = Buffer.from(JSON.stringify({ ...unverifiedClaims(token), ...changes })).toString(
+    'base64url',
+  );
+  return `${header}.${claims}.${signature}`;
+}
+
+/**
+ * `request` with a service token of `clientId` for `scope`, described in words.
+ *
+ * @example
+ * ```ts
+ * await asService(context, 'reporting-service', 'orders:read', { method: 'GET', path: '/orders' });
+ * ```
+ */
+export async function asService(
+  context: TourContext,
+  clientId: string,
+  scope: string,
+  request: Omit<TourRequest, 'token' | 'tokenNote'>,
+): Promise<TourRequest> {
+  const token = await context.serviceToken(clientId, scope);
+  return { ...request, token, tokenNote: `service token of ${clientId}, scope "${scope}"` };
+}
+
+/**
+ * `request` with the access token of `user`'s sign-in (a fresh one asking for `acrValues`, when given).
+ *
+ * @example
+ * ```ts
+ * await asUser(context, 'alice', { method: 'GET', path: '/users/alice/orders' });
+ * ```
+ */
+export async function asUser(
+  context: TourContext,
+  user: string,
+  request: Omit<TourRequest, 'token' | 'tokenNote'>,
+  acrValues?: string,
+): Promise<TourRequest> {
+  const { accessToken } = await context.userTokens(user, acrValues);
+  const how = acrValues === undefined ? '' : `, from a fresh sign-in with acr_values=${acrValues}`;
+  return {
+    ...request,
+    token: accessToken,
+    tokenNote: `access token of user ${user} (client orders-web)${how}`,
+  };
+}
