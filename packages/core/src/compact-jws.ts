@@ -45,6 +45,23 @@ function decodeJson(
   return parsed.ok ? parsed : { ok: false, detail: `${what}: ${parsed.reason}` };
 }
 
+// An issuer signs every token with the same few headers ({alg, kid, typ}): the decoded, checked header
+// of a segment seen before is reused. Bounded in count and size, so varied headers cannot grow it.
+const HEADER_CACHE_ENTRIES = 64;
+const HEADER_CACHE_SEGMENT = 512;
+const headers = new Map<string, JsonObject>();
+
+function decodeHeader(segment: string): ReturnType<typeof decodeJson> {
+  const known = headers.get(segment);
+  if (known) return { ok: true, value: known };
+  const decoded = decodeJson(segment, 'header');
+  if (decoded.ok && segment.length <= HEADER_CACHE_SEGMENT) {
+    if (headers.size >= HEADER_CACHE_ENTRIES) headers.clear();
+    headers.set(segment, Object.freeze(decoded.value));
+  }
+  return decoded;
+}
+
 function malformed(detail: string): CompactJwsResult {
   return { ok: false, code: 'ERR_TOKEN_MALFORMED', detail };
 }
@@ -70,7 +87,7 @@ export function parseCompactJws(token: string): CompactJwsResult {
   }
   if (!isCanonicalBase64Url(signaturePart))
     return malformed('signature is missing or not canonical base64url');
-  const header = decodeJson(headerPart, 'header');
+  const header = decodeHeader(headerPart);
   if (!header.ok) return malformed(header.detail);
   const payload = decodeJson(payloadPart, 'payload');
   if (!payload.ok) return malformed(payload.detail);

@@ -3,21 +3,22 @@
  * for anything a request did; an unexpected internal fault becomes a deny (fail closed).
  */
 import { hash } from 'node:crypto';
-import { AUDIT_SCHEMA, type AuditEvent } from './audit.js';
+import type { AuditEvent } from './audit.js';
+import { auditEvent, type Outcome } from './audit-event.js';
 import { type AllowDecision, type Decision, type DenyDecision, denyResponse } from './decision.js';
-import type { ErrorCode } from './errors.js';
 import { type ExtractionSettings, extractCredential } from './extract.js';
-import { type RequestFacts, targetPath } from './facts.js';
+import type { RequestFacts } from './facts.js';
 import { createJsonFetcher } from './fetch-json.js';
 import { resolveIssuers } from './issuers.js';
-import { createMonitor, type TrailContext } from './monitoring/monitor.js';
+import { isPromise } from './maybe-async.js';
+import { createMonitor, type Evaluation, type TrailContext } from './monitoring/monitor.js';
 import type { AuditSinkStats } from './monitoring/pipeline.js';
 import { type GuardOptions, validateOptions } from './options.js';
-import type { DryRunRecord, Plan } from './policy/authorise.js';
+import type { Authorisation, Plan } from './policy/authorise.js';
 import { createPolicyLayer, type PolicyView } from './policy/policy-layer.js';
 import type { ResourceMetadataEndpoint } from './policy/resource-metadata.js';
 import type { Revocation } from './policy/revocation.js';
-import { AUTHENTICATED, describeRequirement, type Requirement, requiredScopesOf } from './requirements.js';
+import { AUTHENTICATED, type Requirement } from './requirements.js';
 import { createTokenCache, type TokenCache } from './token-cache.js';
 import { type ResolvedIssuer, type VerifiedToken, verifyAccessToken } from './verify-token.js';
 
@@ -71,60 +72,10 @@ export interface Guard {
   readonly policy: PolicyView;
 }
 
-interface Outcome {
-  readonly code: ErrorCode | 'OK';
-  readonly detail?: string;
-  readonly issuer?: string;
-  readonly token?: VerifiedToken;
-  readonly fingerprint?: string;
-  readonly cacheHit?: boolean;
-  readonly challenge?: Readonly<Record<string, string>>;
-  readonly retryAfterSeconds?: number;
-  readonly queryToken?: boolean;
-  /** A policy refusal computed but not enforced (dry-run). */
-  readonly dryRun?: DryRunRecord;
-}
+/** A value now, or a (native) promise of it. */
+type Promised<T> = T | Promise<T>;
 
 const UNUSABLE_FACTS: RequestFacts = Object.freeze({ method: '', target: '', headers: {} });
-
-function auditEvent(
-  facts: RequestFacts,
-  requirement: Requirement,
-  outcome: Outcome,
-  status: number,
-  startedAt: number,
-  now: number,
-  trail: TrailContext,
-): AuditEvent {
-  const principal = outcome.token?.principal;
-  return {
-    schema: AUDIT_SCHEMA,
-    type: 'decision',
-    ...trail,
-    time: new Date(now).toISOString(),
-    outcome: status < 400 ? 'allow' : 'deny',
-    reason: outcome.code,
-    status,
-    method: facts.method,
-    path: targetPath(facts.target),
-    route: facts.routeId,
-    remoteAddress: facts.remoteAddress,
-    issuer: principal?.issuer ?? outcome.issuer,
-    subject: principal?.subject,
-    clientId: principal?.clientId,
-    principalKind: principal?.kind,
-    tokenId: principal?.tokenId,
-    keyId: outcome.token?.keyId,
-    tokenFingerprint: outcome.fingerprint,
-    requirement: describeRequirement(requirement),
-    requiredScopes: requiredScopesOf(requirement),
-    grantedScopes: principal?.scopes,
-    cacheHit: outcome.cacheHit ?? false,
-    durationMs: performance.now() - startedAt,
-    detail: outcome.detail ?? (outcome.dryRun ? `dry-run: ${outcome.dryRun.detail}` : undefined),
-    ...(outcome.dryRun ? { dryRun: { reason: outcome.dryRun.reason, status: outcome.dryRun.status } } : {}),
-  };
-}
 
 /**
  * Creates a guard from options; throws {@link ConfigError} when they are wrong.
@@ -175,7 +126,8 @@ export function createGuard(options: GuardOptions): Guard {
     }
   };
 
-  async function decide(facts: RequestFacts, plan: Plan): Promise<Outcome> {
+  // Synchronous on a cache hit with in-process stores; a promise only where something is awaited.
+  function decide(facts: RequestFacts, plan: Plan): Promised<Outcome> {
     const credential = extractCredential(facts, extraction);
     if (credential.kind === 'error') return { code: credential.code, detail: credential.detail };
     // Deny by default: a route nobody declared is refused whatever credentials come with it.
@@ -188,17 +140,32 @@ export function createGuard(options: GuardOptions): Guard {
     const fingerprint = key.slice(0, 16);
     const queryToken = credential.location === 'query';
     const now = currentTime();
-    let token = cache?.get(key, now);
-    const cacheHit = token !== undefined;
-    if (!token) {
-      const verification = await verifyAccessToken(credential.token, issuers, now / 1000);
+    const cached = cache?.get(key, now);
+    if (cached) return authorised(plan, cached, facts, now, fingerprint, true, queryToken);
+    return verifyAccessToken(credential.token, issuers, now / 1000).then((verification) => {
       if (!verification.ok) return { ...verification, fingerprint };
-      token = verification.token;
-      cache?.set(key, token, now);
-    }
-    const authorised = await layer.authoriser.authorise(plan, token, facts, now / 1000);
-    if (authorised.code !== 'OK') return { ...authorised, token, fingerprint, cacheHit };
-    return { ...authorised, token, fingerprint, cacheHit, queryToken };
+      cache?.set(key, verification.token, now);
+      return authorised(plan, verification.token, facts, now, fingerprint, false, queryToken);
+    });
+  }
+
+  function authorised(
+    plan: Plan,
+    token: VerifiedToken,
+    facts: RequestFacts,
+    now: number,
+    fingerprint: string,
+    cacheHit: boolean,
+    queryToken: boolean,
+  ): Promised<Outcome> {
+    const result = layer.authoriser.authorise(plan, token, facts, now / 1000);
+    const outcomeOf = (done: Authorisation): Outcome => {
+      if (done.code !== 'OK') return { ...done, token, fingerprint, cacheHit };
+      return done.dryRun
+        ? { code: 'OK', dryRun: done.dryRun, token, fingerprint, cacheHit, queryToken }
+        : { code: 'OK', token, fingerprint, cacheHit, queryToken };
+    };
+    return isPromise(result) ? result.then(outcomeOf) : outcomeOf(result);
   }
 
   function toDecision(
@@ -209,13 +176,14 @@ export function createGuard(options: GuardOptions): Guard {
     trail: TrailContext,
   ): Decision {
     if (outcome.code === 'OK') {
-      const allow: Omit<AllowDecision, 'audit'> = {
+      const allow: AllowDecision = {
         outcome: 'allow',
         principal: outcome.token?.principal,
         // B-5: a response to a request that carried its token in the URL must not be cached publicly.
         headers: outcome.queryToken ? { 'cache-control': 'private' } : {},
+        audit: auditEvent(facts, requirement, outcome, 200, startedAt, auditTime(), trail),
       };
-      return { ...allow, audit: auditEvent(facts, requirement, outcome, 200, startedAt, auditTime(), trail) };
+      return allow;
     }
     const code = outcome.code === 'ERR_CONFIG' ? 'ERR_INTERNAL' : outcome.code;
     const response = denyResponse(code, {
@@ -231,33 +199,74 @@ export function createGuard(options: GuardOptions): Guard {
     return deny;
   }
 
+  // Blocked peers, peer rate limits and fail-closed audit are refused before any token work.
+  function pipeline(
+    facts: RequestFacts,
+    requirement: Requirement | undefined,
+    startedAt: number,
+    trail: TrailContext,
+  ): Promised<Decision> {
+    const plan = layer.authoriser.plan(facts, requirement);
+    const refusal = monitor.admit(facts);
+    const outcome: Promised<Outcome> = isPromise(refusal)
+      ? refusal.then((refused) => refused ?? decide(facts, plan))
+      : (refusal ?? decide(facts, plan));
+    if (!isPromise(outcome))
+      return monitor.review(toDecision(facts, plan.requirement, outcome, startedAt, trail));
+    return outcome.then((done) =>
+      monitor.review(toDecision(facts, plan.requirement, done, startedAt, trail)),
+    );
+  }
+
+  function fault(facts: RequestFacts, error: unknown, startedAt: number, trail: TrailContext): Decision {
+    const detail = `internal fault: ${error instanceof Error ? error.name : typeof error}`;
+    const outcome: Outcome = { code: 'ERR_INTERNAL', detail };
+    try {
+      return toDecision(facts, AUTHENTICATED, outcome, startedAt, trail);
+    } catch {
+      // Facts an adapter got wrong cannot even be recorded as they are: record the fault without them.
+      return toDecision(UNUSABLE_FACTS, AUTHENTICATED, outcome, startedAt, trail);
+    }
+  }
+
+  function finish(evaluation: Evaluation, decision: Decision, deferAudit: boolean): Decision {
+    evaluation.end(decision.audit);
+    return deferAudit ? decision : monitor.commit(decision);
+  }
+
+  // One promise per call when nothing on the way is asynchronous (issue 7): the caller's.
+  function settle(
+    evaluation: Evaluation,
+    facts: RequestFacts,
+    requirement: Requirement | undefined,
+    deferAudit: boolean,
+  ): Promise<Decision> {
+    const startedAt = performance.now();
+    const { trail } = evaluation;
+    let pending: Promised<Decision>;
+    try {
+      pending = pipeline(facts, requirement, startedAt, trail);
+    } catch (error) {
+      pending = fault(facts, error, startedAt, trail);
+    }
+    if (isPromise(pending)) {
+      return pending.then(
+        (decision) => finish(evaluation, decision, deferAudit),
+        (error: unknown) => finish(evaluation, fault(facts, error, startedAt, trail), deferAudit),
+      );
+    }
+    try {
+      return Promise.resolve(finish(evaluation, pending, deferAudit));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   return {
     evaluate(facts, requirement, evaluateOptions) {
       const evaluation = monitor.begin(facts);
-      return evaluation.run(async () => {
-        const startedAt = performance.now();
-        const { trail } = evaluation;
-        let decision: Decision;
-        try {
-          const plan = layer.authoriser.plan(facts, requirement);
-          // Blocked peers, peer rate limits and fail-closed audit are refused before any token work.
-          const refusal = await monitor.admit(facts);
-          const outcome: Outcome = refusal ?? (await decide(facts, plan));
-          decision = toDecision(facts, plan.requirement, outcome, startedAt, trail);
-          decision = await monitor.review(decision);
-        } catch (error) {
-          const detail = `internal fault: ${error instanceof Error ? error.name : typeof error}`;
-          const fault: Outcome = { code: 'ERR_INTERNAL', detail };
-          try {
-            decision = toDecision(facts, AUTHENTICATED, fault, startedAt, trail);
-          } catch {
-            // Facts an adapter got wrong cannot even be recorded as they are: record the fault without them.
-            decision = toDecision(UNUSABLE_FACTS, AUTHENTICATED, fault, startedAt, trail);
-          }
-        }
-        evaluation.end(decision.audit);
-        return evaluateOptions?.deferAudit ? decision : monitor.commit(decision);
-      });
+      const deferAudit = Boolean(evaluateOptions?.deferAudit);
+      return evaluation.run(() => settle(evaluation, facts, requirement, deferAudit));
     },
     recordAudit(decision, completion) {
       const event: AuditEvent = {

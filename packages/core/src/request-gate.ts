@@ -28,7 +28,8 @@ export interface RouteInfo {
 
 function toParams(params: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> {
   const result: Record<string, string> = Object.create(null);
-  for (const [name, value] of Object.entries(params)) {
+  for (const name of Object.keys(params)) {
+    const value = params[name];
     if (typeof value === 'string') result[name] = value;
     else if (Array.isArray(value) && value.every((part) => typeof part === 'string')) {
       result[name] = value.join('/');
@@ -36,6 +37,11 @@ function toParams(params: Readonly<Record<string, unknown>>): Readonly<Record<st
   }
   return Object.freeze(result);
 }
+
+const responseGates = new WeakMap<ServerResponse, RequestGate>();
+const DEFER_AUDIT = Object.freeze({ deferAudit: true });
+// A route that states nothing is decided once against the guard's default.
+const ROUTE_DEFAULT: readonly (Requirement | undefined)[] = Object.freeze([undefined]);
 
 /**
  * The decision state of one request.
@@ -49,11 +55,12 @@ function toParams(params: Readonly<Record<string, unknown>>): Readonly<Record<st
 export class RequestGate {
   readonly #settings: ResolvedAdapterOptions;
   readonly #facts: RequestFacts;
+  /** The facts with the route once known: built when the route changes, not on every read. */
+  #routed: RequestFacts;
   readonly #response: ServerResponse;
   readonly #write: DenialWriter;
-  readonly #allowed = new Set<Requirement>();
+  #allowed: Set<Requirement> | undefined;
   #decision: Decision | undefined;
-  #route: { routeId?: string; params?: Readonly<Record<string, string>> } = {};
   #handlerStartedAt: number | undefined;
   #completed = false;
 
@@ -65,16 +72,24 @@ export class RequestGate {
   ) {
     this.#settings = settings;
     this.#facts = facts;
+    this.#routed = facts;
     this.#response = response;
     this.#write = write;
-    const complete = () => this.#complete();
-    response.once('finish', complete);
-    response.once('close', complete);
+    // One shared listener per event instead of two closures and two `once` wrappers per request: the
+    // gate is found from the response, and completing twice is a no-op ('close' follows 'finish').
+    responseGates.set(response, this);
+    response.on('finish', RequestGate.#completeResponse);
+    response.on('close', RequestGate.#completeResponse);
   }
+
+  static readonly #completeResponse = function (this: ServerResponse): void {
+    const gate = responseGates.get(this);
+    if (gate) gate.#complete();
+  };
 
   /** The request's facts as the guard sees them (without a route until one is known). */
   get facts(): RequestFacts {
-    return { ...this.#facts, ...this.#route };
+    return this.#routed;
   }
 
   /** The authenticated principal once the request is allowed; `undefined` before, or when anonymous. */
@@ -90,7 +105,7 @@ export class RequestGate {
     const decision = this.#decision;
     if (decision?.outcome !== 'allow') return false;
     if (requirement === undefined) return decision.principal !== undefined;
-    if (this.#allowed.has(requirement) || requirement.type === 'public') return true;
+    if (this.#allowed?.has(requirement) || requirement.type === 'public') return true;
     return requirement.type === 'authenticated' && decision.principal !== undefined;
   }
 
@@ -102,23 +117,41 @@ export class RequestGate {
    * so a route is normally one evaluation.
    */
   async pass(requirements: readonly Requirement[], route: RouteInfo = {}): Promise<boolean> {
-    if (route.routeId !== undefined) this.#route = { ...this.#route, routeId: route.routeId };
-    if (route.params !== undefined) this.#route = { ...this.#route, params: toParams(route.params) };
-    for (const requirement of requirements.length === 0 ? [undefined] : requirements) {
+    this.#route(route);
+    for (const requirement of requirements.length === 0 ? ROUTE_DEFAULT : requirements) {
       if (this.satisfies(requirement)) continue;
-      const decision = await this.#settings.guard.evaluate(this.facts, requirement, { deferAudit: true });
-      this.#decision = decision;
-      if (decision.outcome === 'deny') {
-        this.refuse(decision);
-        return false;
-      }
-      if (requirement) this.#allowed.add(requirement);
-      // B-5: e.g. `Cache-Control: private` when the token came in the query.
-      if (!this.#response.headersSent) {
-        for (const [name, value] of Object.entries(decision.headers)) this.#response.setHeader(name, value);
-      }
+      const decision = await this.#settings.guard.evaluate(this.#routed, requirement, DEFER_AUDIT);
+      if (!this.#apply(decision, requirement)) return false;
     }
     this.#handlerStartedAt = performance.now();
+    return true;
+  }
+
+  /** Adds what the framework knows about the route to the facts (route first, then parameters). */
+  #route(route: RouteInfo): void {
+    const { routeId, params } = route;
+    if (routeId === undefined && params === undefined) return;
+    const facts: { -readonly [K in keyof RequestFacts]: RequestFacts[K] } = { ...this.#routed };
+    if (routeId !== undefined) facts.routeId = routeId;
+    if (params !== undefined) facts.params = toParams(params);
+    this.#routed = facts;
+  }
+
+  /** Takes a decision on: `true` when the request may go on, else the refusal went out. */
+  #apply(decision: Decision, requirement: Requirement | undefined): boolean {
+    this.#decision = decision;
+    if (decision.outcome === 'deny') {
+      this.refuse(decision);
+      return false;
+    }
+    if (requirement) {
+      this.#allowed ??= new Set();
+      this.#allowed.add(requirement);
+    }
+    // B-5: e.g. `Cache-Control: private` when the token came in the query.
+    if (!this.#response.headersSent) {
+      for (const name in decision.headers) this.#response.setHeader(name, decision.headers[name] as string);
+    }
     return true;
   }
 

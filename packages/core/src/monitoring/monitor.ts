@@ -53,8 +53,10 @@ export interface Refusal {
 /** The guard's monitoring hooks. */
 export interface Monitor {
   begin(facts: RequestFacts): Evaluation;
-  admit(facts: RequestFacts): Promise<Refusal | undefined>;
-  review(decision: Decision): Promise<Decision>;
+  /** Synchronous unless a counter store has to be asked (rate limits, blocks). */
+  admit(facts: RequestFacts): Refusal | undefined | Promise<Refusal | undefined>;
+  /** Synchronous unless a counter store has to be asked (rate limits, blocks, detectors). */
+  review(decision: Decision): Decision | Promise<Decision>;
   /** Records the event of a finished evaluation; in fail-closed mode an allow that could not be recorded becomes a 503. */
   commit(decision: Decision): Decision;
   /** Records an event completed by an adapter (deferred audit). */
@@ -133,6 +135,71 @@ export function createMonitor(settings: MonitorSettings): Monitor {
 
   const secondsUntil = (untilMs: number, now: number) => Math.max(1, Math.ceil((untilMs - now) / 1000));
 
+  async function admitPeer(facts: RequestFacts): Promise<Refusal | undefined> {
+    if (!store) return undefined;
+    const now = clock();
+    const until = await blockedUntil('peer', facts.remoteAddress, now);
+    if (until !== undefined) {
+      return {
+        code: 'ERR_BLOCKED',
+        detail: 'peer blocked by auth-failure-burst',
+        retryAfterSeconds: secondsUntil(until, now),
+      };
+    }
+    if (!peerRules) return undefined;
+    const over = await applyRateLimits(
+      rateLimits,
+      ['peer'],
+      { peer: facts.remoteAddress },
+      facts.routeId,
+      store,
+      now,
+    );
+    return (
+      over && {
+        code: 'ERR_RATE_LIMITED',
+        detail: `rate limit ${over.rule}`,
+        retryAfterSeconds: over.retryAfterSeconds,
+      }
+    );
+  }
+
+  async function reviewIdentity(decision: Decision): Promise<Decision> {
+    if (!store) return decision;
+    const now = clock();
+    const event = decision.audit;
+    const offenders = offendersOf(event);
+    let current: Decision = decision;
+    if ((await blockedUntil('token', offenders.token, now)) !== undefined) {
+      current = refuse(current, 'ERR_TOKEN_SUSPENDED', 'token suspended by token-spread');
+    } else {
+      const until = await blockedUntil('principal', offenders.principal, now);
+      if (until !== undefined) {
+        current = refuse(
+          current,
+          'ERR_BLOCKED',
+          'principal blocked by scope-probing',
+          secondsUntil(until, now),
+        );
+      } else if (identityRules && offenders.principal !== undefined) {
+        const keys: RateLimitKey[] = ['principal', 'client'];
+        const client = event.clientId === undefined ? undefined : `${event.issuer}\n${event.clientId}`;
+        const who = { principal: offenders.principal, client };
+        const over = await applyRateLimits(rateLimits, keys, who, event.route, store, now);
+        if (over)
+          current = refuse(current, 'ERR_RATE_LIMITED', `rate limit ${over.rule}`, over.retryAfterSeconds);
+      }
+    }
+    if (!anyDetector) return current;
+    const observation = await observeDecision(current.audit, detectors, store, now);
+    for (const detection of observation.detections) pipeline.record(detection);
+    const blocked = observation.blocked;
+    if (!blocked || current.outcome !== 'allow') return current;
+    return blocked.offender === 'token'
+      ? refuse(current, 'ERR_TOKEN_SUSPENDED', 'token suspended by token-spread')
+      : refuse(current, 'ERR_BLOCKED', `${blocked.offender} blocked`, secondsUntil(blocked.untilMs, now));
+  }
+
   return {
     begin(facts) {
       // Evaluation never throws: facts an adapter got wrong still get an id and, at worst, no span.
@@ -148,6 +215,7 @@ export function createMonitor(settings: MonitorSettings): Monitor {
         span.traceId === undefined
           ? { correlationId }
           : { correlationId, traceId: span.traceId, ...(span.spanId ? { spanId: span.spanId } : {}) };
+      if (span === NO_SPAN) return { trail, run: NO_SPAN.run, end: NO_SPAN.end };
       return {
         trail,
         run: span.run,
@@ -161,7 +229,7 @@ export function createMonitor(settings: MonitorSettings): Monitor {
       };
     },
 
-    async admit(facts) {
+    admit(facts) {
       if (monitoring.audit.failClosed && !pipeline.healthy()) {
         return {
           code: 'ERR_AUDIT_UNAVAILABLE',
@@ -169,68 +237,14 @@ export function createMonitor(settings: MonitorSettings): Monitor {
           retryAfterSeconds: AUDIT_RETRY_SECONDS,
         };
       }
+      // Nothing to ask a store about: no promise, no microtask (issue 7).
       if (!store || (!blocksPeers && !peerRules)) return undefined;
-      const now = clock();
-      const until = await blockedUntil('peer', facts.remoteAddress, now);
-      if (until !== undefined) {
-        return {
-          code: 'ERR_BLOCKED',
-          detail: 'peer blocked by auth-failure-burst',
-          retryAfterSeconds: secondsUntil(until, now),
-        };
-      }
-      if (!peerRules) return undefined;
-      const over = await applyRateLimits(
-        rateLimits,
-        ['peer'],
-        { peer: facts.remoteAddress },
-        facts.routeId,
-        store,
-        now,
-      );
-      return (
-        over && {
-          code: 'ERR_RATE_LIMITED',
-          detail: `rate limit ${over.rule}`,
-          retryAfterSeconds: over.retryAfterSeconds,
-        }
-      );
+      return admitPeer(facts);
     },
 
-    async review(decision) {
+    review(decision) {
       if (!store || (!identityRules && !anyDetector)) return decision;
-      const now = clock();
-      const event = decision.audit;
-      const offenders = offendersOf(event);
-      let current: Decision = decision;
-      if ((await blockedUntil('token', offenders.token, now)) !== undefined) {
-        current = refuse(current, 'ERR_TOKEN_SUSPENDED', 'token suspended by token-spread');
-      } else {
-        const until = await blockedUntil('principal', offenders.principal, now);
-        if (until !== undefined) {
-          current = refuse(
-            current,
-            'ERR_BLOCKED',
-            'principal blocked by scope-probing',
-            secondsUntil(until, now),
-          );
-        } else if (identityRules && offenders.principal !== undefined) {
-          const keys: RateLimitKey[] = ['principal', 'client'];
-          const client = event.clientId === undefined ? undefined : `${event.issuer}\n${event.clientId}`;
-          const who = { principal: offenders.principal, client };
-          const over = await applyRateLimits(rateLimits, keys, who, event.route, store, now);
-          if (over)
-            current = refuse(current, 'ERR_RATE_LIMITED', `rate limit ${over.rule}`, over.retryAfterSeconds);
-        }
-      }
-      if (!anyDetector) return current;
-      const observation = await observeDecision(current.audit, detectors, store, now);
-      for (const detection of observation.detections) pipeline.record(detection);
-      const blocked = observation.blocked;
-      if (!blocked || current.outcome !== 'allow') return current;
-      return blocked.offender === 'token'
-        ? refuse(current, 'ERR_TOKEN_SUSPENDED', 'token suspended by token-spread')
-        : refuse(current, 'ERR_BLOCKED', `${blocked.offender} blocked`, secondsUntil(blocked.untilMs, now));
+      return reviewIdentity(decision);
     },
 
     commit(decision) {

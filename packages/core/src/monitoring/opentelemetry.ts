@@ -7,6 +7,7 @@
 import {
   type Attributes,
   context,
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
   type MeterProvider,
   metrics,
@@ -99,6 +100,9 @@ export function createEvaluationTracing(
     if (typeof facts.routeId === 'string') attributes['http.route'] = facts.routeId;
     const span: Span = tracer.startSpan('nevertrust.evaluate', { kind: SpanKind.INTERNAL, attributes });
     const spanContext = span.spanContext();
+    // The no-op tracer (no SDK registered, no parent span) hands out a span that records nothing and has
+    // no ids: making it the active span would only cost a context per request (issue 7).
+    if (spanContext === INVALID_SPAN_CONTEXT && !span.isRecording()) return NO_SPAN;
     const ids = isSpanContextValid(spanContext)
       ? { traceId: spanContext.traceId, spanId: spanContext.spanId }
       : {};

@@ -8,6 +8,7 @@
 import { ERROR_TABLE } from '../error-table.js';
 import type { ErrorCode } from '../errors.js';
 import { type RequestFacts, targetPath } from '../facts.js';
+import { isPromise } from '../maybe-async.js';
 import type { VerifiedToken } from '../verify-token.js';
 import { AUTHENTICATED, PUBLIC } from './builders.js';
 import { evaluateRequirement, type PolicyFailure } from './evaluate.js';
@@ -55,6 +56,10 @@ export type Authorisation =
       readonly challenge?: Readonly<Record<string, string>>;
     };
 
+type RevocationVerdict =
+  | { code: 'ERR_TOKEN_REVOKED' | 'ERR_REVOCATION_UNAVAILABLE'; detail: string }
+  | undefined;
+
 /** Settings of {@link createAuthoriser}. */
 export interface AuthoriserSettings {
   readonly table: RouteTable | undefined;
@@ -67,7 +72,7 @@ export interface AuthoriserSettings {
   readonly isRevoked: (
     token: VerifiedToken,
     nowSeconds: number,
-  ) => Promise<{ code: 'ERR_TOKEN_REVOKED' | 'ERR_REVOCATION_UNAVAILABLE'; detail: string } | undefined>;
+  ) => RevocationVerdict | Promise<RevocationVerdict>;
 }
 
 /** Plans and authorises requests. */
@@ -78,10 +83,17 @@ export interface Authoriser {
     token: VerifiedToken,
     facts: RequestFacts,
     nowSeconds: number,
-  ): Promise<Authorisation>;
+  ): Authorisation | Promise<Authorisation>;
 }
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+const SUCCESS: Authorisation = Object.freeze({ code: 'OK' });
+
+function frozenPlan(plan: Plan): Plan {
+  for (const part of plan.parts) Object.freeze(part);
+  Object.freeze(plan.parts);
+  return Object.freeze(plan);
+}
 
 function record(code: Exclude<ErrorCode, 'ERR_CONFIG'>, detail: string): DryRunRecord {
   return { reason: code, status: ERROR_TABLE[code].status, detail };
@@ -101,6 +113,11 @@ export function createAuthoriser(settings: AuthoriserSettings): Authoriser {
   // A cached token is the same object on every hit, so its entitlements are computed once.
   const entitlements = new WeakMap<VerifiedToken, Entitlements>();
 
+  // Without a policy table or route parameters a plan depends on the declared requirement alone, and a
+  // frozen requirement cannot change: plan it once instead of once per request (issue 7).
+  const plans = new WeakMap<Requirement, Plan>();
+  let undeclaredPlan: Plan | undefined;
+
   function plan(facts: RequestFacts, declared: Requirement | undefined): Plan {
     if (settings.isPublicResource?.(facts.method, facts.target)) {
       return {
@@ -109,6 +126,21 @@ export function createAuthoriser(settings: AuthoriserSettings): Authoriser {
         parts: [{ requirement: PUBLIC, params: NO_PARAMS, dryRun: false }],
       };
     }
+    if (table || facts.params !== undefined) return fresh(facts, declared);
+    if (declared === undefined) {
+      undeclaredPlan ??= frozenPlan(fresh(facts, undefined));
+      return undeclaredPlan;
+    }
+    if (!Object.isFrozen(declared)) return fresh(facts, declared);
+    let known = plans.get(declared);
+    if (!known) {
+      known = frozenPlan(fresh(facts, declared));
+      plans.set(declared, known);
+    }
+    return known;
+  }
+
+  function fresh(facts: RequestFacts, declared: Requirement | undefined): Plan {
     const parts: Part[] = [];
     let refusal: Plan['refusal'];
     if (table) {
@@ -142,31 +174,42 @@ export function createAuthoriser(settings: AuthoriserSettings): Authoriser {
     return refusal ? { requirement, isPublic, parts, refusal } : { requirement, isPublic, parts };
   }
 
-  async function authorise(
+  function authorise(
     planned: Plan,
     token: VerifiedToken,
     facts: RequestFacts,
     nowSeconds: number,
-  ): Promise<Authorisation> {
-    const revoked = await settings.isRevoked(token, nowSeconds);
-    if (revoked) return revoked;
+  ): Authorisation | Promise<Authorisation> {
+    // Revocation first, on every request: a cached token is refused as soon as it is revoked.
+    const revoked = settings.isRevoked(token, nowSeconds);
+    if (isPromise(revoked)) return revoked.then((found) => found ?? meets(planned, token, facts, nowSeconds));
+    return revoked ?? meets(planned, token, facts, nowSeconds);
+  }
+
+  function meets(
+    planned: Plan,
+    token: VerifiedToken,
+    facts: RequestFacts,
+    nowSeconds: number,
+  ): Authorisation {
     let held = entitlements.get(token);
     if (!held) {
       held = entitlementsOf(token.principal, token.scopeSet, roles);
       entitlements.set(token, held);
     }
-    const base: Omit<PolicyInput, 'params'> = {
-      principal: token.principal,
-      scopes: held.scopes,
-      roles: held.roles,
-      method: facts.method,
-      remoteAddress: facts.remoteAddress,
-      nowSeconds,
-    };
     let enforced: PolicyFailure | undefined;
     let shadow = planned.shadow;
     for (const part of planned.parts) {
-      const result = evaluateRequirement(part.requirement, { ...base, params: part.params });
+      const input: PolicyInput = {
+        principal: token.principal,
+        scopes: held.scopes,
+        roles: held.roles,
+        method: facts.method,
+        remoteAddress: facts.remoteAddress,
+        nowSeconds,
+        params: part.params,
+      };
+      const result = evaluateRequirement(part.requirement, input);
       if (result.ok) continue;
       if (part.dryRun) {
         shadow ??= record(result.code, result.detail);
@@ -176,7 +219,7 @@ export function createAuthoriser(settings: AuthoriserSettings): Authoriser {
       if (!enforced || enforced.code === 'ERR_INSUFFICIENT_USER_AUTHENTICATION') enforced = result;
     }
     if (enforced) return { code: enforced.code, detail: enforced.detail, challenge: enforced.challenge };
-    return shadow ? { code: 'OK', dryRun: shadow } : { code: 'OK' };
+    return shadow ? { code: 'OK', dryRun: shadow } : SUCCESS;
   }
 
   return { plan, authorise };

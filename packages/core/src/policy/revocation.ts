@@ -5,6 +5,7 @@
  * verified-token cache, so a cached token is refused as soon as it is revoked.
  */
 import { ConfigError } from '../errors.js';
+import { isThenable } from '../maybe-async.js';
 import type { Principal } from '../principal.js';
 import type { RevocationEntry, RevocationStore } from './revocation-store.js';
 
@@ -26,8 +27,24 @@ export interface RevocationRefusal {
 
 /** The guard's side of revocation: the API plus the per-request check. */
 export interface RevocationService extends Revocation {
-  check(principal: Principal, nowSeconds: number): Promise<RevocationRefusal | undefined>;
+  /**
+   * Synchronous when the store answers synchronously (the in-process store does), so a cache hit does not
+   * pay for a promise per request; a store returning a promise gets one back.
+   */
+  check(
+    principal: Principal,
+    nowSeconds: number,
+  ): RevocationRefusal | undefined | Promise<RevocationRefusal | undefined>;
 }
+
+const refusalFor = (entry: RevocationEntry | undefined): RevocationRefusal | undefined =>
+  entry ? { code: 'ERR_TOKEN_REVOKED', detail: `revoked by ${entry.kind} entry` } : undefined;
+
+// A deny-list that cannot be read must not let revoked tokens through (fail closed).
+const unavailable = (error: unknown): RevocationRefusal => ({
+  code: 'ERR_REVOCATION_UNAVAILABLE',
+  detail: `revocation store failed: ${error instanceof Error ? error.name : typeof error}`,
+});
 
 /** Settings of {@link createRevocationService}. */
 export interface RevocationSettings {
@@ -108,9 +125,9 @@ export function createRevocationService(settings: RevocationSettings): Revocatio
       const { id: clientId, issuedBefore, expiresAt } = cutOff('revokeClient()', target, 'clientId');
       await add({ kind: 'client', issuer: target.issuer, clientId, issuedBefore, expiresAt });
     },
-    async check(principal, nowSeconds) {
+    check(principal, nowSeconds) {
       try {
-        const entry = await store.find(
+        const found = store.find(
           {
             issuer: principal.issuer,
             tokenId: principal.tokenId,
@@ -120,13 +137,10 @@ export function createRevocationService(settings: RevocationSettings): Revocatio
           },
           nowSeconds,
         );
-        return entry ? { code: 'ERR_TOKEN_REVOKED', detail: `revoked by ${entry.kind} entry` } : undefined;
+        // Synchronous for the in-process store: no promise per request on a cache hit (issue 7).
+        return isThenable(found) ? Promise.resolve(found).then(refusalFor, unavailable) : refusalFor(found);
       } catch (error) {
-        // A deny-list that cannot be read must not let revoked tokens through (fail closed).
-        return {
-          code: 'ERR_REVOCATION_UNAVAILABLE',
-          detail: `revocation store failed: ${error instanceof Error ? error.name : typeof error}`,
-        };
+        return unavailable(error);
       }
     },
   };
