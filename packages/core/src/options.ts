@@ -88,7 +88,7 @@ export interface GuardOptions extends MonitoringOptions {
   readonly clockToleranceSeconds?: number;
   /** Longest accepted token. Default 8192. */
   readonly maxTokenBytes?: number;
-  /** Accept `?access_token=` (RFC 6750 §2.3). Default false. */
+  /** Accept `?access_token=` (RFC 6750 §2.3) on GET and HEAD only. Default false. */
   readonly allowQueryToken?: boolean;
   /** The verified-token cache, or `false` to verify every request from scratch. */
   readonly cache?: false | { readonly maxEntries?: number; readonly maxTtlSeconds?: number };
