@@ -24,10 +24,11 @@ export interface DryRunRecord {
   readonly detail: string;
 }
 
-/** One requirement to enforce, with the route parameters it is evaluated against. */
+/** One requirement to enforce. */
 interface Part {
   readonly requirement: Requirement;
-  readonly params: Readonly<Record<string, string>>;
+  /** The parameters of a policy-table match; a route's own requirement uses the request's. */
+  readonly params?: Readonly<Record<string, string>>;
   readonly dryRun: boolean;
 }
 
@@ -113,8 +114,9 @@ export function createAuthoriser(settings: AuthoriserSettings): Authoriser {
   // A cached token is the same object on every hit, so its entitlements are computed once.
   const entitlements = new WeakMap<VerifiedToken, Entitlements>();
 
-  // Without a policy table or route parameters a plan depends on the declared requirement alone, and a
-  // frozen requirement cannot change: plan it once instead of once per request (issue 7).
+  // Without a policy table a plan depends on the declared requirement alone (route parameters are read
+  // from the facts when authorising), and a frozen requirement cannot change: plan it once instead of
+  // once per request (issue 7).
   const plans = new WeakMap<Requirement, Plan>();
   let undeclaredPlan: Plan | undefined;
 
@@ -123,10 +125,10 @@ export function createAuthoriser(settings: AuthoriserSettings): Authoriser {
       return {
         requirement: PUBLIC,
         isPublic: true,
-        parts: [{ requirement: PUBLIC, params: NO_PARAMS, dryRun: false }],
+        parts: [{ requirement: PUBLIC, dryRun: false }],
       };
     }
-    if (table || facts.params !== undefined) return fresh(facts, declared);
+    if (table) return fresh(facts, declared);
     if (declared === undefined) {
       undeclaredPlan ??= frozenPlan(fresh(facts, undefined));
       return undeclaredPlan;
@@ -158,11 +160,11 @@ export function createAuthoriser(settings: AuthoriserSettings): Authoriser {
         };
       }
     }
-    if (declared) parts.push({ requirement: declared, params: facts.params ?? NO_PARAMS, dryRun });
+    if (declared) parts.push({ requirement: declared, dryRun });
     if (parts.length === 0) {
       if (strict && !refusal)
         refusal = { code: 'ERR_ROUTE_NOT_DECLARED', detail: 'route declared no requirement' };
-      parts.push({ requirement: AUTHENTICATED, params: NO_PARAMS, dryRun });
+      parts.push({ requirement: AUTHENTICATED, dryRun });
     }
     const requirement: Requirement =
       parts.length === 1 && parts[0]
@@ -207,7 +209,7 @@ export function createAuthoriser(settings: AuthoriserSettings): Authoriser {
         method: facts.method,
         remoteAddress: facts.remoteAddress,
         nowSeconds,
-        params: part.params,
+        params: part.params ?? facts.params ?? NO_PARAMS,
       };
       const result = evaluateRequirement(part.requirement, input);
       if (result.ok) continue;
