@@ -327,7 +327,9 @@ describe.each(FRAMEWORKS)('monitoring over HTTP: %s', (framework) => {
     expect(
       line('nevertrust_decisions_total{outcome="deny",reason="ERR_INSUFFICIENT_SCOPE",route="/api/admin"}'),
     ).toBe('1');
-    expect(line('nevertrust_token_cache_lookups_total{result="hit"}')).toBe('2');
+    // The cache admits a token on its second verification: miss, miss, then the /api/admin call hits.
+    expect(line('nevertrust_token_cache_lookups_total{result="miss"}')).toBe('2');
+    expect(line('nevertrust_token_cache_lookups_total{result="hit"}')).toBe('1');
     expect(scraped.body).toContain('nevertrust_verification_duration_seconds_bucket');
   });
 });

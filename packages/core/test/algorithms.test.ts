@@ -284,7 +284,11 @@ describe('#16: ECDSA malleability and encodings', () => {
     expect(twinDecision.audit.cacheHit).toBe(false);
     expect(twinDecision.audit.tokenFingerprint).not.toBe(first.audit.tokenFingerprint);
     expect(twinDecision.principal?.tokenId).toBe(first.principal?.tokenId);
+    // The second verification admits each to the cache, under its own key.
+    expect(expectAllow(await evaluateToken(token)).audit.cacheHit).toBe(false);
+    expect(expectAllow(await evaluateToken(twin)).audit.cacheHit).toBe(false);
     expect(expectAllow(await evaluateToken(token)).audit.cacheHit).toBe(true);
+    expect(expectAllow(await evaluateToken(twin)).audit.cacheHit).toBe(true);
   });
 
   it('a DER-encoded signature of the right input is refused', async () => {

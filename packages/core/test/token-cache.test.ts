@@ -1,6 +1,7 @@
 /**
  * The verified-token cache: keyed by SHA-256 of the whole token (attack #37), bounded by `exp` and the age
- * cap to the second, and never a shortcut around requirements.
+ * cap to the second, never a shortcut around requirements, and admitting a token only on its second
+ * verification (one-off tokens never displace reused ones).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -8,14 +9,30 @@ import { requireScopes } from '../src/index.js';
 import { createTokenCache } from '../src/token-cache.js';
 import { expectAllow, expectDeny, harness, NOW } from './support.js';
 
+/** Verifies a token twice, which admits it to the cache. */
+async function cached(evaluateToken: ReturnType<typeof harness>['evaluateToken'], token: string) {
+  expect(expectAllow(await evaluateToken(token)).audit.cacheHit).toBe(false);
+  expect(expectAllow(await evaluateToken(token)).audit.cacheHit).toBe(false);
+}
+
 describe('hits', () => {
-  it('a second evaluate of the same token is a cache hit', async () => {
+  it('a token is verified twice, then served from the cache', async () => {
     const { mint, evaluateToken } = harness();
     const token = mint();
-    expect(expectAllow(await evaluateToken(token)).audit.cacheHit).toBe(false);
-    const second = expectAllow(await evaluateToken(token));
-    expect(second.audit.cacheHit).toBe(true);
-    expect(second.principal?.subject).toBe('user-1');
+    await cached(evaluateToken, token);
+    const third = expectAllow(await evaluateToken(token));
+    expect(third.audit.cacheHit).toBe(true);
+    expect(third.principal?.subject).toBe('user-1');
+  });
+
+  it('tokens seen once never displace a reused one, however many there are', async () => {
+    const { mint, evaluateToken } = harness({ guard: { cache: { maxEntries: 1 } } });
+    const reused = mint();
+    await cached(evaluateToken, reused);
+    for (let index = 0; index < 200; index += 1) {
+      expect(expectAllow(await evaluateToken(mint())).audit.cacheHit).toBe(false);
+    }
+    expect(expectAllow(await evaluateToken(reused)).audit.cacheHit).toBe(true);
   });
 
   it('cache: false verifies every time', async () => {
@@ -35,7 +52,7 @@ describe('hits', () => {
   it('AT-12: requirements are checked again on every hit', async () => {
     const { mint, evaluateToken } = harness();
     const token = mint({ claims: { scope: 'orders:read' } });
-    expectAllow(await evaluateToken(token, requireScopes('orders:read')));
+    await cached(evaluateToken, token);
     const denied = expectDeny(
       await evaluateToken(token, requireScopes('orders:write')),
       'ERR_INSUFFICIENT_SCOPE',
@@ -50,7 +67,7 @@ describe('#37: only the very same token hits', () => {
   it('the same header.payload with another (invalid) signature is never served from the cache', async () => {
     const { mint, evaluateToken } = harness();
     const token = mint();
-    await evaluateToken(token);
+    await cached(evaluateToken, token);
     const signingInput = token.slice(0, token.lastIndexOf('.'));
     const signature = Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url');
     signature[0] = (signature[0] as number) ^ 0x80;
@@ -77,7 +94,7 @@ describe('lifetime of an entry', () => {
   it('an entry stops answering at exp, to the second', async () => {
     const { mint, evaluateToken, clock } = harness({ guard: { clockToleranceSeconds: 0 } });
     const token = mint({ lifetime: 120 });
-    await evaluateToken(token);
+    await cached(evaluateToken, token);
     clock.ms = (NOW + 120) * 1000 - 1;
     expect(expectAllow(await evaluateToken(token)).audit.cacheHit).toBe(true);
     clock.ms = (NOW + 120) * 1000;
@@ -100,7 +117,7 @@ describe('lifetime of an entry', () => {
       guard: { clockToleranceSeconds: 0 },
     });
     const token = mint({ lifetime: 300 });
-    await evaluateToken(token);
+    await cached(evaluateToken, token);
     clock.ms = (NOW + 60) * 1000 - 1;
     expect(expectAllow(await evaluateToken(token)).audit.cacheHit).toBe(true);
     clock.ms = (NOW + 60) * 1000;
@@ -122,7 +139,7 @@ describe('lifetime of an entry', () => {
   it('maxTtlSeconds bounds an entry in real time', async () => {
     const { mint, evaluateToken } = harness({ guard: { cache: { maxTtlSeconds: 1 } } });
     const token = mint();
-    await evaluateToken(token);
+    await cached(evaluateToken, token);
     expect(expectAllow(await evaluateToken(token)).audit.cacheHit).toBe(true);
     await sleep(1100);
     expect(expectAllow(await evaluateToken(token)).audit.cacheHit).toBe(false);
@@ -131,11 +148,16 @@ describe('lifetime of an entry', () => {
   it('createTokenCache never stores an entry that is already past its validity', () => {
     const cache = createTokenCache({ maxEntries: 10, maxTtlSeconds: 3600 });
     const entry = { validUntil: NOW } as Parameters<typeof cache.set>[1];
-    cache.set('k', entry, NOW * 1000);
-    expect(cache.get('k', NOW * 1000 - 5000)).toBeUndefined();
-    cache.set('k2', entry, NOW * 1000 - 1000);
-    expect(cache.get('k2', NOW * 1000 - 999)).toBe(entry);
-    expect(cache.get('k2', NOW * 1000)).toBeUndefined();
-    expect(cache.get('k2', NOW * 1000 - 999)).toBeUndefined();
+    const k = 'k'.repeat(43);
+    cache.set(k, entry, NOW * 1000);
+    cache.set(k, entry, NOW * 1000);
+    expect(cache.get(k, NOW * 1000 - 5000)).toBeUndefined();
+    const k2 = 'K'.repeat(43);
+    cache.set(k2, entry, NOW * 1000 - 1000);
+    expect(cache.get(k2, NOW * 1000 - 999)).toBeUndefined();
+    cache.set(k2, entry, NOW * 1000 - 1000);
+    expect(cache.get(k2, NOW * 1000 - 999)).toBe(entry);
+    expect(cache.get(k2, NOW * 1000)).toBeUndefined();
+    expect(cache.get(k2, NOW * 1000 - 999)).toBeUndefined();
   });
 });

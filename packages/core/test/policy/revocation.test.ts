@@ -72,6 +72,8 @@ describe('revocation through the guard (assume breach)', () => {
   it('a revoked token is refused on its next request, even from the cache', async () => {
     const { guard, mint, events } = policyHarness();
     const token = mint({ claims: { jti: 'tok-1' } });
+    // Twice: the cache admits a token on its second verification.
+    expect((await guard.evaluate(bearer(token))).outcome).toBe('allow');
     expect((await guard.evaluate(bearer(token))).outcome).toBe('allow');
     await guard.revocation.revokeToken({ issuer: ISSUER, tokenId: 'tok-1' });
     const decision = await guard.evaluate(bearer(token));
