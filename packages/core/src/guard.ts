@@ -101,6 +101,22 @@ function completedEvent(decision: Decision, completion: Completion): AuditEvent 
 /** A value now, or a (native) promise of it. */
 type Promised<T> = T | Promise<T>;
 
+/**
+ * The guard's evaluation without the promise around it: a decision now when nothing on the way was
+ * asynchronous (a cache hit with in-process stores), else a promise. For the core's request gate, which
+ * runs on every request of every adapter (issue 7); not part of the public API.
+ */
+export const EVALUATE_NOW = Symbol('nevertrust.evaluateNow');
+
+/** A guard as `createGuard` makes it, with the internal {@link EVALUATE_NOW}. */
+export type InternalGuard = Guard & {
+  readonly [EVALUATE_NOW]?: (
+    facts: RequestFacts,
+    requirement: Requirement | undefined,
+    options?: EvaluateOptions,
+  ) => Decision | Promise<Decision>;
+};
+
 const UNUSABLE_FACTS: RequestFacts = Object.freeze({ method: '', target: '', headers: {} });
 
 /**
@@ -168,11 +184,14 @@ export function createGuard(options: GuardOptions): Guard {
     const now = currentTime();
     const cached = cache?.get(key, now);
     if (cached) return authorised(plan, cached, facts, now, fingerprint, true, queryToken);
-    return verifyAccessToken(credential.token, issuers, now / 1000).then((verification) => {
+    // Synchronous when the issuer's keys are at hand: a miss costs no promise of its own (issue 7).
+    const pending = verifyAccessToken(credential.token, issuers, now / 1000);
+    const verified = (verification: Awaited<typeof pending>): Promised<Outcome> => {
       if (!verification.ok) return { ...verification, fingerprint };
       cache?.set(key, verification.token, now);
       return authorised(plan, verification.token, facts, now, fingerprint, false, queryToken);
-    });
+    };
+    return isPromise(pending) ? pending.then(verified) : verified(pending);
   }
 
   function authorised(
@@ -260,13 +279,13 @@ export function createGuard(options: GuardOptions): Guard {
     return deferAudit ? decision : monitor.commit(decision);
   }
 
-  // One promise per call when nothing on the way is asynchronous (issue 7): the caller's.
+  // A decision now when nothing on the way is asynchronous (issue 7), else a promise of it.
   function settle(
     evaluation: Evaluation,
     facts: RequestFacts,
     requirement: Requirement | undefined,
     deferAudit: boolean,
-  ): Promise<Decision> {
+  ): Promised<Decision> {
     const startedAt = performance.now();
     const { trail } = evaluation;
     let pending: Promised<Decision>;
@@ -281,19 +300,28 @@ export function createGuard(options: GuardOptions): Guard {
         (error: unknown) => finish(evaluation, fault(facts, error, startedAt, trail), deferAudit),
       );
     }
-    try {
-      return Promise.resolve(finish(evaluation, pending, deferAudit));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return finish(evaluation, pending, deferAudit);
   }
 
-  return {
+  function evaluateNow(
+    facts: RequestFacts,
+    requirement: Requirement | undefined,
+    evaluateOptions?: EvaluateOptions,
+  ): Promised<Decision> {
+    const evaluation = monitor.begin(facts);
+    const deferAudit = Boolean(evaluateOptions?.deferAudit);
+    return evaluation.run(() => settle(evaluation, facts, requirement, deferAudit));
+  }
+
+  const guard: InternalGuard = {
     evaluate(facts, requirement, evaluateOptions) {
-      const evaluation = monitor.begin(facts);
-      const deferAudit = Boolean(evaluateOptions?.deferAudit);
-      return evaluation.run(() => settle(evaluation, facts, requirement, deferAudit));
+      try {
+        return Promise.resolve(evaluateNow(facts, requirement, evaluateOptions));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
+    [EVALUATE_NOW]: evaluateNow,
     recordAudit(decision, completion) {
       monitor.record(completedEvent(decision, completion));
     },
@@ -310,4 +338,5 @@ export function createGuard(options: GuardOptions): Guard {
     resourceMetadata: layer.resourceMetadata,
     policy: layer.view,
   };
+  return guard;
 }

@@ -38,6 +38,7 @@ export {
   findGate,
   gateOf,
   openGate,
+  proceed,
   RequestGate,
   type RouteInfo,
   requireGate,

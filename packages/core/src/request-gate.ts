@@ -11,6 +11,8 @@ import type { ResolvedAdapterOptions } from './adapter-options.js';
 import type { Decision, DenyDecision } from './decision.js';
 import { NevertrustError } from './errors.js';
 import type { RequestFacts } from './facts.js';
+import { EVALUATE_NOW, type Guard, type InternalGuard } from './guard.js';
+import { isPromise } from './maybe-async.js';
 import { toRequestFacts, withRoute } from './node-facts.js';
 import type { Principal } from './principal.js';
 import type { Requirement } from './requirements.js';
@@ -51,6 +53,19 @@ function toParams(params: Readonly<Record<string, unknown>>): Readonly<Record<st
 const GATE = Symbol('nevertrust.gate');
 type Carrier = { [GATE]?: RequestGate };
 const DEFER_AUDIT = Object.freeze({ deferAudit: true });
+const NO_ROUTE: RouteInfo = Object.freeze({});
+
+/** A guard's decision now when it can be made now; any {@link Guard} works, `createGuard`'s is faster. */
+function evaluateNow(
+  guard: Guard,
+  facts: RequestFacts,
+  requirement: Requirement | undefined,
+): Decision | Promise<Decision> {
+  const now = (guard as InternalGuard)[EVALUATE_NOW];
+  return now
+    ? now(facts, requirement, DEFER_AUDIT)
+    : Promise.resolve(guard.evaluate(facts, requirement, DEFER_AUDIT));
+}
 // A route that states nothing is decided once against the guard's default.
 const ROUTE_DEFAULT: readonly (Requirement | undefined)[] = Object.freeze([undefined]);
 
@@ -125,16 +140,31 @@ export class RequestGate {
 
   /**
    * Decides the request against the requirements of a route. With none, the guard applies its default
-   * (any valid token, or a refusal in strict mode). Resolves `true` when the handler may run; otherwise
-   * the refusal was written (or, with `denials: 'error'`, the promise rejects with an
-   * {@link AccessDeniedError}). A requirement an earlier decision already covers is not evaluated again,
-   * so a route is normally one evaluation.
+   * (any valid token, or a refusal in strict mode). Gives `true` when the handler may run; otherwise the
+   * refusal was written (or, with `denials: 'error'`, an {@link AccessDeniedError} is thrown or the
+   * promise rejects with it). The answer is immediate when nothing had to be awaited (a cached token
+   * with in-process stores), else a promise: `await` it, or hand it to {@link proceed}. A requirement an
+   * earlier decision already covers is not evaluated again, so a route is normally one evaluation.
    */
-  async pass(requirements: readonly Requirement[], route: RouteInfo = {}): Promise<boolean> {
+  pass(requirements: readonly Requirement[], route: RouteInfo = NO_ROUTE): boolean | Promise<boolean> {
     const facts = this.#route(route);
-    for (const requirement of requirements.length === 0 ? ROUTE_DEFAULT : requirements) {
+    return this.#passFrom(requirements.length === 0 ? ROUTE_DEFAULT : requirements, 0, facts);
+  }
+
+  #passFrom(
+    requirements: readonly (Requirement | undefined)[],
+    start: number,
+    facts: RequestFacts,
+  ): boolean | Promise<boolean> {
+    for (let index = start; index < requirements.length; index++) {
+      const requirement = requirements[index];
       if (this.satisfies(requirement)) continue;
-      const decision = await this.#settings.guard.evaluate(facts, requirement, DEFER_AUDIT);
+      const decision = evaluateNow(this.#settings.guard, facts, requirement);
+      if (isPromise(decision)) {
+        return decision.then(
+          (done) => this.#apply(done, requirement) && this.#passFrom(requirements, index + 1, facts),
+        );
+      }
       if (!this.#apply(decision, requirement)) return false;
     }
     this.#handlerStartedAt = performance.now();
@@ -280,4 +310,23 @@ export function requirePrincipal(raw: unknown): Principal {
   const principal = gateOf(raw)?.principal;
   if (principal) return principal;
   throw new NevertrustError('ERR_INTERNAL', 'no authenticated principal on this request');
+}
+
+/**
+ * Continues a request after {@link RequestGate.pass}: calls `next` at once when the gate said yes, does
+ * nothing when it refused (the refusal is written), and otherwise returns the promise of doing so. A
+ * synchronous throw (`denials: 'error'`) propagates to the caller; a later one rejects the promise.
+ *
+ * @example
+ * ```ts
+ * router.use((ctx, next) => proceed(gate.pass([requirement], routeInfo(ctx)), next));
+ * ```
+ */
+export function proceed<T>(
+  passed: boolean | Promise<boolean>,
+  next: () => T,
+): T | undefined | Promise<T | undefined> {
+  if (passed === true) return next();
+  if (passed === false) return undefined;
+  return passed.then((allowed) => (allowed ? next() : undefined));
 }

@@ -7,7 +7,7 @@
  */
 import { ConfigError, NevertrustError } from './errors.js';
 import type { PolicyView } from './policy/policy-layer.js';
-import { findGate } from './request-gate.js';
+import { findGate, proceed } from './request-gate.js';
 import { PUBLIC, type Requirement, requireAnyScope, requireScopes } from './requirements.js';
 
 const declared = new WeakMap<object, Requirement>();
@@ -81,7 +81,8 @@ function decorate(method: AnyFunction, context: DecoratorContext, requirement: R
       );
     }
     if (gate.satisfies(requirement)) return method.apply(this, args);
-    return gate.pass([requirement]).then((passed) => (passed ? method.apply(this, args) : undefined));
+    // Like the route markers: on, now, when the decision could be made now (a cached token).
+    return proceed(gate.pass([requirement]), () => method.apply(this, args));
   };
   declared.set(guarded, requirement);
   return guarded;

@@ -16,6 +16,7 @@ import {
   createRouteMarkers,
   declaredRequirements,
   openGate,
+  proceed,
   PUBLIC,
   parseRouteDeclaration,
   type RequestFacts,
@@ -27,6 +28,7 @@ import {
   toRequestFacts,
   undeclaredRouteProblem,
 } from '../src/index.js';
+import { EVALUATE_NOW, type InternalGuard } from '../src/guard.js';
 
 const ISSUER = 'https://idp.adapter-support.test/';
 const AUDIENCE = 'https://api.adapter-support.test';
@@ -188,7 +190,8 @@ describe('the request gate', () => {
       issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
       onAudit: (e) => audit.push(e),
     });
-    const evaluate = vi.spyOn(guard, 'evaluate');
+    // The gate asks the guard through its internal synchronous entry point when it has one.
+    const evaluate = vi.spyOn(guard as InternalGuard, EVALUATE_NOW as never);
     const settings = resolveAdapterOptions({ guard });
     const raw = {
       method: 'GET',
@@ -226,6 +229,46 @@ describe('the request gate', () => {
       ['ERR_INSUFFICIENT_SCOPE', 403, '/orders/:id'],
     ]);
     await guard.close();
+  });
+});
+
+describe('deciding without a promise (issue 7)', () => {
+  function gateFor(guard: ReturnType<typeof createGuard>, token: string, write = vi.fn()) {
+    const raw = {
+      method: 'GET',
+      url: '/orders',
+      rawHeaders: ['authorization', `Bearer ${token}`],
+      socket: { remoteAddress: '127.0.0.1' },
+    } as unknown as IncomingMessage;
+    return openGate(raw, new ServerResponse(raw), resolveAdapterOptions({ guard }), '/orders', write);
+  }
+
+  it('a cached token is decided at once, without a promise', async () => {
+    const key = generateTestKey('ES256');
+    const mint = createTokenIssuer({ issuer: ISSUER, audience: AUDIENCE, key });
+    const guard = createGuard({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }] });
+    const token = mint({ claims: { scope: 'orders:read' } });
+    const read = requireScopes('orders:read');
+    // Two verifications admit the token to the cache (a static key may be decided at once already).
+    for (const _round of [1, 2]) expect(await gateFor(guard, token).pass([read])).toBe(true);
+    expect(gateFor(guard, token).pass([read], { routeId: '/orders' })).toBe(true);
+    const write = vi.fn();
+    expect(gateFor(guard, token, write).pass([requireScopes('orders:write')])).toBe(false);
+    expect(write).toHaveBeenCalledWith(expect.objectContaining({ status: 403 }));
+    await guard.close();
+  });
+
+  it('proceed: next now on yes, never on no, later on a promise', async () => {
+    const next = vi.fn(() => 'next ran');
+    expect(proceed(true, next)).toBe('next ran');
+    expect(proceed(false, next)).toBeUndefined();
+    expect(next).toHaveBeenCalledTimes(1);
+    const later = proceed(Promise.resolve(true), next);
+    expect(next).toHaveBeenCalledTimes(1);
+    expect(await later).toBe('next ran');
+    expect(await proceed(Promise.resolve(false), next)).toBeUndefined();
+    expect(next).toHaveBeenCalledTimes(2);
+    await expect(proceed(Promise.reject(new Error('denied')), next)).rejects.toThrow('denied');
   });
 });
 

@@ -21,6 +21,7 @@ import {
   type NevertrustOptions,
   openGate,
   type Principal,
+  proceed,
   type RouteInfo,
   type RouteMarkers,
   requireGate,
@@ -74,7 +75,7 @@ function writeDenial(res: Response): (decision: DenyDecision) => void {
  * Runs first in every route the request reaches, before any of the route's handlers: the route's
  * requirements are read from its own handlers (markers and decorated methods) for the request's method.
  */
-async function routeGate(req: Request, _res: Response, next: NextFunction): Promise<void> {
+function routeGate(req: Request, _res: Response, next: NextFunction): unknown {
   const gate = gateOf(req);
   // A route shared with an application that does not use nevertrust is that application's business.
   if (!gate) return next();
@@ -82,7 +83,12 @@ async function routeGate(req: Request, _res: Response, next: NextFunction): Prom
   let method = req.method.toLowerCase();
   if (method === 'head' && !route.methods.head) method = 'get';
   const handlers = route.stack.filter((layer) => !layer.method || layer.method === method);
-  if (await gate.pass(declaredRequirements(handlers.map((layer) => layer.handle)), routeInfo(req))) next();
+  // Not `async`: when the decision is immediate (a cached token) the request costs no promise here.
+  // Express passes a synchronous throw or a rejection to `next(error)` (`denials: 'error'`).
+  return proceed(
+    gate.pass(declaredRequirements(handlers.map((layer) => layer.handle)), routeInfo(req)),
+    next,
+  );
 }
 
 const gatedRoutes = new WeakSet<ExpressRoute>();
@@ -157,9 +163,8 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
 type Markers = RouteMarkers<RequestHandler, Request>;
 
 const markers: Markers = createRouteMarkers({
-  middleware: (requirement, what) => async (req, _res, next) => {
-    if (await requireGate(req, what).pass([requirement], routeInfo(req))) next();
-  },
+  middleware: (requirement, what) => (req, _res, next) =>
+    proceed(requireGate(req, what).pass([requirement], routeInfo(req)), next),
   rawRequest: (req) => req,
 });
 

@@ -23,6 +23,7 @@ import {
   openGate,
   type Principal,
   parseRouteDeclaration,
+  proceed,
   type Requirement,
   type RouteDeclaration,
   type RouteInfo,
@@ -32,7 +33,13 @@ import {
   resourceMetadataResponse,
   undeclaredRouteProblem,
 } from '@nevertrust/core';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type {
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  RouteOptions,
+} from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { recordRoutes } from './coverage.js';
 
@@ -61,8 +68,9 @@ export type NevertrustHook = (
   reply: FastifyReply,
 ) => Promise<FastifyReply | undefined>;
 
-function routeInfo(request: FastifyRequest): RouteInfo {
-  return { routeId: request.routeOptions.url, params: request.params as Record<string, unknown> };
+// `request.routeOptions` builds a dozen-field object on every read: the route hook knows its URL already.
+function routeInfo(request: FastifyRequest, routeId = request.routeOptions.url): RouteInfo {
+  return { routeId, params: request.params as Record<string, unknown> };
 }
 
 function writeDenial(reply: FastifyReply): (decision: DenyDecision) => FastifyReply {
@@ -88,10 +96,27 @@ function routeRequirements(route: RouteOptions): Requirement[] {
   return declared ? [declared, ...found] : found;
 }
 
-function gateHook(requirements: readonly Requirement[], what = 'nevertrust'): NevertrustHook {
+/** A marker's hook, usable on any route: Fastify awaits it, so it may simply be `async`. */
+function gateHook(requirements: readonly Requirement[], what: string): NevertrustHook {
   return async (request, reply) => {
     if (!(await requireGate(request.raw, what).pass(requirements, routeInfo(request)))) return reply;
     return undefined;
+  };
+}
+
+/**
+ * The hook the plugin puts first on every route: callback style and synchronous when the decision is
+ * (a cached token), so a request costs no promise here (issue 7). It never returns a promise, so Fastify
+ * continues only through `done`; after a written refusal `done` is not called.
+ */
+function routeGateHook(requirements: readonly Requirement[], routeId: string): onRequestHookHandler {
+  return (request, _reply, done) => {
+    try {
+      const passed = requireGate(request.raw, 'nevertrust').pass(requirements, routeInfo(request, routeId));
+      proceed(passed, done)?.then(undefined, done);
+    } catch (error) {
+      done(error as Error);
+    }
   };
 }
 
@@ -103,11 +128,14 @@ const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
       return gateOf(this.raw)?.principal;
     },
   });
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const metadata = resourceMetadataResponse(settings.guard, request.method, request.url);
-    if (metadata) return reply.code(metadata.status).headers(metadata.headers).send(metadata.body);
+    if (metadata) {
+      reply.code(metadata.status).headers(metadata.headers).send(metadata.body);
+      return;
+    }
     openGate(request.raw, reply.raw, settings, request.url, writeDenial(reply));
-    return undefined;
+    done();
   });
   const record = recordRoutes(app, settings.guard);
   app.addHook('onRoute', (route) => {
@@ -121,7 +149,7 @@ const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
     );
     if (problem) throw new ConfigError([problem]);
     // The gate goes first among the route's own hooks: before body parsing, validation and handlers.
-    const hooks = [gateHook(requirements), ...hooksOf(route.onRequest)];
+    const hooks = [routeGateHook(requirements, route.url), ...hooksOf(route.onRequest)];
     route.onRequest = hooks as NonNullable<typeof route.onRequest>;
   });
   if (settings.ownsGuard) app.addHook('onClose', () => settings.guard.close());

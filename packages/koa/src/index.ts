@@ -21,6 +21,7 @@ import {
   type NevertrustOptions,
   openGate,
   type Principal,
+  proceed,
   type RouteInfo,
   type RouteMarkers,
   requireGate,
@@ -75,11 +76,12 @@ const gatedLayers = new WeakSet<RouterLayer>();
 function gateLayer(layer: RouterLayer): void {
   if (gatedLayers.has(layer) || layer.methods.length === 0) return;
   gatedLayers.add(layer);
-  const routeGate: Middleware = async (ctx: RoutedContext, next) => {
+  // Not `async`: when the decision is immediate (a cached token) the request costs no promise here.
+  const routeGate: Middleware = (ctx: RoutedContext, next) => {
     const gate = gateOf(ctx.req);
     // A router shared with an application that does not use nevertrust is that application's business.
     if (!gate) return next();
-    if (await gate.pass(declaredRequirements(layer.stack), routeInfo(ctx))) return next();
+    return proceed(gate.pass(declaredRequirements(layer.stack), routeInfo(ctx)), next);
   };
   layer.stack.unshift(routeGate);
 }
@@ -124,7 +126,7 @@ const PRINCIPAL: PropertyDescriptor = {
  */
 export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   const settings = resolveAdapterOptions(options);
-  const middleware: Middleware = async (ctx, next) => {
+  const middleware: Middleware = (ctx, next) => {
     const metadata = resourceMetadataResponse(settings.guard, ctx.method, ctx.originalUrl);
     if (metadata) {
       ctx.status = metadata.status;
@@ -139,7 +141,7 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
       Object.defineProperty(ctx.state, 'principal', PRINCIPAL);
       Object.defineProperty(ctx, 'router', WATCHED_ROUTER);
     }
-    await next();
+    return next();
   };
   return Object.assign(middleware, { guard: settings.guard });
 }
@@ -147,9 +149,8 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
 type Markers = RouteMarkers<Middleware, Context>;
 
 const markers: Markers = createRouteMarkers({
-  middleware: (requirement, what) => async (ctx: RoutedContext, next: Next) => {
-    if (await requireGate(ctx.req, what).pass([requirement], routeInfo(ctx))) await next();
-  },
+  middleware: (requirement, what) => (ctx: RoutedContext, next: Next) =>
+    proceed(requireGate(ctx.req, what).pass([requirement], routeInfo(ctx)), next),
   rawRequest: (ctx) => ctx.req,
 });
 

@@ -76,8 +76,9 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
     const mint = createTokenIssuer({ issuer: keyServer.url, audience: AUDIENCE, key });
     const token = mint();
     const orders = { routeId: '/orders/:id', target: '/orders/12345' };
-    expect((await guard.evaluate(bearer(token, orders))).outcome).toBe('allow');
-    expect((await guard.evaluate(bearer(token, orders))).outcome).toBe('allow');
+    // Three times: the cache admits a token on its second verification, so the third is a hit.
+    for (let index = 0; index < 3; index += 1)
+      expect((await guard.evaluate(bearer(token, orders))).outcome).toBe('allow');
     await guard.evaluate(bearer('', { ...orders, headers: {} }));
     await guard.evaluate(bearer(`${token.slice(0, -4)}AAAA`, orders));
     await guard.evaluate(bearer(`${token.slice(0, -4)}AAAQ`, orders));
@@ -93,25 +94,25 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
 
     const samples = await scrape();
     const route = 'route="/orders/:id"';
-    expect(samples.get(`nevertrust_decisions_total{outcome="allow",reason="OK",${route}}`)).toBe(2);
+    expect(samples.get(`nevertrust_decisions_total{outcome="allow",reason="OK",${route}}`)).toBe(3);
     expect(
       samples.get(`nevertrust_decisions_total{outcome="deny",reason="ERR_SIGNATURE_INVALID",${route}}`),
     ).toBe(2);
     expect(samples.get(`nevertrust_token_cache_lookups_total{result="hit"}`)).toBe(1);
-    expect(samples.get(`nevertrust_token_cache_lookups_total{result="miss"}`)).toBe(3);
+    expect(samples.get(`nevertrust_token_cache_lookups_total{result="miss"}`)).toBe(4);
     expect(samples.get(`nevertrust_verification_duration_seconds_count{outcome="allow",cache="hit"}`)).toBe(
       1,
     );
     expect(
       samples.get(`nevertrust_verification_duration_seconds_bucket{le="+Inf",outcome="allow",cache="miss"}`),
-    ).toBe(1);
+    ).toBe(2);
     expect(samples.get(`nevertrust_key_fetches_total{issuer="${keyServer.url}",result="success"}`)).toBe(1);
     expect(samples.get(`nevertrust_key_fetches_total{issuer="http://127.0.0.1:9/",result="failure"}`)).toBe(
       1,
     );
     expect(samples.get(`nevertrust_key_fetch_failures_total{issuer="http://127.0.0.1:9/"}`)).toBe(1);
-    // The stuck sink took one record; the other four (and the detection) were dropped and counted.
-    expect(samples.get(`nevertrust_audit_records_dropped_total{sink="stuck",reason="queue_full"}`)).toBe(5);
+    // The stuck sink took one record; the other five (and the detection) were dropped and counted.
+    expect(samples.get(`nevertrust_audit_records_dropped_total{sink="stuck",reason="queue_full"}`)).toBe(6);
     expect(samples.get(`nevertrust_detections_total{detector="auth-failure-burst",action="report"}`)).toBe(1);
     // Raw paths never become label values.
     expect([...samples.keys()].some((name) => name.includes('12345'))).toBe(false);

@@ -38,7 +38,7 @@ export interface TrailContext {
 export interface Evaluation {
   readonly trail: TrailContext;
   /** Runs the evaluation inside its span. */
-  run<T>(work: () => Promise<T>): Promise<T>;
+  run<T>(work: () => T): T;
   /** Ends the span with the decision. */
   end(event: AuditEvent): void;
 }

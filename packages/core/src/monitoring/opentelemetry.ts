@@ -48,7 +48,7 @@ export interface EvaluationSpan {
   readonly traceId?: string;
   readonly spanId?: string;
   /** Runs `work` with this span active, so spans started inside (key fetches) become its children. */
-  run<T>(work: () => Promise<T>): Promise<T>;
+  run<T>(work: () => T): T;
   /** Records the decision on the span and ends it. */
   end(event: AuditEvent): void;
 }
