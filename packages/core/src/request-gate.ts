@@ -88,7 +88,8 @@ export class RequestGate {
   #routedWith: RouteInfo | undefined;
   readonly #response: ServerResponse;
   readonly #write: DenialWriter;
-  #allowed: Set<Requirement> | undefined;
+  /** Requirements decided and allowed so far: usually one, so a list rather than a Set per request. */
+  #allowed: Requirement[] | undefined;
   #decision: Decision | undefined;
   #handlerStartedAt: number | undefined;
   #completed = false;
@@ -134,7 +135,7 @@ export class RequestGate {
     const decision = this.#decision;
     if (decision?.outcome !== 'allow') return false;
     if (requirement === undefined) return decision.principal !== undefined;
-    if (this.#allowed?.has(requirement) || requirement.type === 'public') return true;
+    if (this.#allowed?.includes(requirement) || requirement.type === 'public') return true;
     return requirement.type === 'authenticated' && decision.principal !== undefined;
   }
 
@@ -192,8 +193,8 @@ export class RequestGate {
       return false;
     }
     if (requirement) {
-      this.#allowed ??= new Set();
-      this.#allowed.add(requirement);
+      if (this.#allowed) this.#allowed.push(requirement);
+      else this.#allowed = [requirement];
     }
     // B-5: e.g. `Cache-Control: private` when the token came in the query.
     if (!this.#response.headersSent) {

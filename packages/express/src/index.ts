@@ -22,6 +22,7 @@ import {
   openGate,
   type Principal,
   proceed,
+  type Requirement,
   type RouteInfo,
   type RouteMarkers,
   requireGate,
@@ -79,16 +80,31 @@ function routeGate(req: Request, _res: Response, next: NextFunction): unknown {
   const gate = gateOf(req);
   // A route shared with an application that does not use nevertrust is that application's business.
   if (!gate) return next();
+  // Not `async`: when the decision is immediate (a cached token) the request costs no promise here.
+  // Express passes a synchronous throw or a rejection to `next(error)` (`denials: 'error'`).
+  return proceed(gate.pass(routeRequirements(req), routeInfo(req)), next);
+}
+
+// A route's handlers are fixed once it serves requests: read each method's requirements once.
+const requirementsByRoute = new WeakMap<ExpressRoute, Map<string, Requirement[]>>();
+
+/** The requirements the handlers of the request's route state for the request's method. */
+function routeRequirements(req: Request): Requirement[] {
   const route = req.route as ExpressRoute;
   let method = req.method.toLowerCase();
   if (method === 'head' && !route.methods.head) method = 'get';
-  const handlers = route.stack.filter((layer) => !layer.method || layer.method === method);
-  // Not `async`: when the decision is immediate (a cached token) the request costs no promise here.
-  // Express passes a synchronous throw or a rejection to `next(error)` (`denials: 'error'`).
-  return proceed(
-    gate.pass(declaredRequirements(handlers.map((layer) => layer.handle)), routeInfo(req)),
-    next,
-  );
+  let byMethod = requirementsByRoute.get(route);
+  if (!byMethod) {
+    byMethod = new Map();
+    requirementsByRoute.set(route, byMethod);
+  }
+  let found = byMethod.get(method);
+  if (!found) {
+    const handlers = route.stack.filter((layer) => !layer.method || layer.method === method);
+    found = declaredRequirements(handlers.map((layer) => layer.handle));
+    byMethod.set(method, found);
+  }
+  return found;
 }
 
 const gatedRoutes = new WeakSet<ExpressRoute>();

@@ -22,6 +22,7 @@ import {
   openGate,
   type Principal,
   proceed,
+  type Requirement,
   type RouteInfo,
   type RouteMarkers,
   requireGate,
@@ -76,12 +77,15 @@ const gatedLayers = new WeakSet<RouterLayer>();
 function gateLayer(layer: RouterLayer): void {
   if (gatedLayers.has(layer) || layer.methods.length === 0) return;
   gatedLayers.add(layer);
+  let requirements: Requirement[] | undefined;
   // Not `async`: when the decision is immediate (a cached token) the request costs no promise here.
   const routeGate: Middleware = (ctx: RoutedContext, next) => {
     const gate = gateOf(ctx.req);
     // A router shared with an application that does not use nevertrust is that application's business.
     if (!gate) return next();
-    return proceed(gate.pass(declaredRequirements(layer.stack), routeInfo(ctx)), next);
+    // The layer's handlers are fixed once it serves requests: read its requirements once.
+    requirements ??= declaredRequirements(layer.stack);
+    return proceed(gate.pass(requirements, routeInfo(ctx)), next);
   };
   layer.stack.unshift(routeGate);
 }
