@@ -7,13 +7,12 @@
  * - `commit`/`record`: the record step (redaction, onAudit, sink queues, metrics).
  * Store faults propagate to the guard, which answers `ERR_INTERNAL` (fail closed).
  */
-import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditListener } from '../audit.js';
 import { type Decision, type DenyDecision, denyResponse } from '../decision.js';
 import type { ErrorCode } from '../errors.js';
 import type { RequestFacts } from '../facts.js';
 import type { KeyFetchReport } from '../remote-key-source.js';
-import { correlationIdOf } from './correlation.js';
+import { correlationIdOf, generateCorrelationId } from './correlation.js';
 import { blockKey, type OffenderKeys, observeDecision, offendersOf } from './detectors.js';
 import {
   createEvaluationTracing,
@@ -209,7 +208,7 @@ export function createMonitor(settings: MonitorSettings): Monitor {
         span = startSpan(facts);
         correlationId = correlationIdOf(facts, monitoring.audit.correlationHeaders);
       } catch {
-        correlationId = randomUUID();
+        correlationId = generateCorrelationId();
       }
       const trail: TrailContext =
         span.traceId === undefined

@@ -16,6 +16,7 @@ import {
   redactFields,
   traceIdOf,
 } from '../../src/index.js';
+import { generateCorrelationId } from '../../src/monitoring/correlation.js';
 import { collectingSink, monitoredGuard } from './helpers.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -27,8 +28,31 @@ describe('correlation id', () => {
     expect(correlationIdOf(facts({ 'x-request-id': ['req-42'], traceparent: ['garbage'] }))).toBe('req-42');
     expect(correlationIdOf(facts({ 'x-correlation-id': ['abc:1/2'] }))).toBe('abc:1/2');
     expect(correlationIdOf(facts({}))).toMatch(
-      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
+  });
+
+  it('generated ids are RFC 9562 UUIDv8: never repeated, with a random prefix per process', async () => {
+    const ids = Array.from({ length: 10_000 }, () => generateCorrelationId());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids.slice(0, 50)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab]/);
+    const prefix = (id: string) => id.slice(0, 24);
+    expect(new Set(ids.map(prefix)).size).toBe(1);
+    // Another process (another worker, or a restart) draws another prefix.
+    const { execFileSync } = await import('node:child_process');
+    const module = new URL('../../src/monitoring/correlation.ts', import.meta.url).href;
+    const other = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import(${JSON.stringify(module)}).then((m) => console.log(m.generateCorrelationId()))`,
+      ],
+      { encoding: 'utf8' },
+    ).trim();
+    expect(other).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-0{11}1$/);
+    expect(prefix(other)).not.toBe(prefix(ids[0] as string));
   });
 
   it('refuses injected, oversized, duplicated or invalid values (#43)', () => {
