@@ -111,6 +111,23 @@ const WATCHED_ROUTER: PropertyDescriptor = {
   },
 };
 
+const watchedContexts = new WeakSet<object>();
+
+/**
+ * Watches `ctx.router` assignments: on the application's context prototype, once per application, so a
+ * request costs no property definition; on the context itself when it has no prototype of its own.
+ */
+function watchRouters(ctx: Context): void {
+  const prototype = Object.getPrototypeOf(ctx) as object | null;
+  if (prototype === null || prototype === Object.prototype) {
+    Object.defineProperty(ctx, 'router', WATCHED_ROUTER);
+    return;
+  }
+  if (watchedContexts.has(prototype)) return;
+  watchedContexts.add(prototype);
+  Object.defineProperty(prototype, 'router', WATCHED_ROUTER);
+}
+
 const PRINCIPAL: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
@@ -143,7 +160,7 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
       // Not enumerable: spreading or logging `ctx.state` must not carry the raw request along.
       Object.defineProperty(ctx.state, REQUEST, { value: ctx.req, configurable: true });
       Object.defineProperty(ctx.state, 'principal', PRINCIPAL);
-      Object.defineProperty(ctx, 'router', WATCHED_ROUTER);
+      watchRouters(ctx);
     }
     return next();
   };
