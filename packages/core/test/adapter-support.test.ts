@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTokenIssuer, generateTestKey } from '@nevertrust/testkit';
 import { describe, expect, it, vi } from 'vitest';
+import { EVALUATE_NOW, type InternalGuard } from '../src/guard.js';
 import {
   AUTHENTICATED,
   type AuditEvent,
@@ -16,9 +17,9 @@ import {
   createRouteMarkers,
   declaredRequirements,
   openGate,
-  proceed,
   PUBLIC,
   parseRouteDeclaration,
+  proceed,
   type RequestFacts,
   requireAnyScope,
   requirementOf,
@@ -28,7 +29,6 @@ import {
   toRequestFacts,
   undeclaredRouteProblem,
 } from '../src/index.js';
-import { EVALUATE_NOW, type InternalGuard } from '../src/guard.js';
 
 const ISSUER = 'https://idp.adapter-support.test/';
 const AUDIENCE = 'https://api.adapter-support.test';
