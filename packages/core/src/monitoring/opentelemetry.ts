@@ -4,18 +4,14 @@
  * on by default. Span attributes never include the subject or the token (they would leave the trail's
  * redaction behind); the audit record, linked by trace and span id, holds those.
  */
-import {
-  type Attributes,
-  context,
-  INVALID_SPAN_CONTEXT,
-  isSpanContextValid,
-  type MeterProvider,
-  metrics,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type TracerProvider,
-  trace,
+import { createRequire } from 'node:module';
+import type {
+  Attributes,
+  MeterProvider,
+  Span,
+  SpanContext,
+  Tracer,
+  TracerProvider,
 } from '@opentelemetry/api';
 import type { AuditEvent } from '../audit.js';
 import type { RequestFacts } from '../facts.js';
@@ -30,6 +26,42 @@ import { boundedLabel, type MetricsRecorder } from './recorder.js';
  * ```
  */
 export const INSTRUMENTATION_SCOPE = '@nevertrust/core';
+
+type OpenTelemetryApi = typeof import('@opentelemetry/api');
+
+/** Where every copy of `@opentelemetry/api` 1.x keeps what an application registered (SDK providers, context manager). */
+const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+const requireApi = createRequire(import.meta.url);
+let loadedApi: OpenTelemetryApi | undefined;
+
+/**
+ * What the application registered with the OpenTelemetry API so far (`trace`, `metrics`, `context`, …),
+ * or `undefined` before any registration. One property read: cheap enough to ask per request, so a
+ * provider registered after the guard was created is still followed.
+ *
+ * @example
+ * ```ts
+ * if (openTelemetryGlobals()?.trace !== undefined) startSpan();
+ * ```
+ */
+export function openTelemetryGlobals(): Readonly<Record<string, unknown>> | undefined {
+  return (globalThis as Record<symbol, Record<string, unknown> | undefined>)[OTEL_GLOBAL];
+}
+
+/**
+ * The OpenTelemetry API, loaded on first need: a process that never registers an SDK (and passes no
+ * provider) never loads it (issue 7: memory). The API is built for several copies in one process — they
+ * share the registration above — so its CommonJS build serves an application that imports the ES build.
+ *
+ * @example
+ * ```ts
+ * const tracer = openTelemetryApi().trace.getTracer(INSTRUMENTATION_SCOPE);
+ * ```
+ */
+export function openTelemetryApi(): OpenTelemetryApi {
+  loadedApi ??= requireApi('@opentelemetry/api') as OpenTelemetryApi;
+  return loadedApi;
+}
 
 /** OpenTelemetry settings; both signals are on by default and cost nothing without an SDK. */
 export interface OpenTelemetryOptions {
@@ -92,20 +124,27 @@ export function createEvaluationTracing(
   options: OpenTelemetryOptions,
 ): (facts: RequestFacts) => EvaluationSpan {
   if (options.tracing === false) return () => NO_SPAN;
-  // The global API hands out a proxy tracer that follows a provider registered later.
-  const tracer = (options.tracerProvider ?? trace).getTracer(INSTRUMENTATION_SCOPE);
+  const provider: TracerProvider | undefined = options.tracerProvider;
+  let tracer: Tracer | undefined;
   return (facts) => {
+    if (tracer === undefined) {
+      // Nothing registered and no provider given: the API would hand out a no-op span without ids, so
+      // skip it (and do not load it). Checked per request, so a provider registered later still counts.
+      if (provider === undefined && openTelemetryGlobals() === undefined) return NO_SPAN;
+      // The global API hands out a proxy tracer that follows a provider registered later.
+      tracer = (provider ?? openTelemetryApi().trace).getTracer(INSTRUMENTATION_SCOPE);
+    }
+    const { context, SpanKind, SpanStatusCode, trace, isSpanContextValid } = openTelemetryApi();
     const attributes: Attributes = {};
     if (typeof facts.method === 'string') attributes['http.request.method'] = facts.method;
     if (typeof facts.routeId === 'string') attributes['http.route'] = facts.routeId;
     const span: Span = tracer.startSpan('nevertrust.evaluate', { kind: SpanKind.INTERNAL, attributes });
-    const spanContext = span.spanContext();
+    const spanContext: SpanContext = span.spanContext();
+    const valid = isSpanContextValid(spanContext);
     // The no-op tracer (no SDK registered, no parent span) hands out a span that records nothing and has
     // no ids: making it the active span would only cost a context per request (issue 7).
-    if (spanContext === INVALID_SPAN_CONTEXT && !span.isRecording()) return NO_SPAN;
-    const ids = isSpanContextValid(spanContext)
-      ? { traceId: spanContext.traceId, spanId: spanContext.spanId }
-      : {};
+    if (!valid && !span.isRecording()) return NO_SPAN;
+    const ids = valid ? { traceId: spanContext.traceId, spanId: spanContext.spanId } : {};
     return {
       ...ids,
       run: (work) => context.with(trace.setSpan(context.active(), span), work),
@@ -133,18 +172,22 @@ const LATENCY_BUCKETS = [
  * ```
  */
 export function createOpenTelemetryMetrics(meterProvider?: MeterProvider): MetricsRecorder {
-  // Instruments are created on first use: the metrics API has no proxy, and an application may register
-  // its MeterProvider after creating the guard.
+  // Instruments are created on first use once a provider exists: the metrics API has no proxy, and an
+  // application may register its MeterProvider after creating the guard. Until then nothing is recorded
+  // and the API is not even loaded (issue 7).
   let instruments: ReturnType<typeof createInstruments> | undefined;
   const use = () => {
-    instruments ??= createInstruments(meterProvider ?? metrics.getMeterProvider());
+    if (instruments === undefined) {
+      if (meterProvider === undefined && openTelemetryGlobals()?.metrics === undefined) return undefined;
+      instruments = createInstruments(meterProvider ?? openTelemetryApi().metrics.getMeterProvider());
+    }
     return instruments;
   };
   return {
-    decision: (event) => use().decision(event),
-    keyFetch: (report) => use().keyFetch(report),
-    auditLoss: (sink, reason, count) => use().auditLoss(sink, reason, count),
-    detection: (event) => use().detection(event),
+    decision: (event) => use()?.decision(event),
+    keyFetch: (report) => use()?.keyFetch(report),
+    auditLoss: (sink, reason, count) => use()?.auditLoss(sink, reason, count),
+    detection: (event) => use()?.detection(event),
   };
 }
 

@@ -9,7 +9,8 @@
  * is denied, never let through.
  */
 import { METHODS } from 'node:http';
-import createRouter from 'find-my-way';
+import { createRequire } from 'node:module';
+import type createRouter from 'find-my-way';
 import { ConfigError } from '../errors.js';
 import type { Requirement } from './requirement.js';
 import { requirementProblems } from './validate.js';
@@ -51,6 +52,9 @@ export interface RouteTable {
 }
 
 const noop = () => undefined;
+const requireRouter = createRequire(import.meta.url);
+/** find-my-way, loaded when the first table is compiled: a guard without a policy table never loads it (issue 7: memory). */
+let routerFactory: typeof createRouter | undefined;
 
 function methodsOf(method: unknown): string[] | undefined {
   const list = typeof method === 'string' ? [method] : method;
@@ -93,7 +97,8 @@ function routeProblems(entry: unknown, at: string): string[] {
  * ```
  */
 export function compileRouteTable(routes: readonly PolicyRoute[], at = 'policy.routes'): RouteTable {
-  const router = createRouter({
+  routerFactory ??= requireRouter('find-my-way') as typeof createRouter;
+  const router = routerFactory({
     caseSensitive: false,
     ignoreTrailingSlash: true,
     ignoreDuplicateSlashes: true,

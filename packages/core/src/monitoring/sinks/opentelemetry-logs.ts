@@ -3,19 +3,13 @@
  * the application registers a LoggerProvider). Each decision is linked to its evaluation span, so a
  * backend shows the audit record next to the trace.
  */
-import {
-  type Attributes,
-  context,
-  type Logger,
-  logs,
-  SeverityNumber,
-  TraceFlags,
-  trace,
-} from '@opentelemetry/api';
+import type { Attributes, Logger, SeverityNumber } from '@opentelemetry/api';
+import { openTelemetryApi } from '../opentelemetry.js';
 import type { AuditRecord } from '../schema.js';
 import type { AuditSink } from '../sink.js';
 
 function severityOf(record: AuditRecord): [SeverityNumber, string] {
+  const { SeverityNumber } = openTelemetryApi();
   if (record.type === 'gap') return [SeverityNumber.ERROR, 'ERROR'];
   if (record.type === 'detection' || record.outcome === 'deny') return [SeverityNumber.WARN, 'WARN'];
   return [SeverityNumber.INFO, 'INFO'];
@@ -48,7 +42,9 @@ export function createOpenTelemetryLogSink(logger?: Logger): AuditSink {
   return {
     name: 'opentelemetry-logs',
     write(records) {
-      // Resolved per batch: the application may register its provider after creating the guard.
+      // Resolved per batch: the application may register its provider after creating the guard. The API
+      // is loaded only here, when the sink is used (issue 7: importing the core does not load it).
+      const { context, logs, TraceFlags, trace } = openTelemetryApi();
       const target = logger ?? logs.getLogger('@nevertrust/core');
       for (const record of records) {
         const [severityNumber, severityText] = severityOf(record);
