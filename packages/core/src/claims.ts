@@ -27,19 +27,21 @@ function failure(code: ErrorCode, detail: string): ClaimFailure {
   return { code, detail };
 }
 
+const AUDIENCE_MISMATCH = failure('ERR_AUDIENCE_MISMATCH', 'aud does not name this resource');
+
 function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
 function audienceFailure(aud: unknown, audiences: ReadonlySet<string>): ClaimFailure | undefined {
-  const list = typeof aud === 'string' ? [aud] : aud;
+  // The common single-audience form is checked without building a list (issue 7).
+  if (typeof aud === 'string') return audiences.has(aud) ? undefined : AUDIENCE_MISMATCH;
+  const list = aud;
   if (!Array.isArray(list) || list.length === 0 || !list.every((entry) => typeof entry === 'string')) {
     return failure('ERR_CLAIM_INVALID', 'aud is not a string or a non-empty array of strings');
   }
   // StringOrURI comparison is exact (RFC 7519 §2): no case folding, no trailing-slash tolerance.
-  return list.some((entry) => audiences.has(entry))
-    ? undefined
-    : failure('ERR_AUDIENCE_MISMATCH', 'aud does not name this resource');
+  return list.some((entry) => audiences.has(entry)) ? undefined : AUDIENCE_MISMATCH;
 }
 
 function typeFailure(payload: JsonObject): ClaimFailure | undefined {

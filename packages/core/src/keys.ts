@@ -189,9 +189,13 @@ export class KeySet {
   find(kid: string | undefined, alg: SignatureAlgorithm): VerificationKey | KeyMiss {
     const candidates = kid === undefined ? this.#all : this.#byKid.get(kid);
     if (!candidates || candidates.length === 0) return 'unknown-kid';
-    const matching = candidates.filter((key) => key.alg === alg);
-    if (matching.length === 0) return 'algorithm-mismatch';
-    if (matching.length > 1) return 'ambiguous';
-    return matching[0] as VerificationKey;
+    // Runs per token: counted in place rather than filtered into a new array (issue 7).
+    let match: VerificationKey | undefined;
+    for (const key of candidates) {
+      if (key.alg !== alg) continue;
+      if (match) return 'ambiguous';
+      match = key;
+    }
+    return match ?? 'algorithm-mismatch';
   }
 }

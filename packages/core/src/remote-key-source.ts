@@ -8,7 +8,7 @@
  */
 import type { SignatureAlgorithm } from './algorithms.js';
 import type { KeyResolution, KeySource } from './key-source.js';
-import { importJwk, KeySet, type VerificationKey } from './keys.js';
+import { importJwk, type KeyMiss, KeySet, type VerificationKey } from './keys.js';
 
 /** Refresh timing of a remote key source, in milliseconds. */
 export interface KeyRefreshTiming {
@@ -144,41 +144,65 @@ export class RemoteKeySource implements KeySource {
     return { kind: 'unavailable', retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)), detail };
   }
 
-  async resolve(kid: string | undefined, alg: SignatureAlgorithm): Promise<KeyResolution> {
+  // Synchronous while the held keys answer (issue 7); a promise only where a fetch is awaited.
+  resolve(kid: string | undefined, alg: SignatureAlgorithm): KeyResolution | Promise<KeyResolution> {
     const { clock, timing } = this.#init;
-    let now = clock();
-    let keys = this.#usableKeys(now);
+    const now = clock();
+    const keys = this.#usableKeys(now);
     if (!keys) {
       if (!this.#inFlight && now - this.#attemptedAt < timing.retryAfterFailureMs)
         return this.#unavailable(now);
-      await this.#refresh();
-      now = clock();
-      keys = this.#usableKeys(now);
-      if (!keys) return this.#unavailable(now);
-    } else if (
-      now - this.#fetchedAt > timing.maxAgeMs &&
-      now - this.#attemptedAt >= timing.retryAfterFailureMs
-    ) {
+      return this.#resolveAfterFetch(kid, alg);
+    }
+    if (now - this.#fetchedAt > timing.maxAgeMs && now - this.#attemptedAt >= timing.retryAfterFailureMs) {
       // Stale but usable: answer now, refresh behind the request.
       void this.#refresh();
     }
-    let found = keys.find(kid, alg);
+    return this.#lookUp(keys, kid, alg, now);
+  }
+
+  async #resolveAfterFetch(kid: string | undefined, alg: SignatureAlgorithm): Promise<KeyResolution> {
+    await this.#refresh();
+    const now = this.#init.clock();
+    const keys = this.#usableKeys(now);
+    if (!keys) return this.#unavailable(now);
+    return this.#lookUp(keys, kid, alg, now);
+  }
+
+  #lookUp(
+    keys: KeySet,
+    kid: string | undefined,
+    alg: SignatureAlgorithm,
+    now: number,
+  ): KeyResolution | Promise<KeyResolution> {
+    const found = keys.find(kid, alg);
     // An unfamiliar kid may mean rotation (OIDC Core §10.1.1): refetch, but at most once per cooldown so
     // that random kids cannot turn requests into a fetch storm (attack #24).
     // A fetch already under way is joined: it costs nothing extra and may bring the rotated key.
     if (
       found === 'unknown-kid' &&
       kid !== undefined &&
-      (this.#inFlight !== undefined || now - this.#attemptedAt >= timing.cooldownMs)
+      (this.#inFlight !== undefined || now - this.#attemptedAt >= this.#init.timing.cooldownMs)
     ) {
-      await this.#refresh();
-      keys = this.#usableKeys(clock()) ?? keys;
-      found = keys.find(kid, alg);
+      return this.#refetchFor(keys, kid, alg);
     }
+    return this.#answer(found, kid);
+  }
+
+  async #refetchFor(keys: KeySet, kid: string, alg: SignatureAlgorithm): Promise<KeyResolution> {
+    await this.#refresh();
+    const current = this.#usableKeys(this.#init.clock()) ?? keys;
+    return this.#answer(current.find(kid, alg), kid);
+  }
+
+  #answer(found: VerificationKey | KeyMiss, kid: string | undefined): KeyResolution {
     if (found === 'unknown-kid' && kid !== undefined && !this.#lastFetchOk) {
       // While the endpoint fails, an unfamiliar kid may be a key published since the last good fetch.
       // "invalid_token" would send the client for a new token that fails the same way: say "try later".
-      return this.#unavailable(clock(), `unknown kid while key refreshes fail: ${this.#lastError}`);
+      return this.#unavailable(
+        this.#init.clock(),
+        `unknown kid while key refreshes fail: ${this.#lastError}`,
+      );
     }
     return typeof found === 'string' ? { kind: 'miss', reason: found } : { kind: 'key', key: found };
   }

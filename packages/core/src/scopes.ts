@@ -17,22 +17,22 @@ export const DEFAULT_SCOPE_CLAIMS: Readonly<Record<string, ScopeClaimFormat>> = 
 
 /** Result of {@link readGrantedScopes}. */
 export type GrantedScopes =
-  | { readonly ok: true; readonly scopes: readonly string[] }
-  | { readonly ok: false; readonly detail: string };
+  /** `scopes` is a fresh array, the caller's to keep. */
+  { readonly ok: true; readonly scopes: string[] } | { readonly ok: false; readonly detail: string };
 
 /**
- * Collects the scopes a token grants from the configured claims, de-duplicated, in claim order.
+ * The scopes a token grants as a fresh set (in claim order), or why a scope claim is invalid. The guard
+ * keeps the set itself for requirement checks, so it is not built twice per token (issue 7).
  *
  * @example
  * ```ts
- * readGrantedScopes({ scope: 'orders:read orders:write' }, [['scope', 'string']]);
- * // { ok: true, scopes: ['orders:read', 'orders:write'] }
+ * collectGrantedScopes({ scope: 'a b a' }, [['scope', 'string']]); // Set { 'a', 'b' }
  * ```
  */
-export function readGrantedScopes(
+export function collectGrantedScopes(
   payload: JsonObject,
   claims: readonly (readonly [string, ScopeClaimFormat])[],
-): GrantedScopes {
+): Set<string> | { readonly detail: string } {
   const scopes = new Set<string>();
   for (const [claim, format] of claims) {
     const value = payload[claim];
@@ -47,8 +47,25 @@ export function readGrantedScopes(
     ) {
       for (const scope of value as string[]) scopes.add(scope);
     } else {
-      return { ok: false, detail: `${claim} is not a ${format.replaceAll('-', ' ')} of scopes` };
+      return { detail: `${claim} is not a ${format.replaceAll('-', ' ')} of scopes` };
     }
   }
-  return { ok: true, scopes: [...scopes] };
+  return scopes;
+}
+
+/**
+ * Collects the scopes a token grants from the configured claims, de-duplicated, in claim order.
+ *
+ * @example
+ * ```ts
+ * readGrantedScopes({ scope: 'orders:read orders:write' }, [['scope', 'string']]);
+ * // { ok: true, scopes: ['orders:read', 'orders:write'] }
+ * ```
+ */
+export function readGrantedScopes(
+  payload: JsonObject,
+  claims: readonly (readonly [string, ScopeClaimFormat])[],
+): GrantedScopes {
+  const scopes = collectGrantedScopes(payload, claims);
+  return scopes instanceof Set ? { ok: true, scopes: [...scopes] } : { ok: false, detail: scopes.detail };
 }

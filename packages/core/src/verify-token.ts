@@ -6,11 +6,13 @@
 import { Buffer } from 'node:buffer';
 import { isSignatureAlgorithm, type SignatureAlgorithm, verifySignature } from './algorithms.js';
 import { type ClaimRules, validateClaims } from './claims.js';
-import { parseCompactJws } from './compact-jws.js';
+import { type CompactJws, parseCompactJws } from './compact-jws.js';
 import type { ErrorCode } from './errors.js';
-import type { KeySource } from './key-source.js';
+import type { KeyResolution, KeySource } from './key-source.js';
+import { isPromise } from './maybe-async.js';
 import { type Principal, toPrincipal } from './principal.js';
-import { readGrantedScopes, type ScopeClaimFormat } from './scopes.js';
+import { collectGrantedScopes, type ScopeClaimFormat } from './scopes.js';
+import type { JsonObject } from './strict-json.js';
 import { type TokenTypePolicy, tokenTypeProblem } from './token-type.js';
 
 /** Everything needed to verify tokens of one trusted issuer. */
@@ -51,12 +53,19 @@ export type Verification = { readonly ok: true; readonly token: VerifiedToken } 
 const UNSUPPORTED_HEADERS = ['crit', 'b64', 'enc', 'zip'];
 const MAX_KID_LENGTH = 256;
 
+function unsupportedParameter(header: JsonObject): string | undefined {
+  for (const name of UNSUPPORTED_HEADERS) if (name in header) return name;
+  return undefined;
+}
+
 function refuse(code: ErrorCode, detail: string, issuer?: string): VerificationFailure {
   return issuer === undefined ? { ok: false, code, detail } : { ok: false, code, detail, issuer };
 }
 
 /**
- * Verifies a compact JWS access token against the trusted issuers.
+ * Verifies a compact JWS access token against the trusted issuers. Synchronous when the issuer's keys are
+ * at hand (every `await` costs a promise and a microtask per token, issue 7); a native promise only while
+ * keys are fetched. Never rejects.
  *
  * @example
  * ```ts
@@ -64,16 +73,17 @@ function refuse(code: ErrorCode, detail: string, issuer?: string): VerificationF
  * if (result.ok) console.log(result.token.principal.subject);
  * ```
  */
-export async function verifyAccessToken(
+export function verifyAccessToken(
   token: string,
   issuers: ReadonlyMap<string, ResolvedIssuer>,
   nowSeconds: number,
-): Promise<Verification> {
+): Verification | Promise<Verification> {
   const parsed = parseCompactJws(token);
   if (!parsed.ok) return refuse(parsed.code, parsed.detail);
-  const { header, payload, signingInput, signature } = parsed.jws;
+  const { jws } = parsed;
+  const { header, payload } = jws;
 
-  const unsupported = UNSUPPORTED_HEADERS.find((name) => name in header);
+  const unsupported = unsupportedParameter(header);
   if (unsupported)
     return refuse('ERR_TOKEN_UNSUPPORTED_FORMAT', `header parameter ${unsupported} is not supported`);
   const { alg, kid } = header;
@@ -84,15 +94,28 @@ export async function verifyAccessToken(
   // issuer is refused without any network access (K-10).
   const issuer = typeof payload.iss === 'string' ? issuers.get(payload.iss) : undefined;
   if (!issuer) return refuse('ERR_ISSUER_UNKNOWN', 'iss is missing or not a trusted issuer');
-  const name = issuer.issuer;
 
   const typeProblem = tokenTypeProblem(header, payload, issuer.tokenType);
-  if (typeProblem) return refuse('ERR_TOKEN_TYPE', typeProblem, name);
+  if (typeProblem) return refuse('ERR_TOKEN_TYPE', typeProblem, issuer.issuer);
   if (!isSignatureAlgorithm(alg) || !issuer.algorithms.has(alg)) {
-    return refuse('ERR_ALGORITHM_NOT_ALLOWED', 'alg is not on the allow-list for this issuer', name);
+    return refuse('ERR_ALGORITHM_NOT_ALLOWED', 'alg is not on the allow-list for this issuer', issuer.issuer);
   }
 
-  const resolution = await issuer.keySource.resolve(kid as string | undefined, alg);
+  const resolution = issuer.keySource.resolve(kid as string | undefined, alg);
+  return isPromise(resolution)
+    ? resolution.then((resolved) => verifyWithKey(jws, issuer, alg, resolved, nowSeconds))
+    : verifyWithKey(jws, issuer, alg, resolution, nowSeconds);
+}
+
+/** The checks after key selection: signature, then claims and scopes of the now-authentic token. */
+function verifyWithKey(
+  jws: CompactJws,
+  issuer: ResolvedIssuer,
+  alg: SignatureAlgorithm,
+  resolution: KeyResolution,
+  nowSeconds: number,
+): Verification {
+  const name = issuer.issuer;
   if (resolution.kind === 'unavailable') {
     return {
       ok: false,
@@ -107,14 +130,15 @@ export async function verifyAccessToken(
       resolution.reason === 'algorithm-mismatch' ? 'ERR_ALGORITHM_NOT_ALLOWED' : 'ERR_KEY_NOT_FOUND';
     return refuse(code, `key lookup: ${resolution.reason}`, name);
   }
+  const { payload, signingInput, signature } = jws;
   if (!verifySignature(alg, resolution.key.key, Buffer.from(signingInput, 'latin1'), signature)) {
     return refuse('ERR_SIGNATURE_INVALID', 'signature does not verify', name);
   }
 
   const claimFailure = validateClaims(payload, issuer.claimRules, nowSeconds);
   if (claimFailure) return refuse(claimFailure.code, claimFailure.detail, name);
-  const granted = readGrantedScopes(payload, issuer.scopeClaims);
-  if (!granted.ok) return refuse('ERR_CLAIM_INVALID', granted.detail, name);
+  const granted = collectGrantedScopes(payload, issuer.scopeClaims);
+  if (!(granted instanceof Set)) return refuse('ERR_CLAIM_INVALID', granted.detail, name);
 
   const { maxTokenAgeSeconds } = issuer.claimRules;
   const exp = payload.exp as number;
@@ -122,8 +146,8 @@ export async function verifyAccessToken(
   return {
     ok: true,
     token: {
-      principal: toPrincipal(payload, name, granted.scopes),
-      scopeSet: new Set(granted.scopes),
+      principal: toPrincipal(payload, name, [...granted]),
+      scopeSet: granted,
       keyId: resolution.key.kid,
       validUntil: Math.min(exp, ageLimit),
     },
