@@ -9,7 +9,7 @@ import { type AppSettings, FRAMEWORKS, type Framework, VARIANTS } from './apps/t
 import { type Child, type Pinning, startChild } from './child.js';
 import type { Fixtures } from './fixtures.js';
 import type { LoadRequest, LoadResult, TokenMode } from './load-child.js';
-import { ALGORITHMS, type BenchAlgorithm, type Profile } from './profiles.js';
+import type { BenchAlgorithm, Profile } from './profiles.js';
 import { shuffled } from './stats.js';
 
 /**
@@ -73,7 +73,7 @@ export function httpPlan(profile: Profile): { framework: Framework; variant: str
   const plan: { framework: Framework; variant: string; alg: BenchAlgorithm }[] = [];
   for (const framework of FRAMEWORKS) {
     if (only && only.framework !== framework) continue;
-    for (const alg of ALGORITHMS) {
+    for (const alg of profile.http.algorithms) {
       if (only && only.alg !== alg) continue;
       for (const variant of VARIANTS[framework]) {
         if (only && !only.variants.includes(variant)) continue;
@@ -111,8 +111,9 @@ async function measureInstance(
   freshTokens: number,
 ): Promise<{ modes: ModeResult[]; before: Usage; after: Usage }> {
   const { windowMs, warmupMs, connections } = profile.http;
-  // Warm-up: JIT, key sets fetched, and every pool token seen once, so the pool mode measures the steady
-  // state a cache can reach.
+  // Warm-up: JIT, key sets fetched, and every pool token seen twice (nevertrust admits a token to its cache
+  // on its second use; the peers' caches on the first), so the pool mode measures the steady state a cache
+  // can reach.
   const warm = await runLoad(loader, { url, tokenFile, mode: 'same', durationMs: warmupMs, connections });
   const warmPool = await runLoad(loader, {
     url,
@@ -120,7 +121,7 @@ async function measureInstance(
     mode: 'pool',
     durationMs: 30_000,
     connections,
-    amount: profile.poolTokens,
+    amount: 2 * profile.poolTokens,
   });
   for (const [what, run] of [['same', warm] as const, ['pool', warmPool] as const]) {
     const problems = problemsOf(what, run);

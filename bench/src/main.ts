@@ -65,7 +65,7 @@ function withOnly(profile: Profile, only: string | undefined): Profile {
     throw new Error('--only expects <framework>/<RS256|ES256>/<variant,variant,…>');
   }
   const restricted = { framework, alg: alg as BenchAlgorithm, variants: variants.split(',') };
-  return { ...profile, http: { ...profile.http, only: restricted } };
+  return { ...profile, http: { ...profile.http, only: restricted, algorithms: [restricted.alg] } };
 }
 
 function outputName(profile: Profile): string {

@@ -135,7 +135,7 @@ export function renderMarkdown(info: RunInfo, analysis: Analysis, findings: stri
     `- Duration: ${info.durationSeconds} s. Profile: ${info.settings}.`,
     '- Keys: one RSA 2048 (RS256) and one P-256 (ES256) key, published by a JWKS endpoint on 127.0.0.1;' +
       ' every library verifies the same RFC 9068 tokens (`typ: at+jwt`, `iss`, `aud`, `sub`, `client_id`, `iat`,' +
-      ' `exp`, `jti`, `scope`). Caches are warmed before measuring (the pool mode sends every pool token once).',
+      ' `exp`, `jti`, `scope`). Caches are warmed before measuring (every pool token is sent twice: nevertrust caches a token from its second use).',
     '- nevertrust runs with its default options (`issuers: [{ issuer, audience, jwksUri }]`): every default check' +
       ' on, verified-token cache on (10 000 entries), audit events built for every request.',
     '- Peers are configured as their documentation recommends, with issuer, audience and algorithm pinned:' +

@@ -36,6 +36,8 @@ export interface Profile {
     /** Warm-up before measuring, per token mode that a cache can help (same, pool), in milliseconds. */
     readonly warmupMs: number;
     readonly connections: number;
+    /** The algorithms the HTTP cases run with (micro cases always run with both). */
+    readonly algorithms: readonly BenchAlgorithm[];
     /** Restrict the cases (smoke only); undefined runs every framework, variant and algorithm. */
     readonly only?: {
       readonly framework: string;
@@ -63,15 +65,16 @@ export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
   full: {
     name: 'full',
     micro: { samples: 15, sampleMs: 60, warmupMs: 300 },
-    http: { rounds: 3, windowMs: 3000, warmupMs: 500, connections: 50 },
+    http: { rounds: 3, windowMs: 3000, warmupMs: 500, connections: 50, algorithms: ALGORITHMS },
     freshTokens: 24_000,
     poolTokens: 1000,
     packages: 'dist',
   },
   quick: {
     name: 'quick',
-    micro: { samples: 5, sampleMs: 25, warmupMs: 60 },
-    http: { rounds: 1, windowMs: 500, warmupMs: 150, connections: 50 },
+    // Long enough a warm-up for the JIT to settle; HTTP for RS256 only, to stay under two minutes.
+    micro: { samples: 5, sampleMs: 25, warmupMs: 250 },
+    http: { rounds: 1, windowMs: 500, warmupMs: 150, connections: 50, algorithms: ['RS256'] },
     freshTokens: 4000,
     poolTokens: 1000,
     packages: 'dist',
@@ -84,6 +87,7 @@ export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
       windowMs: 250,
       warmupMs: 100,
       connections: 10,
+      algorithms: ['ES256'],
       only: { framework: 'express', variants: ['nevertrust'], alg: 'ES256' },
     },
     freshTokens: 400,

@@ -77,6 +77,7 @@ export function describeRun(
     connections: profile.http.connections,
     settings:
       `${profile.http.rounds} round(s) × ${profile.http.windowMs} ms per token mode (warm-up ${profile.http.warmupMs} ms), ` +
+      `HTTP with ${profile.http.algorithms.join(' and ')}, ` +
       `micro ${profile.micro.samples} samples × ≤${profile.micro.sampleMs} ms per case, ` +
       `${profile.freshTokens} fresh tokens per algorithm`,
     versions: versions.map(([name, via]) => `${name} ${versionOf(name, via)}`).join(', '),
