@@ -58,4 +58,5 @@ export {
 } from './route-requirements.js';
 export type { ScopeClaimFormat } from './scopes.js';
 export type { TokenTypePolicy } from './token-type.js';
+export { type PropertyWatch, watchProperty } from './watched-property.js';
 export { resourceMetadataResponse, type WellKnownResponse } from './well-known.js';

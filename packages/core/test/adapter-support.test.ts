@@ -28,6 +28,7 @@ import {
   resourceMetadataResponse,
   toRequestFacts,
   undeclaredRouteProblem,
+  watchProperty,
 } from '../src/index.js';
 
 const ISSUER = 'https://idp.adapter-support.test/';
@@ -269,6 +270,27 @@ describe('deciding without a promise (issue 7)', () => {
     expect(await proceed(Promise.resolve(false), next)).toBeUndefined();
     expect(next).toHaveBeenCalledTimes(2);
     await expect(proceed(Promise.reject(new Error('denied')), next)).rejects.toThrow('denied');
+  });
+});
+
+describe('watchProperty', () => {
+  it('keeps the current value, reports each assignment, and shares its accessors between objects', () => {
+    const seen: [object, unknown][] = [];
+    const watch = watchProperty<{ route?: unknown }>('route', (target, value) => seen.push([target, value]));
+    const first: { route?: unknown } = { route: 'before' };
+    const second: { route?: unknown } = {};
+    watch.install(first);
+    watch.install(second);
+    expect(first.route).toBe('before');
+    expect(seen).toEqual([]);
+    first.route = 'chosen';
+    expect(first.route).toBe('chosen');
+    expect(second.route).toBeUndefined();
+    expect(seen).toEqual([[first, 'chosen']]);
+    // One getter and setter for every object: no closure per request (issue 7).
+    const accessors = (target: object) => Object.getOwnPropertyDescriptor(target, 'route');
+    expect(accessors(first)?.get).toBe(accessors(second)?.get);
+    expect(accessors(first)?.set).toBe(accessors(second)?.set);
   });
 });
 

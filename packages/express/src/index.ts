@@ -28,6 +28,7 @@ import {
   requireGate,
   resolveAdapterOptions,
   resourceMetadataResponse,
+  watchProperty,
 } from '@nevertrust/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -121,25 +122,12 @@ function gateRoute(route: ExpressRoute): void {
   route.stack.unshift(layer);
 }
 
-// Per-request accessors use shared functions that read `this`: a closure per request would give every
-// request object its own hidden class, which V8 links from a long-lived one, so each request (socket
-// buffers and all) would survive young-generation collections — measured at 10+ ms per scavenge (issue 7).
-const ROUTE = Symbol('nevertrust.route');
-type Watched = Request & { [ROUTE]?: unknown };
-
 /** Express assigns `req.route` when its router picks a route, before the route runs. */
-const WATCHED_ROUTE: PropertyDescriptor = {
-  configurable: true,
-  enumerable: true,
-  get(this: Watched) {
-    return this[ROUTE];
-  },
-  set(this: Watched, value: unknown) {
-    this[ROUTE] = value;
-    if (isRoute(value)) gateRoute(value);
-  },
-};
+const routeAssignments = watchProperty<Request>('route', (_req, value) => {
+  if (isRoute(value)) gateRoute(value);
+});
 
+// Shared getter, not a closure per request (see watchProperty for why).
 const PRINCIPAL: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
@@ -167,8 +155,7 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
     }
     if (!gateOf(req)) {
       openGate(req, res, settings, req.originalUrl, writeDenial(res));
-      (req as Watched)[ROUTE] = req.route;
-      Object.defineProperty(req, 'route', WATCHED_ROUTE);
+      routeAssignments.install(req);
       Object.defineProperty(req, 'principal', PRINCIPAL);
     }
     next();

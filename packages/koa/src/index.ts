@@ -28,6 +28,7 @@ import {
   requireGate,
   resolveAdapterOptions,
   resourceMetadataResponse,
+  watchProperty,
 } from '@nevertrust/core';
 import type { Context, Middleware, Next } from 'koa';
 
@@ -90,26 +91,13 @@ function gateLayer(layer: RouterLayer): void {
   layer.stack.unshift(routeGate);
 }
 
-// Per-request accessors use shared functions that read `this`: a closure per request would give every
-// context its own hidden class, which V8 links from a long-lived one, so each request (socket buffers and
-// all) would survive young-generation collections — measured at 13 ms per scavenge (issue 7).
-const ROUTER = Symbol('nevertrust.router');
 const REQUEST = Symbol('nevertrust.request');
-type Watched = RoutedContext & { [ROUTER]?: unknown };
 type StateOf = Record<PropertyKey, unknown> & { [REQUEST]?: unknown };
 
 /** @koa/router assigns `ctx.router` once it has matched the request, before it runs the matched layers. */
-const WATCHED_ROUTER: PropertyDescriptor = {
-  configurable: true,
-  enumerable: true,
-  get(this: Watched) {
-    return this[ROUTER];
-  },
-  set(this: Watched, value: unknown) {
-    this[ROUTER] = value;
-    for (const layer of this.matched ?? []) gateLayer(layer);
-  },
-};
+const routerAssignments = watchProperty<RoutedContext>('router', (ctx) => {
+  for (const layer of ctx.matched ?? []) gateLayer(layer);
+});
 
 const watchedContexts = new WeakSet<object>();
 
@@ -120,14 +108,15 @@ const watchedContexts = new WeakSet<object>();
 function watchRouters(ctx: Context): void {
   const prototype = Object.getPrototypeOf(ctx) as object | null;
   if (prototype === null || prototype === Object.prototype) {
-    Object.defineProperty(ctx, 'router', WATCHED_ROUTER);
+    routerAssignments.install(ctx);
     return;
   }
   if (watchedContexts.has(prototype)) return;
   watchedContexts.add(prototype);
-  Object.defineProperty(prototype, 'router', WATCHED_ROUTER);
+  routerAssignments.install(prototype as RoutedContext);
 }
 
+// Shared getter, not a closure per request (see watchProperty for why).
 const PRINCIPAL: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
