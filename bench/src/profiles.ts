@@ -73,7 +73,7 @@ export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
   quick: {
     name: 'quick',
     // Long enough a warm-up for the JIT to settle; HTTP for RS256 only, to stay under two minutes.
-    micro: { samples: 5, sampleMs: 25, warmupMs: 250 },
+    micro: { samples: 5, sampleMs: 60, warmupMs: 250 },
     http: { rounds: 1, windowMs: 500, warmupMs: 150, connections: 50, algorithms: ['RS256'] },
     freshTokens: 4000,
     poolTokens: 1000,
