@@ -44,11 +44,23 @@ export interface TokenRecipe {
   readonly authTimeSecondsAgo?: number;
 }
 
+/**
+ * A route label per framework, where their routers differ in what a path reaches: Fastify is
+ * case-sensitive while Express and @koa/router are not, a mount is a route on Fastify but opaque to Koa
+ * (`koa-mount`), and so on. The status, the challenge and whether anything ran still agree.
+ */
+export interface RouteByFramework {
+  readonly express: string | undefined;
+  readonly koa: string | undefined;
+  readonly fastify: string | undefined;
+}
+
 /** The audit event fields every target must agree on. */
 export interface ExpectedAudit {
   readonly outcome: 'allow' | 'deny';
   readonly reason: ErrorCode | 'OK';
-  readonly route: string | undefined;
+  /** `null`: not asserted, where the transports normalise the path differently (dot segments). */
+  readonly route: string | undefined | RouteByFramework | null;
   /** A policy refusal dry-run recorded but did not enforce. */
   readonly dryRun?: { readonly reason: ErrorCode; readonly status: number };
 }
@@ -72,6 +84,11 @@ export interface ConformanceCase {
     /** `error` of the JSON body; `null` when the body is not a refusal. */
     readonly bodyError: string | null;
     readonly handlerRan: boolean;
+    /**
+     * Whether the audit event carries a handler duration; default: `handlerRan`. A CORS preflight is
+     * timed although no application handler ran: the CORS handling answered it.
+     */
+    readonly handlerTimed?: boolean;
     /** `null`: the request is answered before any decision (the RFC 9728 document), so no audit event. */
     readonly audit: ExpectedAudit | null;
     /** The JSON body, when it is not a refusal. */

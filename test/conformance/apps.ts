@@ -3,14 +3,21 @@
  * requirement: route middleware, Fastify `config.nevertrust` and `preHandler`, and a decorated handler.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import fastifyCors from '@fastify/cors';
+import fastifyStatic from '@fastify/static';
+import koaCors from '@koa/cors';
 import Router from '@koa/router';
 import type { NevertrustOptions } from '@nevertrust/core';
 import * as ex from '@nevertrust/express';
 import * as fa from '@nevertrust/fastify';
 import * as ko from '@nevertrust/koa';
+import cors from 'cors';
 import express from 'express';
 import fastify from 'fastify';
 import Koa from 'koa';
+import mount from 'koa-mount';
+import serve from 'koa-static';
 import { tsImport } from 'tsx/esm/api';
 import type { createControllers, RanRecorder } from './controllers.js';
 
@@ -24,6 +31,11 @@ export interface BuiltApp {
 }
 
 type Controllers = ReturnType<typeof createControllers>;
+
+/** Static files served under `/static` on every framework. */
+const STATIC_ROOT = fileURLToPath(new URL('./static/', import.meta.url));
+/** The one origin the CORS handling of every framework accepts. */
+export const CORS_ORIGIN = 'https://app.conformance.test';
 
 /** Loads the decorated controllers (see controllers.ts for why through tsx). */
 export async function loadControllers(ran: RanRecorder): Promise<Controllers> {
@@ -43,10 +55,25 @@ function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers:
     ran(req.get('x-case'));
     res.json({ subject: req.principal?.subject ?? null });
   };
+  // Application code that is not a route handler records that it ran, like the handlers do.
+  const touch: express.RequestHandler = (req, _res, next) => {
+    ran(req.get('x-case'));
+    next();
+  };
+  // Each static-file package has its own Cache-Control default: one value for all three.
+  const noStore: express.RequestHandler = (_req, res, next) => {
+    res.setHeader('cache-control', 'no-store');
+    next();
+  };
   const app = express();
-  app.use(ex.nevertrust(options));
+  app.use(ex.nevertrust({ ...options, preflight: cors({ origin: CORS_ORIGIN }) }));
   app.get('/health', ex.publicRoute(), reply);
   const api = express.Router();
+  api.use(touch);
+  api.param('id', (req, _res, next) => {
+    ran(req.get('x-case'));
+    next();
+  });
   api.get('/status', ex.publicRoute(), reply);
   api.get('/me', reply);
   api.get('/orders', ex.requireScopes('orders:read'), reply);
@@ -55,6 +82,18 @@ function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers:
   api.delete('/orders/:id', controllers.express.remove);
   api.get('/reports', ex.requireAnyScope('reports:read', 'admin'), reply);
   app.use('/api', api);
+  // Handlers mounted with `use`: a GraphQL-style endpoint behind a body parser, a proxy, static files.
+  app.use('/graphql', express.json(), reply);
+  app.use('/proxy', reply);
+  app.use('/static', touch, noStore, express.static(STATIC_ROOT, { cacheControl: false }));
+  const admin = express();
+  admin.get('/stats', reply);
+  app.use('/admin', admin);
+  // The application's own catch-all 404.
+  app.use((req, res) => {
+    ran(req.get('x-case'));
+    res.status(404).json({ error: 'not_found' });
+  });
   return { handler: app, close: async () => {} };
 }
 
@@ -63,11 +102,20 @@ function buildKoa(options: NevertrustOptions, ran: RanRecorder, controllers: Con
     ran(ctx.get('x-case'));
     ctx.body = { subject: ctx.state.principal?.subject ?? null };
   };
+  const touch: Koa.Middleware = (ctx, next) => {
+    ran(ctx.get('x-case'));
+    return next();
+  };
   const app = new Koa();
-  app.use(ko.nevertrust(options));
+  app.use(ko.nevertrust({ ...options, preflight: koaCors({ origin: CORS_ORIGIN }) }));
   const root = new Router();
   root.get('/health', ko.publicRoute(), reply);
   const api = new Router({ prefix: '/api' });
+  api.use(touch);
+  api.param('id', (_id, ctx, next) => {
+    ran(ctx.get('x-case'));
+    return next();
+  });
   api.get('/status', ko.publicRoute(), reply);
   api.get('/me', reply);
   api.get('/orders', ko.requireScopes('orders:read'), reply);
@@ -77,6 +125,26 @@ function buildKoa(options: NevertrustOptions, ran: RanRecorder, controllers: Con
   api.get('/reports', ko.requireAnyScope('reports:read', 'admin'), reply);
   app.use(root.routes());
   app.use(api.routes());
+  app.use(api.allowedMethods());
+  app.use(mount('/graphql', reply));
+  app.use(mount('/proxy', reply));
+  const files = serve(STATIC_ROOT);
+  app.use(
+    mount('/static', (ctx, next) => {
+      ctx.set('cache-control', 'no-store');
+      return touch(ctx, () => files(ctx, next));
+    }),
+  );
+  const admin = new Koa();
+  const adminRoutes = new Router();
+  adminRoutes.get('/stats', reply);
+  admin.use(adminRoutes.routes());
+  app.use(mount('/admin', admin));
+  app.use((ctx) => {
+    ran(ctx.get('x-case'));
+    ctx.status = 404;
+    ctx.body = { error: 'not_found' };
+  });
   return { handler: app.callback(), close: async () => {} };
 }
 
@@ -90,10 +158,13 @@ async function buildFastify(
     return { subject: request.principal?.subject ?? null };
   };
   const app = fastify();
-  await app.register(fa.nevertrust, options);
+  await app.register(fa.nevertrust, { ...options, preflight: true });
   app.get('/health', { config: { nevertrust: { public: true } } }, reply);
   await app.register(
     async (api) => {
+      api.addHook('onRequest', async (request) => {
+        ran(request.headers['x-case'] as string | undefined);
+      });
       api.get('/status', { preHandler: fa.publicRoute() }, reply);
       api.get('/me', reply);
       api.get('/orders', { config: { nevertrust: { scopes: ['orders:read'] } } }, reply);
@@ -104,6 +175,22 @@ async function buildFastify(
     },
     { prefix: '/api' },
   );
+  // What Express and Koa mount with `use`: on Fastify these are routes and plugins.
+  app.post('/graphql', reply);
+  app.all('/proxy/*', reply);
+  await app.register(async (files) => {
+    files.addHook('onRequest', async (request, response) => {
+      ran(request.headers['x-case'] as string | undefined);
+      response.header('cache-control', 'no-store');
+    });
+    await files.register(fastifyStatic, { root: STATIC_ROOT, prefix: '/static/', cacheControl: false });
+  });
+  await app.register(async (admin) => admin.get('/stats', reply), { prefix: '/admin' });
+  await app.register(fastifyCors, { origin: CORS_ORIGIN });
+  app.setNotFoundHandler(async (request, response) => {
+    ran(request.headers['x-case'] as string | undefined);
+    return response.code(404).send({ error: 'not_found' });
+  });
   await app.ready();
   return { handler: app.routing, close: () => app.close() };
 }

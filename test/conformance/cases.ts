@@ -6,7 +6,7 @@
 import { ERROR_TABLE, type ErrorCode } from '@nevertrust/core';
 import type { ConformanceCase } from './api.js';
 
-const BEARER: readonly (readonly [string, string])[] = [['authorization', 'Bearer {token}']];
+export const BEARER: readonly (readonly [string, string])[] = [['authorization', 'Bearer {token}']];
 
 /** The challenge of a refusal with an RFC 6750 error; its description is the fixed text of the code. */
 function challenge(code: Exclude<ErrorCode, 'ERR_CONFIG'>, scope?: string): Record<string, string> {
@@ -19,7 +19,7 @@ function challenge(code: Exclude<ErrorCode, 'ERR_CONFIG'>, scope?: string): Reco
   };
 }
 
-function refused(
+export function refused(
   status: number,
   code: Exclude<ErrorCode, 'ERR_CONFIG'>,
   route: string | undefined,
@@ -35,7 +35,7 @@ function refused(
   };
 }
 
-function allowed(route: string): ConformanceCase['expect'] {
+export function allowed(route: string): ConformanceCase['expect'] {
   return {
     status: 200,
     challenge: null,
@@ -261,31 +261,19 @@ export const CASES: readonly ConformanceCase[] = [
     expect: refused(503, 'ERR_KEYS_UNAVAILABLE', '/api/orders'),
   },
   {
-    name: 'unmatched route without credentials: 404 (404s pass, see docs/architecture.md)',
+    name: 'unmatched route without credentials: 401 like any route (a missing route cannot be told apart)',
     method: 'GET',
     target: '/api/nothing-here',
     needs: ['routing'],
-    expect: {
-      status: 404,
-      challenge: null,
-      bodyError: null,
-      handlerRan: false,
-      audit: { outcome: 'deny', reason: 'ERR_NO_CREDENTIALS', route: undefined },
-    },
+    expect: refused(401, 'ERR_NO_CREDENTIALS', undefined),
   },
   {
-    name: 'unmatched route with an invalid token: 404, nothing is let through',
+    name: 'unmatched route with an invalid token: 401 invalid_token, nothing is let through',
     method: 'GET',
     target: '/api/nothing-here',
     token: { forged: true },
     headers: BEARER,
     needs: ['routing'],
-    expect: {
-      status: 404,
-      challenge: null,
-      bodyError: null,
-      handlerRan: false,
-      audit: { outcome: 'deny', reason: 'ERR_SIGNATURE_INVALID', route: undefined },
-    },
+    expect: refused(401, 'ERR_SIGNATURE_INVALID', undefined),
   },
 ];

@@ -230,7 +230,7 @@ export const POLICY_CASES: readonly ConformanceCase[] = [
         resource: RESOURCE,
         authorization_servers: ['https://idp.conformance.test/'],
         bearer_methods_supported: ['header'],
-        scopes_supported: ['orders:read'],
+        scopes_supported: ['graphql:query', 'orders:read'],
         resource_name: 'Conformance API',
       },
       headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=3600' },

@@ -13,6 +13,7 @@ import {
   requireKind,
   requireOwnership,
   requireRoles,
+  requireScopes,
 } from '@nevertrust/core';
 import type { Framework } from './apps.js';
 
@@ -39,6 +40,8 @@ const TABLE: PolicyRoute[] = [
   { method: ['GET', 'POST'], path: '/api/orders', requirement: requireKind('user') },
   { method: 'GET', path: '/api/orders/:id', requirement: or(requireRoles('clerk'), requireOwnership('id')) },
   { method: 'DELETE', path: '/api/orders/:id', requirement: requireRoles('order-admin'), dryRun: true },
+  // A handler mounted with `use` (Express, Koa) is covered by the table like a route.
+  { method: 'POST', path: '/graphql', requirement: requireScopes('graphql:query') },
 ];
 
 function mainIssuer(base: GuardOptions): string {

@@ -17,6 +17,15 @@ export type DenialMode = 'respond' | 'error';
 export interface AdapterOptions {
   /** Default `'respond'`. */
   readonly denials?: DenialMode;
+  /**
+   * Opt-in CORS preflight handling. Browsers send a preflight (`OPTIONS` with `Origin` and
+   * `Access-Control-Request-Method`) without credentials by design (Fetch standard, CORS protocol), so a
+   * preflight cannot be authenticated. Express and Koa take the CORS middleware itself (`cors()`,
+   * `@koa/cors`): a real preflight is handed to it alone, and nothing else of the application runs. On
+   * Fastify, `true` lets a real preflight reach `@fastify/cors`, which answers it in its own hook. Every
+   * other `OPTIONS` request is authenticated like any request. Default: off.
+   */
+  readonly preflight?: unknown;
 }
 
 /**
@@ -41,7 +50,12 @@ export interface ResolvedAdapterOptions {
   readonly denials: DenialMode;
   /** Whether the adapter created the guard, and so closes it when the framework shuts down. */
   readonly ownsGuard: boolean;
+  /** The validated `preflight` option: the CORS handler (Express, Koa), `true` (Fastify), or `undefined`. */
+  readonly preflight: unknown;
 }
+
+/** What an adapter accepts as `preflight`: the CORS middleware, or (Fastify) a flag. */
+export type PreflightKind = 'handler' | 'flag';
 
 function isGuard(value: unknown): value is Guard {
   const candidate = value as Partial<Guard> | null;
@@ -61,18 +75,34 @@ function isGuard(value: unknown): value is Guard {
  * const { guard, denials } = resolveAdapterOptions({ issuers, denials: 'error' });
  * ```
  */
-export function resolveAdapterOptions(options: NevertrustOptions): ResolvedAdapterOptions {
+export function resolveAdapterOptions(
+  options: NevertrustOptions,
+  preflightKind: PreflightKind = 'handler',
+): ResolvedAdapterOptions {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError(['(options): expected an object with issuers, or { guard }']);
   }
-  const { denials = 'respond', ...rest } = options as NevertrustOptions & Record<string, unknown>;
+  const { denials = 'respond', preflight, ...rest } = options as NevertrustOptions & Record<string, unknown>;
   if (denials !== 'respond' && denials !== 'error') {
     throw new ConfigError(["denials: expected 'respond' or 'error'"]);
   }
-  if (!('guard' in rest)) return { guard: createGuard(rest as GuardOptions), denials, ownsGuard: true };
+  checkPreflight(preflight, preflightKind);
+  if (!('guard' in rest)) {
+    return { guard: createGuard(rest as GuardOptions), denials, ownsGuard: true, preflight };
+  }
   const { guard, ...others } = rest;
   const problems = Object.keys(others).map((name) => `${name}: not allowed together with guard`);
   if (!isGuard(guard)) problems.unshift('guard: expected a guard created by createGuard()');
   if (problems.length > 0) throw new ConfigError(problems);
-  return { guard: guard as Guard, denials, ownsGuard: false };
+  return { guard: guard as Guard, denials, ownsGuard: false, preflight };
+}
+
+function checkPreflight(preflight: unknown, kind: PreflightKind): void {
+  if (preflight === undefined) return;
+  if (kind === 'handler' && typeof preflight !== 'function') {
+    throw new ConfigError(['preflight: expected the CORS middleware, e.g. cors()']);
+  }
+  if (kind === 'flag' && typeof preflight !== 'boolean') {
+    throw new ConfigError(['preflight: expected true or false (register @fastify/cors for the answer)']);
+  }
 }

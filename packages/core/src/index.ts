@@ -15,13 +15,16 @@ export {
   type AdapterOptions,
   type DenialMode,
   type NevertrustOptions,
+  type PreflightKind,
   type ResolvedAdapterOptions,
   resolveAdapterOptions,
 } from './adapter-options.js';
 export { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
 export { AUDIT_SCHEMA, type AuditEvent, type AuditListener } from './audit.js';
 export { type ChallengeParams, formatChallenge } from './challenge.js';
+export { isCorsPreflight, PREFLIGHT } from './cors-preflight.js';
 export type { AllowDecision, Decision, DenyBody, DenyDecision } from './decision.js';
+export { type Destination, UNMATCHED } from './destination.js';
 export type { DiscoveryKind } from './discovery.js';
 export { ERROR_TABLE, type ErrorResponseSpec } from './error-table.js';
 export { ConfigError, type ErrorCode, isNevertrustError, NevertrustError } from './errors.js';

@@ -15,22 +15,34 @@
 import {
   createRouteMarkers,
   type DenyDecision,
-  declaredRequirements,
+  type Destination,
   type Guard,
   gateOf,
+  isCorsPreflight,
   type NevertrustOptions,
   openGate,
+  PREFLIGHT,
   type Principal,
   proceed,
-  type Requirement,
+  type RequestGate,
   type RouteInfo,
   type RouteMarkers,
   requireGate,
   resolveAdapterOptions,
   resourceMetadataResponse,
+  UNMATCHED,
   watchProperty,
 } from '@nevertrust/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import {
+  type ExpressRoute,
+  locate,
+  lookAhead,
+  type Position,
+  routeRequirements,
+  routerPathAt,
+  stackOf,
+} from './destination.js';
 
 export { AccessDeniedError, type NevertrustOptions, type Principal } from '@nevertrust/core';
 export { coverage } from './coverage.js';
@@ -46,17 +58,6 @@ declare global {
 
 /** The application-level middleware, with the guard it created (to `ready()` or `close()` it). */
 export type NevertrustMiddleware = RequestHandler & { readonly guard: Guard };
-
-/** The parts of Express's (router 2) route objects the adapter reads. */
-interface RouteLayer {
-  readonly handle: unknown;
-  method: string | undefined;
-}
-interface ExpressRoute {
-  readonly path: unknown;
-  readonly stack: RouteLayer[];
-  readonly methods: Readonly<Record<string, boolean>>;
-}
 
 function isRoute(value: unknown): value is ExpressRoute {
   return typeof value === 'object' && value !== null && Array.isArray((value as ExpressRoute).stack);
@@ -74,8 +75,8 @@ function writeDenial(res: Response): (decision: DenyDecision) => void {
 }
 
 /**
- * Runs first in every route the request reaches, before any of the route's handlers: the route's
- * requirements are read from its own handlers (markers and decorated methods) for the request's method.
+ * Runs first in every route the request reaches, before any of the route's handlers: a second line behind
+ * the look-ahead, for a request that reaches another route than the one foreseen (`next('route')`).
  */
 function routeGate(req: Request, _res: Response, next: NextFunction): unknown {
   const gate = gateOf(req);
@@ -83,35 +84,13 @@ function routeGate(req: Request, _res: Response, next: NextFunction): unknown {
   if (!gate) return next();
   // Not `async`: when the decision is immediate (a cached token) the request costs no promise here.
   // Express passes a synchronous throw or a rejection to `next(error)` (`denials: 'error'`).
-  return proceed(gate.pass(routeRequirements(req), routeInfo(req)), next);
-}
-
-// A route's handlers are fixed once it serves requests: read each method's requirements once.
-const requirementsByRoute = new WeakMap<ExpressRoute, Map<string, Requirement[]>>();
-
-/** The requirements the handlers of the request's route state for the request's method. */
-function routeRequirements(req: Request): Requirement[] {
-  const route = req.route as ExpressRoute;
-  let method = req.method.toLowerCase();
-  if (method === 'head' && !route.methods.head) method = 'get';
-  let byMethod = requirementsByRoute.get(route);
-  if (!byMethod) {
-    byMethod = new Map();
-    requirementsByRoute.set(route, byMethod);
-  }
-  let found = byMethod.get(method);
-  if (!found) {
-    const handlers = route.stack.filter((layer) => !layer.method || layer.method === method);
-    found = declaredRequirements(handlers.map((layer) => layer.handle));
-    byMethod.set(method, found);
-  }
-  return found;
+  return proceed(gate.pass(routeRequirements(req.route as ExpressRoute, req.method), routeInfo(req)), next);
 }
 
 const gatedRoutes = new WeakSet<ExpressRoute>();
 
 function gateRoute(route: ExpressRoute): void {
-  const first = route.stack[0];
+  const first = route.stack[0] as RouteLayer | undefined;
   if (gatedRoutes.has(route) || !first) return;
   gatedRoutes.add(route);
   // Express has no hook between choosing a route and running it; a layer of the router's own kind,
@@ -119,7 +98,12 @@ function gateRoute(route: ExpressRoute): void {
   const Layer = first.constructor as new (path: string, options: object, fn: unknown) => RouteLayer;
   const layer = new Layer('/', {}, routeGate);
   layer.method = undefined;
-  route.stack.unshift(layer);
+  (route.stack as RouteLayer[]).unshift(layer);
+}
+
+interface RouteLayer {
+  readonly handle: unknown;
+  method: string | undefined;
 }
 
 /** Express assigns `req.route` when its router picks a route, before the route runs. */
@@ -147,19 +131,43 @@ const PRINCIPAL: PropertyDescriptor = {
  */
 export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   const settings = resolveAdapterOptions(options);
+  const preflight = settings.preflight as RequestHandler | undefined;
+  let position: Position | undefined;
+
+  /** Where the request is going, looked ahead from this middleware's own place in the router tree. */
+  function destinationOf(req: Request): Destination {
+    const stack = position?.stack;
+    if (!stack || stack[position?.index ?? -1]?.handle !== middleware) {
+      position = locate(stackOf(req.app), middleware);
+    }
+    if (!position) return UNMATCHED;
+    const layer = position.stack[position.index] as Parameters<typeof routerPathAt>[0];
+    const { path, base } = routerPathAt(layer, req.url, req.baseUrl);
+    return lookAhead(position.stack, position.index + 1, path, req.method, base, [], middleware) ?? UNMATCHED;
+  }
+
   const middleware: RequestHandler = (req, res, next) => {
     const metadata = resourceMetadataResponse(settings.guard, req.method, req.originalUrl);
     if (metadata) {
       res.status(metadata.status).set(metadata.headers).send(metadata.body);
       return;
     }
-    if (!gateOf(req)) {
-      openGate(req, res, settings, req.originalUrl, writeDenial(res));
-      routeAssignments.install(req);
-      Object.defineProperty(req, 'principal', PRINCIPAL);
+    if (gateOf(req)) return next();
+    const gate = openGate(req, res, settings, req.originalUrl, writeDenial(res));
+    routeAssignments.install(req);
+    Object.defineProperty(req, 'principal', PRINCIPAL);
+    // A real preflight goes to the CORS middleware alone; what it passes on is decided like any request.
+    if (preflight && isCorsPreflight(gate.facts)) {
+      return proceed(gate.pass(PREFLIGHT), () => preflight(req, res, () => decide(req, gate, next)));
     }
-    next();
+    return decide(req, gate, next);
   };
+
+  /** Decides the request for where it is going. */
+  function decide(req: Request, gate: RequestGate, next: NextFunction): unknown {
+    const destination = destinationOf(req);
+    return proceed(gate.pass(destination.requirements, destination), next);
+  }
   return Object.assign(middleware, { guard: settings.guard });
 }
 

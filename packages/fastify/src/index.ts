@@ -17,10 +17,13 @@ import {
   ConfigError,
   createRouteMarkers,
   type DenyDecision,
+  type Destination,
   declaredRequirements,
   gateOf,
+  isCorsPreflight,
   type NevertrustOptions,
   openGate,
+  PREFLIGHT,
   type Principal,
   parseRouteDeclaration,
   proceed,
@@ -31,17 +34,13 @@ import {
   requireGate,
   resolveAdapterOptions,
   resourceMetadataResponse,
+  UNMATCHED,
   undeclaredRouteProblem,
 } from '@nevertrust/core';
-import type {
-  FastifyPluginAsync,
-  FastifyReply,
-  FastifyRequest,
-  onRequestHookHandler,
-  RouteOptions,
-} from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { recordRoutes } from './coverage.js';
+import { guardRouterRejections } from './router-rejections.js';
 
 export {
   AccessDeniedError,
@@ -85,14 +84,22 @@ function hooksOf(value: unknown): unknown[] {
 
 /** Everything a route states about itself: `config.nevertrust`, marker hooks and a decorated handler. */
 function routeRequirements(route: RouteOptions): Requirement[] {
-  const where = `${String(route.method)} ${route.url} config.nevertrust`;
   const config = (route.config as { nevertrust?: unknown } | undefined)?.nevertrust;
+  const stages = [route.onRequest, route.preParsing, route.preValidation, route.preHandler];
+  return statedRequirements(config, `${String(route.method)} ${route.url}`, [
+    route.handler,
+    ...stages.flatMap(hooksOf),
+  ]);
+}
+
+/** A route's `config.nevertrust` (a declaration or a requirement) followed by what its handlers state. */
+function statedRequirements(config: unknown, route: string, handlers: readonly unknown[]): Requirement[] {
+  const where = `${route} config.nevertrust`;
   const declared =
     typeof config === 'object' && config !== null && 'type' in config
       ? assertRequirement(config, where)
       : parseRouteDeclaration(config, where);
-  const stages = [route.onRequest, route.preParsing, route.preValidation, route.preHandler];
-  const found = declaredRequirements([route.handler, ...stages.flatMap(hooksOf)]);
+  const found = declaredRequirements(handlers);
   return declared ? [declared, ...found] : found;
 }
 
@@ -104,39 +111,68 @@ function gateHook(requirements: readonly Requirement[], what: string): Nevertrus
   };
 }
 
-/**
- * The hook the plugin puts first on every route: callback style and synchronous when the decision is
- * (a cached token), so a request costs no promise here (issue 7). It never returns a promise, so Fastify
- * continues only through `done`; after a written refusal `done` is not called.
- */
-function routeGateHook(requirements: readonly Requirement[], routeId: string): onRequestHookHandler {
-  return (request, _reply, done) => {
-    try {
-      const passed = requireGate(request.raw, 'nevertrust').pass(requirements, routeInfo(request, routeId));
-      proceed(passed, done)?.then(undefined, done);
-    } catch (error) {
-      done(error as Error);
-    }
-  };
+// What each route states, stamped on its config when Fastify announces it (`onRoute`), so the one
+// application-level hook can read it from the matched route's context.
+const STATED = Symbol('nevertrust.stated');
+type StampedConfig = { [STATED]?: Requirement[]; url?: string; nevertrust?: unknown };
+
+// Routes registered before the plugin never passed `onRoute`: their requirements are read once, from what
+// the route context still shows (the declaration and a decorated handler).
+const unannounced = new WeakMap<object, Requirement[]>();
+
+function unannouncedRequirements(request: FastifyRequest, config: StampedConfig): Requirement[] {
+  let found = unannounced.get(config);
+  if (!found) {
+    const { handler, method, url } = request.routeOptions;
+    found = statedRequirements(config.nevertrust, `${String(method)} ${String(url)}`, [handler]);
+    unannounced.set(config, found);
+    request.log.warn(
+      `nevertrust: ${String(method)} ${String(url)} was registered before @nevertrust/fastify; it is protected by ` +
+        'its config and the default requirement, but hooks on it were not seen: register the plugin first',
+    );
+  }
+  return found;
+}
+
+/** Where the request goes: Fastify has already routed it when `onRequest` runs. */
+function destinationOf(request: FastifyRequest): Destination {
+  const config = request.routeOptions.config as StampedConfig | undefined;
+  if (!config || config.url === undefined) return UNMATCHED;
+  const requirements = config[STATED] ?? unannouncedRequirements(request, config);
+  return { requirements, routeId: config.url, params: request.params as Record<string, unknown> };
 }
 
 // Async, so a ConfigError thrown here fails `register()` (and so start-up) rather than escaping.
 const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
-  const settings = resolveAdapterOptions(options);
+  const settings = resolveAdapterOptions(options, 'flag');
   app.decorateRequest('principal', {
     getter(this: FastifyRequest) {
       return gateOf(this.raw)?.principal;
     },
   });
+  // One hook at the application level, first of those registered after the plugin: it runs for every
+  // route of every scope (Fastify binds application hooks to all routes when it starts) and for the
+  // not-found handler, before any other hook, body parsing or handler of the application.
   app.addHook('onRequest', (request, reply, done) => {
     const metadata = resourceMetadataResponse(settings.guard, request.method, request.url);
     if (metadata) {
       reply.code(metadata.status).headers(metadata.headers).send(metadata.body);
       return;
     }
-    openGate(request.raw, reply.raw, settings, request.url, writeDenial(reply));
-    done();
+    try {
+      const gate = openGate(request.raw, reply.raw, settings, request.url, writeDenial(reply));
+      // A real preflight reaches @fastify/cors's own hook as a public request, when enabled.
+      const preflight = settings.preflight === true && isCorsPreflight(gate.facts);
+      const destination = preflight ? undefined : destinationOf(request);
+      const passed = destination ? gate.pass(destination.requirements, destination) : gate.pass(PREFLIGHT);
+      proceed(passed, done)?.then(undefined, done);
+    } catch (error) {
+      done(error as Error);
+    }
   });
+  guardRouterRejections(app, (request, reply) =>
+    openGate(request.raw, reply.raw, settings, request.url, writeDenial(reply)),
+  );
   const record = recordRoutes(app, settings.guard);
   app.addHook('onRoute', (route) => {
     const requirements = routeRequirements(route);
@@ -148,9 +184,7 @@ const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
       requirements,
     );
     if (problem) throw new ConfigError([problem]);
-    // The gate goes first among the route's own hooks: before body parsing, validation and handlers.
-    const hooks = [routeGateHook(requirements, route.url), ...hooksOf(route.onRequest)];
-    route.onRequest = hooks as NonNullable<typeof route.onRequest>;
+    route.config = { ...route.config, [STATED]: requirements } as NonNullable<typeof route.config>;
   });
   if (settings.ownsGuard) app.addHook('onClose', () => settings.guard.close());
 };

@@ -18,19 +18,24 @@ import {
   declaredRequirements,
   type Guard,
   gateOf,
+  isCorsPreflight,
   type NevertrustOptions,
   openGate,
+  PREFLIGHT,
   type Principal,
   proceed,
+  type RequestGate,
   type Requirement,
   type RouteInfo,
   type RouteMarkers,
   requireGate,
   resolveAdapterOptions,
   resourceMetadataResponse,
+  UNMATCHED,
   watchProperty,
 } from '@nevertrust/core';
 import type { Context, Middleware, Next } from 'koa';
+import { lookAhead } from './destination.js';
 
 export { AccessDeniedError, type NevertrustOptions, type Principal } from '@nevertrust/core';
 export { coverage } from './coverage.js';
@@ -136,7 +141,8 @@ const PRINCIPAL: PropertyDescriptor = {
  */
 export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   const settings = resolveAdapterOptions(options);
-  const middleware: Middleware = (ctx, next) => {
+  const preflight = settings.preflight as Middleware | undefined;
+  const middleware = ((ctx: Context, next: Next) => {
     const metadata = resourceMetadataResponse(settings.guard, ctx.method, ctx.originalUrl);
     if (metadata) {
       ctx.status = metadata.status;
@@ -144,15 +150,30 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
       ctx.body = metadata.body;
       return;
     }
-    if (!gateOf(ctx.req)) {
-      openGate(ctx.req, ctx.res, settings, ctx.originalUrl, writeDenial(ctx));
-      // Not enumerable: spreading or logging `ctx.state` must not carry the raw request along.
-      Object.defineProperty(ctx.state, REQUEST, { value: ctx.req, configurable: true });
-      Object.defineProperty(ctx.state, 'principal', PRINCIPAL);
-      watchRouters(ctx);
+    if (gateOf(ctx.req)) return next();
+    const gate = openGate(ctx.req, ctx.res, settings, ctx.originalUrl, writeDenial(ctx));
+    // Not enumerable: spreading or logging `ctx.state` must not carry the raw request along.
+    Object.defineProperty(ctx.state, REQUEST, { value: ctx.req, configurable: true });
+    Object.defineProperty(ctx.state, 'principal', PRINCIPAL);
+    watchRouters(ctx);
+    // A real preflight goes to the CORS middleware alone; what it passes on is decided like any request.
+    if (preflight && isCorsPreflight(gate.facts)) {
+      return proceed(gate.pass(PREFLIGHT), () => preflight(ctx, async () => decide(ctx, gate, next)));
     }
-    return next();
-  };
+    return decide(ctx, gate, next);
+    // Not `async`: an immediate decision (a cached token) costs no promise; koa-compose accepts a value.
+  }) as Middleware;
+
+  /** Decides the request for where it is going, looked ahead from this middleware's place in the app. */
+  function decide(ctx: Context, gate: RequestGate, next: Next): unknown {
+    const stack = ctx.app.middleware as unknown[];
+    const from = stack.indexOf(middleware);
+    const destination =
+      from === -1
+        ? UNMATCHED
+        : lookAhead(stack, from + 1, { method: ctx.method, path: ctx.path, host: ctx.host });
+    return proceed(gate.pass(destination.requirements, destination), next);
+  }
   return Object.assign(middleware, { guard: settings.guard });
 }
 
