@@ -20,7 +20,7 @@ export interface ExpressRoute {
   readonly methods: Readonly<Record<string, boolean>>;
   _handlesMethod(method: string): boolean;
 }
-interface Layer {
+export interface Layer {
   readonly handle: unknown;
   readonly route?: ExpressRoute | undefined;
   readonly rawPath?: unknown;

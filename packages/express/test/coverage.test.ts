@@ -66,3 +66,39 @@ describe('coverage(app, middleware) for Express', () => {
     });
   });
 });
+
+describe('coverage(app, middleware) lists every handler that can answer', () => {
+  it('mounts, markers on the way, sub-applications and catch-alls after nevertrust()', () => {
+    const { options } = setup();
+    const auth = nevertrust(options);
+    const server = express();
+    server.use(express.json());
+    server.use('/open', ok);
+    server.use(auth);
+    server.use('/graphql', requireScopes('graphql:query'), ok);
+    server.use('/proxy', ok);
+    const admin = express.Router();
+    admin.use(requires(requireRoles('admin')));
+    admin.get('/stats', ok);
+    server.use('/admin', admin);
+    const sub = express();
+    sub.get('/x', ok);
+    server.use('/sub', sub);
+    server.use(ok);
+    const rows = coverage(server, auth).rows.map((row) => [
+      row.kind,
+      row.method,
+      row.path,
+      row.requirement ?? row.undeclared,
+    ]);
+    expect(rows).toEqual([
+      ['fallback', '*', '/*', 'authenticated by default'],
+      ['route', 'GET', '/admin/stats', 'roles:all(admin)'],
+      ['mount', '*', '/graphql/*', 'scopes:all(graphql:query)'],
+      ['mount', '*', '/open/*', 'NOT PROTECTED: registered before nevertrust'],
+      ['mount', '*', '/proxy/*', 'authenticated by default'],
+      ['mount', '*', '/sub/*', 'authenticated by default'],
+    ]);
+    expect(formatCoverage(coverage(server, auth))).toContain('1 routes and 5 other handlers');
+  });
+});

@@ -39,7 +39,7 @@ import {
 } from '@nevertrust/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { recordRoutes } from './coverage.js';
+import { recordRoutes, unannouncedRoutes } from './coverage.js';
 import { guardRouterRejections } from './router-rejections.js';
 
 export {
@@ -126,10 +126,6 @@ function unannouncedRequirements(request: FastifyRequest, config: StampedConfig)
     const { handler, method, url } = request.routeOptions;
     found = statedRequirements(config.nevertrust, `${String(method)} ${String(url)}`, [handler]);
     unannounced.set(config, found);
-    request.log.warn(
-      `nevertrust: ${String(method)} ${String(url)} was registered before @nevertrust/fastify; it is protected by ` +
-        'its config and the default requirement, but hooks on it were not seen: register the plugin first',
-    );
   }
   return found;
 }
@@ -185,6 +181,16 @@ const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
     );
     if (problem) throw new ConfigError([problem]);
     route.config = { ...route.config, [STATED]: requirements } as NonNullable<typeof route.config>;
+  });
+  // Routes registered before the plugin are decided too, but their hooks were never seen: say so once.
+  app.addHook('onReady', async () => {
+    const early = unannouncedRoutes(app).map(({ method, path }) => `${method} ${path}`);
+    if (early.length > 0) {
+      app.log.warn(
+        `nevertrust: registered before @nevertrust/fastify, so only their config and the default ` +
+          `requirement protect them (register the plugin first): ${early.join(', ')}`,
+      );
+    }
   });
   if (settings.ownsGuard) app.addHook('onClose', () => settings.guard.close());
 };

@@ -21,12 +21,15 @@ describe('coverage(app) for Fastify', () => {
     await app.ready();
     const report = coverage(app);
     expect(report.rows.map((row) => [row.method, row.path, row.requirement ?? row.undeclared])).toEqual([
+      ['*', '/*', 'authenticated by default'],
       ['GET', '/api/orders', 'scopes:all(orders:read)'],
       ['POST', '/api/orders', 'authenticated by default'],
       ['DELETE', '/api/orders/:id', 'roles:all(admin)'],
       ['GET', '/health', 'public'],
     ]);
-    expect(formatCoverage(report)).toContain('4 routes, 1 public, 1 without a declared requirement');
+    expect(formatCoverage(report)).toContain(
+      '4 routes and 1 other handler, 1 public, 2 without a declared requirement',
+    );
     await app.close();
   });
 
@@ -43,6 +46,10 @@ describe('coverage(app) for Fastify', () => {
     expect(response.statusCode).toBe(200);
     await app.close();
     expect(audit.at(-1)?.dryRun).toEqual({ reason: 'ERR_ROUTE_NOT_DECLARED', status: 403 });
-    expect(coverage(app).undeclared.map((row) => row.undeclared)).toEqual(['refused (strict mode)']);
+    // The not-found handler's requests, too, are refused in strict mode.
+    expect(coverage(app).undeclared.map((row) => `${row.kind}: ${row.undeclared}`)).toEqual([
+      'fallback: refused (strict mode)',
+      'route: refused (strict mode)',
+    ]);
   });
 });

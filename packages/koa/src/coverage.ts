@@ -1,7 +1,9 @@
 /**
- * The coverage report of a Koa app: every route of the @koa/router routers it uses, the requirements the
- * routes' own middleware state, and whether each router is mounted after `nevertrust()` at all. The core
- * decides what covers each route (route markers, the policy table, strict mode).
+ * The coverage report of a Koa app: every route of the @koa/router routers it uses, with the requirements
+ * stated on the way (application-level markers, the router's own `use()` markers) and by the route's own
+ * middleware, and whether each router is mounted after `nevertrust()` at all; plus one `fallback` row for
+ * the middleware after `nevertrust()` that can answer what no route took (catch-alls, `koa-mount`ed apps,
+ * static files), which Koa cannot see into. The core decides what covers each row.
  */
 import {
   buildCoverage,
@@ -9,6 +11,8 @@ import {
   type DeclaredRoute,
   declaredRequirements,
   type Guard,
+  type Requirement,
+  requirementOf,
 } from '@nevertrust/core';
 
 /** The parts of @koa/router's layers the report reads. */
@@ -16,6 +20,7 @@ interface RouterLayer {
   readonly path: unknown;
   readonly methods: readonly string[];
   readonly stack: readonly unknown[];
+  match(path: string): boolean;
 }
 
 type Middleware = ((...args: never[]) => unknown) & { readonly guard?: Guard; readonly router?: unknown };
@@ -44,16 +49,40 @@ export function coverage(
   const routes: DeclaredRoute[] = [];
   const stack = app.middleware as readonly Middleware[];
   const position = stack.indexOf(middleware);
+  // Markers used as application middleware cover everything after them.
+  const global: Requirement[] = [];
   stack.forEach((entry, index) => {
-    for (const layer of layersOf(entry)) {
-      // Layers without methods are the router's own `use()` middleware, not routes.
+    const behind = position !== -1 && index > position;
+    const layers = layersOf(entry);
+    if (layers.length === 0) {
+      const marker = requirementOf(entry);
+      if (marker) global.push(marker);
+      // Any other middleware after nevertrust can answer what no route took (a catch-all, koa-mount).
+      else if (behind && !routes.some((row) => row.kind === 'fallback')) {
+        routes.push({
+          kind: 'fallback',
+          method: '*',
+          path: '/*',
+          requirements: [...global],
+          protected: true,
+        });
+      }
+      return;
+    }
+    // The router's own `use()` layers (no methods) run before the routes whose path they match.
+    const routerLevel = layers.filter((layer) => layer.methods.length === 0);
+    for (const layer of layers) {
       for (const method of layer.methods) {
         if (method === 'HEAD' && layer.methods.includes('GET')) continue;
+        const path = String(layer.path);
+        const onTheWay = routerLevel
+          .filter((use) => use.match(path))
+          .flatMap((use) => declaredRequirements(use.stack));
         routes.push({
           method,
-          path: String(layer.path),
-          requirements: declaredRequirements(layer.stack),
-          protected: position !== -1 && index > position,
+          path,
+          requirements: [...global, ...onTheWay, ...declaredRequirements(layer.stack)],
+          protected: behind,
         });
       }
     }

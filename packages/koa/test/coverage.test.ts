@@ -63,3 +63,27 @@ describe('coverage(app, middleware) for Koa', () => {
     ]);
   });
 });
+
+describe('coverage(app, middleware) lists every handler that can answer', () => {
+  it('router-level markers as the requirement they enforce, and middleware that can answer as a fallback', () => {
+    const { options } = setup();
+    const auth = nevertrust(options);
+    const app = new Koa();
+    app.use(auth);
+    const admin = new Router({ prefix: '/admin' });
+    admin.use(requires(requireRoles('admin')));
+    admin.get('/stats', ok);
+    app.use(admin.routes());
+    app.use(ok);
+    const rows = coverage(app, auth).rows.map((row) => [
+      row.kind,
+      row.method,
+      row.path,
+      row.requirement ?? row.undeclared,
+    ]);
+    expect(rows).toEqual([
+      ['fallback', '*', '/*', 'authenticated by default'],
+      ['route', 'GET', '/admin/stats', 'roles:all(admin)'],
+    ]);
+  });
+});

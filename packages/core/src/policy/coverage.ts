@@ -7,8 +7,18 @@ import { describeRequirement } from './describe.js';
 import type { PolicyView } from './policy-layer.js';
 import type { Requirement } from './requirement.js';
 
+/**
+ * What kind of handler a row is: a `route` (a method and a pattern), a `mount` (a handler mounted at a
+ * path prefix with `use`, answering any method below it: a GraphQL server, a proxy, static files, a
+ * sub-application), or a `fallback` (a handler that can answer what no route took: a catch-all, a
+ * not-found handler, any middleware after nevertrust that is not a route).
+ */
+export type HandlerKind = 'route' | 'mount' | 'fallback';
+
 /** A route as an adapter found it in the app. */
 export interface DeclaredRoute {
+  /** Default `'route'`. */
+  readonly kind?: HandlerKind;
   /** Upper-case method, or `*` for a route answering every method. */
   readonly method: string;
   /** The route pattern as registered (`/orders/:id`). */
@@ -17,10 +27,16 @@ export interface DeclaredRoute {
   readonly requirements?: readonly Requirement[];
   /** `false` when the route is registered where nevertrust does not see it (before the middleware). */
   readonly protected?: boolean;
+  /**
+   * `true` when the adapter could not read what the route states (Fastify: registered before the plugin,
+   * so its hooks were never announced); the route is still decided, against what its context shows.
+   */
+  readonly unread?: boolean;
 }
 
 /** One line of the report. */
 export interface CoverageRow {
+  readonly kind: HandlerKind;
   readonly method: string;
   readonly path: string;
   /** The effective requirement, described; `undefined` when nothing was declared. */
@@ -35,7 +51,8 @@ export interface CoverageRow {
     | 'authenticated by default'
     | 'refused (strict mode)'
     | 'refused (no table entry)'
-    | 'NOT PROTECTED: registered before nevertrust';
+    | 'NOT PROTECTED: registered before nevertrust'
+    | 'authenticated by default, hooks unread: registered before nevertrust';
 }
 
 /** The coverage of one app. */
@@ -48,7 +65,17 @@ export interface CoverageReport {
 
 function rowOf(route: DeclaredRoute, policy: PolicyView): CoverageRow {
   const method = route.method.toUpperCase();
-  const base = { method, path: route.path };
+  const base = { kind: route.kind ?? 'route', method, path: route.path };
+  if (route.unread) {
+    return {
+      ...base,
+      requirement: undefined,
+      public: false,
+      source: 'none',
+      dryRun: policy.dryRun,
+      undeclared: 'authenticated by default, hooks unread: registered before nevertrust',
+    };
+  }
   if (route.protected === false) {
     return {
       ...base,
@@ -118,13 +145,14 @@ export function buildCoverage(routes: readonly DeclaredRoute[], policy: PolicyVi
  * @example
  * ```ts
  * console.log(formatCoverage(report));
- * // METHOD  PATH         REQUIREMENT              SOURCE
- * // GET     /health      public                   table
+ * // KIND   METHOD  PATH         REQUIREMENT              SOURCE
+ * // route  GET     /health      public                   table
  * ```
  */
 export function formatCoverage(report: CoverageReport): string {
-  const header = ['METHOD', 'PATH', 'REQUIREMENT', 'SOURCE'];
+  const header = ['KIND', 'METHOD', 'PATH', 'REQUIREMENT', 'SOURCE'];
   const lines = report.rows.map((row) => [
+    row.kind,
     row.method,
     row.path,
     row.requirement === undefined
@@ -140,6 +168,9 @@ export function formatCoverage(report: CoverageReport): string {
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
       .join('  ');
   const publicCount = report.rows.filter((row) => row.public).length;
-  const summary = `${report.rows.length} routes, ${publicCount} public, ${report.undeclared.length} without a declared requirement`;
+  const routes = report.rows.filter((row) => row.kind === 'route').length;
+  const others = report.rows.length - routes;
+  const handlers = others === 0 ? '' : ` and ${others} other handler${others === 1 ? '' : 's'}`;
+  const summary = `${routes} routes${handlers}, ${publicCount} public, ${report.undeclared.length} without a declared requirement`;
   return [format(header), ...lines.map(format), '', summary].join('\n');
 }

@@ -10,6 +10,7 @@ export {
   type CoverageRow,
   type DeclaredRoute,
   formatCoverage,
+  type HandlerKind,
 } from './coverage.js';
 export type { PolicyOptions, RevocationOptions } from './options.js';
 export type { PolicyView } from './policy-layer.js';

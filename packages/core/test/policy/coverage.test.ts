@@ -86,9 +86,9 @@ describe('coverage report', () => {
     const { guard } = policyHarness();
     const text = formatCoverage(buildCoverage(appRoutes, guard.policy));
     const lines = text.split('\n');
-    expect(lines[0]).toBe('METHOD  PATH         REQUIREMENT                       SOURCE');
-    expect(lines).toContain('GET     /health      public                            route');
-    expect(lines).toContain('POST    /orders      (none: authenticated by default)  none');
+    expect(lines[0]).toBe('KIND   METHOD  PATH         REQUIREMENT                       SOURCE');
+    expect(lines).toContain('route  GET     /health      public                            route');
+    expect(lines).toContain('route  POST    /orders      (none: authenticated by default)  none');
     expect(lines.at(-1)).toBe('4 routes, 1 public, 2 without a declared requirement');
   });
 });
@@ -103,12 +103,21 @@ describe('nevertrust-coverage command', () => {
     const covered = {
       strict: false,
       rows: [
-        { method: 'GET', path: '/a', requirement: 'public', public: true, source: 'route', dryRun: false },
+        {
+          kind: 'route',
+          method: 'GET',
+          path: '/a',
+          requirement: 'public',
+          public: true,
+          source: 'route',
+          dryRun: false,
+        },
       ],
       undeclared: [],
     };
     const gapRows = [
       {
+        kind: 'route',
         method: 'GET',
         path: '/b',
         requirement: undefined,
@@ -133,7 +142,7 @@ describe('nevertrust-coverage command', () => {
   it('prints the table and exits 0 when every route is declared', async () => {
     lines.out.length = 0;
     expect(await runCoverageCommand([join(dir, 'covered.mjs')], output)).toBe(0);
-    expect(lines.out[0]?.split('\n')[1]).toBe('GET     /a    public       route');
+    expect(lines.out[0]?.split('\n')[1]).toBe('route  GET     /a    public       route');
   });
 
   it('exits 1 when a route has no declared requirement (a CI gate)', async () => {
