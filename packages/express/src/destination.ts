@@ -77,66 +77,69 @@ function mountPattern(layer: Layer, matched: string): string {
   return pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
 }
 
+/** Where the look-ahead stands in the router tree. */
+export interface Lookout {
+  /** The path as the router at this level matches it. */
+  readonly path: string;
+  /** The mount patterns above this level, joined: the prefix of every route label here. */
+  readonly base: string;
+  /** The markers passed on the way here. */
+  readonly stated: readonly Requirement[];
+  /** The parameters the mounts above captured (`/users/:uid`), for ownership rules below them. */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
 /**
  * Walks `stack` from `from` the way the router will: the first route handling the method is the
- * destination; a router or sub-app is entered with the mount path removed; a marker mounted with `use`
- * adds its requirement; any other handler mounted at a path is itself the destination (a GraphQL server,
- * a proxy, static files), while one mounted at the root passes requests on (body parsers, loggers).
+ * destination; a router is entered with the mount path removed; a marker mounted with `use` adds its
+ * requirement; any other handler mounted at a path is itself the destination (a GraphQL server, a proxy,
+ * static files, a sub-application), while one mounted at the root passes requests on (body parsers,
+ * loggers). `skip` is nevertrust's own middleware.
  */
 export function lookAhead(
   stack: readonly Layer[],
   from: number,
-  path: string,
   method: string,
-  base: string,
-  stated: readonly Requirement[],
+  at: Lookout,
   skip: unknown,
 ): Destination | undefined {
-  let onTheWay = stated;
+  let stated = at.stated;
   for (let index = from; index < stack.length; index++) {
     const layer = stack[index] as Layer;
     let match: ReturnType<Layer['match']>;
     try {
-      match = layer.match(path);
+      match = layer.match(at.path);
     } catch {
       // A parameter the router cannot decode: Express answers with an error, so nothing is reached.
       return UNMATCHED;
     }
     if (!match) continue;
+    const params = Object.keys(at.params).length === 0 ? match.params : { ...at.params, ...match.params };
     const route = layer.route;
     if (route) {
       if (!route._handlesMethod(method)) continue;
       const own = routeRequirements(route, method);
-      return {
-        requirements: onTheWay.length === 0 ? own : [...onTheWay, ...own],
-        routeId: `${base}${String(route.path)}`,
-        params: match.params,
-      };
+      const requirements = stated.length === 0 ? own : [...stated, ...own];
+      return { requirements, routeId: `${at.base}${String(route.path)}`, params };
     }
     const handle = layer.handle;
     if (handle === skip) continue;
     const marker = requirementOf(handle);
     if (marker) {
-      onTheWay = [...onTheWay, marker];
+      stated = [...stated, marker];
       continue;
     }
+    const base = `${at.base}${mountPattern(layer, match.path)}`;
     const nested = stackOf(handle);
     if (nested) {
-      const rest = path.slice(match.path.length);
-      const inner = lookAhead(
-        nested,
-        0,
-        rest[0] === '/' ? rest : `/${rest}`,
-        method,
-        `${base}${mountPattern(layer, match.path)}`,
-        onTheWay,
-        skip,
-      );
+      const rest = at.path.slice(match.path.length);
+      const path = rest[0] === '/' ? rest : `/${rest}`;
+      const inner = lookAhead(nested, 0, method, { path, base, stated, params }, skip);
       if (inner) return inner;
       continue;
     }
     if (match.path === '' || match.path === '/') continue;
-    return { requirements: onTheWay, routeId: `${base}${mountPattern(layer, match.path)}` };
+    return { requirements: stated, routeId: base, params };
   }
   return undefined;
 }

@@ -143,7 +143,8 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
     if (!position) return UNMATCHED;
     const layer = position.stack[position.index] as Parameters<typeof routerPathAt>[0];
     const { path, base } = routerPathAt(layer, req.url, req.baseUrl);
-    return lookAhead(position.stack, position.index + 1, path, req.method, base, [], middleware) ?? UNMATCHED;
+    const at = { path, base, stated: [], params: {} };
+    return lookAhead(position.stack, position.index + 1, req.method, at, middleware) ?? UNMATCHED;
   }
 
   const middleware: RequestHandler = (req, res, next) => {
