@@ -3,6 +3,13 @@
  * rate limits and anomaly detectors. Re-exported from the package root.
  */
 export {
+  STORE_FAULT_CHANNEL,
+  STORE_FAULT_CODES,
+  type StoreFaultCode,
+  type StoreFaultReport,
+  type StoreKind,
+} from '../store-faults.js';
+export {
   type ChainedRecord,
   type ChainLink,
   type ChainProblem,
@@ -21,7 +28,7 @@ export {
   INSTRUMENTATION_SCOPE,
   type OpenTelemetryOptions,
 } from './opentelemetry.js';
-export type { AuditOptions, MonitoringOptions } from './options.js';
+export type { AuditOptions, CounterStoreFaultOptions, MonitoringOptions } from './options.js';
 export type { AuditSinkStats } from './pipeline.js';
 export type { LossReason } from './queue.js';
 export type { RateLimitKey, RateLimitRule } from './rate-limit.js';
