@@ -11,6 +11,7 @@ import { CASES as BASE_CASES } from './cases.js';
 import { createFixture, type Fixture } from './fixture.js';
 import { POLICY_CASES } from './policy-cases.js';
 import { PROFILES, type ProfileName } from './profiles.js';
+import { STORE_CASES } from './store-cases.js';
 import { createTargets, type Exchange, type Target } from './targets.js';
 import type { WireRequest } from './transport.js';
 
@@ -38,7 +39,7 @@ function normaliseAudit(event: AuditEvent) {
   };
 }
 
-const CASES: readonly ConformanceCase[] = [...BASE_CASES, ...POLICY_CASES];
+const CASES: readonly ConformanceCase[] = [...BASE_CASES, ...POLICY_CASES, ...STORE_CASES];
 
 /** What is compared between targets: everything observed but the raw body and headers. */
 type Observation = Omit<ReturnType<typeof observe>, 'body' | 'headerValues'>;
