@@ -11,12 +11,14 @@ export {
 } from '../store-faults.js';
 export {
   type ChainedRecord,
+  type ChainKey,
   type ChainLink,
   type ChainProblem,
+  type ChainTear,
   type ChainVerification,
   type ChainVerifyOptions,
-  canonicalJson,
   chainHash,
+  chainLine,
   GENESIS_HASH,
   verifyAuditChain,
 } from './chain.js';
