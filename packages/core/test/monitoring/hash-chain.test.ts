@@ -168,6 +168,20 @@ describe('hash-chained file sink', () => {
     });
   });
 
+  it('two crashes in a row: the writer passes over both torn lines and resumes from the last good record', async () => {
+    const path = freshPath();
+    await writeChain(path, 3);
+    // The first crash tore a line; the restarted writer terminated it and crashed again mid-record.
+    appendFileSync(path, '{"schema":"nevertrust.audit/1","ty\n{"schema":"nev');
+    await writeChain(path, 2);
+    const result = await verifyAuditChain([path]);
+    expect(result).toMatchObject({ ok: true, records: 5, head: { seq: 4 } });
+    expect(result.torn).toEqual([
+      { file: path, line: 4 },
+      { file: path, line: 5 },
+    ]);
+  });
+
   it('a torn tail (crash, no restart yet) is reported, every record before it verified', async () => {
     const path = freshPath();
     const lines = await writeChain(path, 30);

@@ -19,9 +19,7 @@ export interface HashChainSinkOptions extends RotationSettings {
   readonly name?: string;
 }
 
-function resumeFrom(line: string | undefined): ChainLink | undefined {
-  if (line === undefined) return undefined;
-  // Not a chained record: the file will fail verification there, and the chain starts over after it.
+function linkOf(line: string): ChainLink | undefined {
   const parsed = parseChainLine(Buffer.from(line, 'utf8'));
   return parsed.kind === 'record' ? parsed.link : undefined;
 }
@@ -48,7 +46,9 @@ export function createHashChainSink(options: HashChainSinkOptions): AuditSink {
     name: options.name ?? `hash-chain:${options.path}`,
     async write(records) {
       if (!resumed) {
-        last = resumeFrom(await file.lastLine());
+        // The last good record: lines a crash left torn (even one a later write terminated) are passed over.
+        const line = await file.lastLine((text) => linkOf(text) !== undefined);
+        last = line === undefined ? undefined : linkOf(line);
         resumed = true;
       }
       let link = last;
