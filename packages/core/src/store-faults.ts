@@ -73,10 +73,19 @@ export class StoreFault extends Error {
   }
 }
 
-const faultOf = (store: StoreKind, error: unknown): StoreFault =>
-  error instanceof StoreFault
+/**
+ * The fault a store's error is: only its name is kept, since a message may quote a key or an address.
+ *
+ * @example
+ * ```ts
+ * toStoreFault('revocation', new TypeError('socket hang up')).reason; // 'TypeError'
+ * ```
+ */
+export function toStoreFault(store: StoreKind, error: unknown): StoreFault {
+  return error instanceof StoreFault
     ? error
     : new StoreFault(store, error instanceof Error ? error.name : typeof error);
+}
 
 /**
  * Calls a store, turning a throw, a rejection or (with `timeoutMs`) a hang into a {@link StoreFault}. A
@@ -96,7 +105,7 @@ export function callStore<T>(
   try {
     result = call();
   } catch (error) {
-    throw faultOf(store, error);
+    throw toStoreFault(store, error);
   }
   if (!isThenable(result)) return result;
   const pending = result;
@@ -112,7 +121,7 @@ export function callStore<T>(
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(faultOf(store, error));
+        reject(toStoreFault(store, error));
       },
     );
   });

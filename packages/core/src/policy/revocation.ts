@@ -11,8 +11,9 @@ import {
   callStore,
   createStoreFaultHandler,
   STORE_RETRY_AFTER_SECONDS,
-  StoreFault,
+  type StoreFault,
   type StoreRefusal,
+  toStoreFault,
 } from '../store-faults.js';
 import type { RevocationEntry, RevocationStore } from './revocation-store.js';
 
@@ -92,10 +93,7 @@ export function createRevocationService(settings: RevocationSettings): Revocatio
   // A deny-list that cannot be read must not let revoked tokens through: always closed, whatever the
   // handler says about other stores.
   const unavailable = (error: unknown): RevocationRefusal => {
-    const fault =
-      error instanceof StoreFault
-        ? error
-        : new StoreFault('revocation', error instanceof Error ? error.name : typeof error);
+    const fault = toStoreFault('revocation', error);
     const refusal = onFault(fault);
     return {
       code: 'ERR_REVOCATION_UNAVAILABLE',
