@@ -11,6 +11,7 @@ import { CASES as BASE_CASES } from './cases.js';
 import { createFixture, type Fixture } from './fixture.js';
 import { POLICY_CASES } from './policy-cases.js';
 import { PROFILES, type ProfileName } from './profiles.js';
+import { STORE_CASES } from './store-cases.js';
 import { createTargets, type Exchange, type Target } from './targets.js';
 import type { WireRequest } from './transport.js';
 import { WIRING_CASES } from './wiring-cases.js';
@@ -39,7 +40,7 @@ function normaliseAudit(event: AuditEvent) {
   };
 }
 
-const CASES: readonly ConformanceCase[] = [...BASE_CASES, ...POLICY_CASES, ...WIRING_CASES];
+const CASES: readonly ConformanceCase[] = [...BASE_CASES, ...POLICY_CASES, ...STORE_CASES, ...WIRING_CASES];
 
 /** Whether the route label may differ between adapters (per framework, or not asserted at all). */
 function perFramework(route: ExpectedAudit['route']): route is RouteByFramework | null {

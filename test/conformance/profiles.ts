@@ -16,8 +16,9 @@ import {
   requireScopes,
 } from '@nevertrust/core';
 import type { Framework } from './apps.js';
+import { STORE_FAULTS_PROFILE } from './store-profile.js';
 
-export type ProfileName = 'default' | 'policy' | 'strict' | 'dry-run';
+export type ProfileName = 'default' | 'policy' | 'strict' | 'dry-run' | 'store-faults';
 
 export interface Profile {
   /** The guard options of this profile, from the fixture's base options. */
@@ -52,6 +53,7 @@ function mainIssuer(base: GuardOptions): string {
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   default: { options: async (base) => base },
+  'store-faults': STORE_FAULTS_PROFILE,
   policy: {
     async options(base) {
       const issuer = mainIssuer(base);

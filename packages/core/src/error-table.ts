@@ -166,6 +166,13 @@ export const ERROR_TABLE: Readonly<Record<Exclude<ErrorCode, 'ERR_CONFIG'>, Erro
     bodyError: 'temporarily_unavailable',
     description: 'The request cannot be recorded right now',
   },
+  // The rate-limit / detector counter store cannot answer: refused rather than let a flood through
+  // unlimited (unless the operator chose `counterStoreFaults.failOpen`).
+  ERR_LIMITS_UNAVAILABLE: {
+    status: 503,
+    bodyError: 'temporarily_unavailable',
+    description: 'Request limits cannot be checked right now',
+  },
   ERR_INTERNAL: {
     status: 500,
     bodyError: 'server_error',

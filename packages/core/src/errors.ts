@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'ERR_BLOCKED'
   | 'ERR_TOKEN_SUSPENDED'
   | 'ERR_AUDIT_UNAVAILABLE'
+  | 'ERR_LIMITS_UNAVAILABLE'
   | 'ERR_INTERNAL';
 
 const BRAND = Symbol.for('nevertrust.error');

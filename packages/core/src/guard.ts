@@ -152,7 +152,7 @@ export function createGuard(options: GuardOptions): Guard {
     maxTokenBytes: validated.maxTokenBytes,
   };
   const { clock, realm } = validated;
-  const layer = createPolicyLayer(validated);
+  const layer = createPolicyLayer({ ...validated, onStoreFault: monitor.storeFault });
   // The clock is caller code: a fault or a non-finite time must end in a deny (fail closed), never in a
   // rejected promise, nor in comparisons with NaN that would let every expiry and cache entry pass.
   const currentTime = (): number => {

@@ -104,6 +104,12 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     labelNames: ['detector', 'action'] as const,
     registers,
   });
+  const storeFaults = new Counter({
+    name: `${prefix}store_faults_total`,
+    help: 'Store calls that failed or timed out, by store and answer (refused, failed_open).',
+    labelNames: ['store', 'answer'] as const,
+    registers,
+  });
   const route = boundedLabel(options.maxRoutes ?? 200);
   return {
     registry,
@@ -122,6 +128,9 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     },
     detection(event) {
       detections.inc({ detector: event.detector, action: event.action });
+    },
+    storeFault(report) {
+      storeFaults.inc({ store: report.store, answer: report.failedOpen ? 'failed_open' : 'refused' });
     },
   };
 }

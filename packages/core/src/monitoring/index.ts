@@ -3,13 +3,22 @@
  * rate limits and anomaly detectors. Re-exported from the package root.
  */
 export {
+  STORE_FAULT_CHANNEL,
+  STORE_FAULT_CODES,
+  type StoreFaultCode,
+  type StoreFaultReport,
+  type StoreKind,
+} from '../store-faults.js';
+export {
   type ChainedRecord,
+  type ChainKey,
   type ChainLink,
   type ChainProblem,
+  type ChainTear,
   type ChainVerification,
   type ChainVerifyOptions,
-  canonicalJson,
   chainHash,
+  chainLine,
   GENESIS_HASH,
   verifyAuditChain,
 } from './chain.js';
@@ -21,7 +30,7 @@ export {
   INSTRUMENTATION_SCOPE,
   type OpenTelemetryOptions,
 } from './opentelemetry.js';
-export type { AuditOptions, MonitoringOptions } from './options.js';
+export type { AuditOptions, CounterStoreFaultOptions, MonitoringOptions } from './options.js';
 export type { AuditSinkStats } from './pipeline.js';
 export type { LossReason } from './queue.js';
 export type { RateLimitKey, RateLimitRule } from './rate-limit.js';

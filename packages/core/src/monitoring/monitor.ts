@@ -5,15 +5,16 @@
  * - `review` (after the decision): blocked principals and tokens, per-principal and per-client rate
  *   limits, then the anomaly detectors, whose findings go to the trail;
  * - `commit`/`record`: the record step (redaction, onAudit, sink queues, metrics).
- * Store faults propagate to the guard, which answers `ERR_INTERNAL` (fail closed).
+ * Counter store faults take the store-fault path (`store-faults.ts`): 503 `ERR_LIMITS_UNAVAILABLE`, or on
+ * as if unlimited where the operator chose to fail the counters open; never `ERR_INTERNAL`.
  */
 import type { AuditEvent, AuditListener } from '../audit.js';
-import { type Decision, type DenyDecision, denyResponse } from '../decision.js';
-import type { ErrorCode } from '../errors.js';
+import type { Decision } from '../decision.js';
 import type { RequestFacts } from '../facts.js';
 import type { KeyFetchReport } from '../remote-key-source.js';
+import { createStoreFaultHandler, type StoreFault, type StoreRefusal } from '../store-faults.js';
 import { correlationIdOf, generateCorrelationId } from './correlation.js';
-import { blockKey, type OffenderKeys, observeDecision, offendersOf } from './detectors.js';
+import { createCounterChecks } from './counter-checks.js';
 import {
   createEvaluationTracing,
   createOpenTelemetryMetrics,
@@ -22,9 +23,10 @@ import {
 } from './opentelemetry.js';
 import type { ResolvedMonitoring } from './options.js';
 import { type AuditPipeline, type AuditSinkStats, createAuditPipeline } from './pipeline.js';
-import { applyRateLimits, type RateLimitKey } from './rate-limit.js';
 import { combineRecorders, type MetricsRecorder } from './recorder.js';
-import { createMemoryCounterStore } from './store.js';
+import { createRefuse, type Refusal } from './refuse.js';
+
+export type { Refusal } from './refuse.js';
 
 /** How one evaluation is tied to the rest of the trail. */
 export interface TrailContext {
@@ -42,13 +44,6 @@ export interface Evaluation {
   end(event: AuditEvent): void;
 }
 
-/** A refusal decided before verification; the guard turns it into a deny decision. */
-export interface Refusal {
-  readonly code: 'ERR_RATE_LIMITED' | 'ERR_BLOCKED' | 'ERR_AUDIT_UNAVAILABLE';
-  readonly detail: string;
-  readonly retryAfterSeconds: number;
-}
-
 /** The guard's monitoring hooks. */
 export interface Monitor {
   begin(facts: RequestFacts): Evaluation;
@@ -62,6 +57,8 @@ export interface Monitor {
   record(event: AuditEvent): void;
   /** Feeds key fetch reports to metrics and to the user's `keyFetch.onFetch`. */
   onKeyFetch(report: KeyFetchReport): void;
+  /** The store-fault path of every store (counted, published; a refusal unless the store fails open). */
+  storeFault(fault: StoreFault): StoreRefusal | undefined;
   stats(): readonly AuditSinkStats[];
   flush(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -100,104 +97,29 @@ export function createMonitor(settings: MonitorSettings): Monitor {
     recorder,
     clock,
   });
-  const { rateLimits, detectors } = monitoring;
-  const anyDetector = Object.keys(detectors).length > 0;
-  const peerRules = rateLimits.some((rule) => rule.by === 'peer');
-  const identityRules = rateLimits.some((rule) => rule.by !== 'peer');
-  const blocksPeers = detectors['auth-failure-burst']?.blockSeconds !== undefined;
-  const needsStore = anyDetector || rateLimits.length > 0;
-  const store = monitoring.counterStore ?? (needsStore ? createMemoryCounterStore() : undefined);
-
-  function refuse(
-    decision: Decision,
-    code: Exclude<ErrorCode, 'ERR_CONFIG'>,
-    detail: string,
-    retry?: number,
-  ) {
-    const response = denyResponse(code, {
-      realm,
-      ...(retry === undefined ? {} : { retryAfterSeconds: retry }),
-    });
-    const audit: AuditEvent = {
-      ...decision.audit,
-      outcome: 'deny',
-      reason: code,
-      status: response.status,
-      detail,
-    };
-    return { ...response, audit } satisfies DenyDecision;
-  }
-
-  async function blockedUntil(kind: keyof OffenderKeys, key: string | undefined, now: number) {
-    return key === undefined || !store ? undefined : store.flag(blockKey(kind, key), now);
-  }
-
-  const secondsUntil = (untilMs: number, now: number) => Math.max(1, Math.ceil((untilMs - now) / 1000));
-
-  async function admitPeer(facts: RequestFacts): Promise<Refusal | undefined> {
-    if (!store) return undefined;
-    const now = clock();
-    const until = await blockedUntil('peer', facts.remoteAddress, now);
-    if (until !== undefined) {
-      return {
-        code: 'ERR_BLOCKED',
-        detail: 'peer blocked by auth-failure-burst',
-        retryAfterSeconds: secondsUntil(until, now),
-      };
-    }
-    if (!peerRules) return undefined;
-    const over = await applyRateLimits(
-      rateLimits,
-      ['peer'],
-      { peer: facts.remoteAddress },
-      facts.routeId,
-      store,
-      now,
-    );
-    return (
-      over && {
-        code: 'ERR_RATE_LIMITED',
-        detail: `rate limit ${over.rule}`,
-        retryAfterSeconds: over.retryAfterSeconds,
-      }
-    );
-  }
-
-  async function reviewIdentity(decision: Decision): Promise<Decision> {
-    if (!store) return decision;
-    const now = clock();
-    const event = decision.audit;
-    const offenders = offendersOf(event);
-    let current: Decision = decision;
-    if ((await blockedUntil('token', offenders.token, now)) !== undefined) {
-      current = refuse(current, 'ERR_TOKEN_SUSPENDED', 'token suspended by token-spread');
-    } else {
-      const until = await blockedUntil('principal', offenders.principal, now);
-      if (until !== undefined) {
-        current = refuse(
-          current,
-          'ERR_BLOCKED',
-          'principal blocked by scope-probing',
-          secondsUntil(until, now),
-        );
-      } else if (identityRules && offenders.principal !== undefined) {
-        const keys: RateLimitKey[] = ['principal', 'client'];
-        const client = event.clientId === undefined ? undefined : `${event.issuer}\n${event.clientId}`;
-        const who = { principal: offenders.principal, client };
-        const over = await applyRateLimits(rateLimits, keys, who, event.route, store, now);
-        if (over)
-          current = refuse(current, 'ERR_RATE_LIMITED', `rate limit ${over.rule}`, over.retryAfterSeconds);
-      }
-    }
-    if (!anyDetector) return current;
-    const observation = await observeDecision(current.audit, detectors, store, now);
-    for (const detection of observation.detections) pipeline.record(detection);
-    const blocked = observation.blocked;
-    if (!blocked || current.outcome !== 'allow') return current;
-    return blocked.offender === 'token'
-      ? refuse(current, 'ERR_TOKEN_SUSPENDED', 'token suspended by token-spread')
-      : refuse(current, 'ERR_BLOCKED', `${blocked.offender} blocked`, secondsUntil(blocked.untilMs, now));
-  }
+  const refuse = createRefuse(realm);
+  const storeFault = createStoreFaultHandler({
+    failOpen: new Set(monitoring.counterStoreFaults.failOpen ? ['counters'] : []),
+    count: recorder.storeFault,
+  });
+  const counters = createCounterChecks({
+    monitoring,
+    clock,
+    refuse,
+    record: (detection) => pipeline.record(detection),
+    onFault: storeFault,
+  });
+  const { failClosed } = monitoring.audit;
+  const auditRefusal: Refusal = {
+    code: 'ERR_AUDIT_UNAVAILABLE',
+    detail: 'audit sink unavailable (fail-closed)',
+    retryAfterSeconds: AUDIT_RETRY_SECONDS,
+  };
+  // Fail-closed audit: an allow is granted only while every sink confirms records within its bounds.
+  const unrecordable = (decision: Decision) =>
+    failClosed && decision.outcome === 'allow' && !pipeline.healthy()
+      ? refuse(decision, auditRefusal.code, auditRefusal.detail, AUDIT_RETRY_SECONDS)
+      : decision;
 
   return {
     begin(facts) {
@@ -229,34 +151,20 @@ export function createMonitor(settings: MonitorSettings): Monitor {
     },
 
     admit(facts) {
-      if (monitoring.audit.failClosed && !pipeline.healthy()) {
-        return {
-          code: 'ERR_AUDIT_UNAVAILABLE',
-          detail: 'audit sink unavailable (fail-closed)',
-          retryAfterSeconds: AUDIT_RETRY_SECONDS,
-        };
-      }
+      if (failClosed && !pipeline.healthy()) return auditRefusal;
       // Nothing to ask a store about: no promise, no microtask (issue 7).
-      if (!store || (!blocksPeers && !peerRules)) return undefined;
-      return admitPeer(facts);
+      return counters?.admits ? counters.admit(facts) : undefined;
     },
 
+    // Checked again after the decision: verification may have waited (a key fetch) while a sink stalled.
     review(decision) {
-      if (!store || (!identityRules && !anyDetector)) return decision;
-      return reviewIdentity(decision);
+      if (!counters?.reviews) return unrecordable(decision);
+      return counters.review(decision).then(unrecordable);
     },
 
     commit(decision) {
       // Checked before recording (nothing runs in between), so a request leaves exactly one record.
-      const final =
-        monitoring.audit.failClosed && decision.outcome === 'allow' && !pipeline.healthy()
-          ? refuse(
-              decision,
-              'ERR_AUDIT_UNAVAILABLE',
-              'audit sink unavailable (fail-closed)',
-              AUDIT_RETRY_SECONDS,
-            )
-          : decision;
+      const final = unrecordable(decision);
       pipeline.record(final.audit);
       return final;
     },
@@ -264,6 +172,8 @@ export function createMonitor(settings: MonitorSettings): Monitor {
     record(event) {
       pipeline.record(event);
     },
+
+    storeFault,
 
     onKeyFetch(report) {
       recorder.keyFetch(report);

@@ -188,6 +188,7 @@ export function createOpenTelemetryMetrics(meterProvider?: MeterProvider): Metri
     keyFetch: (report) => use()?.keyFetch(report),
     auditLoss: (sink, reason, count) => use()?.auditLoss(sink, reason, count),
     detection: (event) => use()?.detection(event),
+    storeFault: (report) => use()?.storeFault(report),
   };
 }
 
@@ -217,6 +218,9 @@ function createInstruments(provider: MeterProvider): Required<MetricsRecorder> {
   const detections = meter.createCounter('nevertrust.detections', {
     description: 'Anomaly detector firings, by detector and action',
   });
+  const storeFaults = meter.createCounter('nevertrust.store.faults', {
+    description: 'Store calls that failed or timed out, by store and answer (refused, failed_open)',
+  });
   const route = boundedLabel(200);
   return {
     decision(event) {
@@ -241,6 +245,9 @@ function createInstruments(provider: MeterProvider): Required<MetricsRecorder> {
     },
     detection(event) {
       detections.add(1, { detector: event.detector, action: event.action });
+    },
+    storeFault(report) {
+      storeFaults.add(1, { store: report.store, answer: report.failedOpen ? 'failed_open' : 'refused' });
     },
   };
 }

@@ -3,6 +3,7 @@
  * detectors and their store), their zod schema — spread into the guard's — and their defaults.
  */
 import { z } from 'zod';
+import { DEFAULT_STORE_TIMEOUT_MS } from '../store-faults.js';
 import { DEFAULT_CORRELATION_HEADERS } from './correlation.js';
 import { type DetectorOptions, type ResolvedDetectors, resolveDetectors } from './detectors.js';
 import type { OpenTelemetryOptions } from './opentelemetry.js';
@@ -22,9 +23,17 @@ export interface AuditOptions {
   readonly batchSize?: number;
   /**
    * Refuse requests with 503 (`ERR_AUDIT_UNAVAILABLE`) while any sink cannot take records (queue full,
-   * or last write failed), for deployments where an unrecorded access is not acceptable. Default false.
+   * last write failed, or more unconfirmed records than the bounds below allow), for deployments where
+   * an unrecorded access is not acceptable. Default false.
    */
   readonly failClosed?: boolean;
+  /**
+   * Fail-closed mode: records handed to sinks but not yet confirmed written, per sink, beyond which
+   * requests are refused. Default 256.
+   */
+  readonly maxUnconfirmedRecords?: number;
+  /** Fail-closed mode: age of the oldest unconfirmed record beyond which requests are refused. Default 500 ms. */
+  readonly maxUnconfirmedMs?: number;
   /** Drops or masks fields of every record before it reaches `onAudit` or a sink. */
   readonly redact?: AuditRedactor;
   /** Headers read for the correlation id, in order. Default `traceparent`, `x-request-id`, `x-correlation-id`. */
@@ -44,6 +53,19 @@ export interface MonitoringOptions {
   readonly detectors?: DetectorOptions;
   /** Where rate-limit and detector counters live. Default: a bounded in-process store. */
   readonly counterStore?: CounterStore;
+  /** What a counter store fault does (see {@link CounterStoreFaultOptions}). */
+  readonly counterStoreFaults?: CounterStoreFaultOptions;
+}
+
+/** How faults of the counter store are answered. */
+export interface CounterStoreFaultOptions {
+  /**
+   * Let requests through unlimited and undetected while the counter store fails (each fault is still
+   * counted and published on `nevertrust:store-fault`). Default false: 503 `ERR_LIMITS_UNAVAILABLE`.
+   */
+  readonly failOpen?: boolean;
+  /** Bound of one call to a configured `counterStore`, in milliseconds. Default 1000. */
+  readonly timeoutMs?: number;
 }
 
 /** Monitoring options after validation. */
@@ -53,6 +75,8 @@ export interface ResolvedMonitoring {
     readonly queueSize: number;
     readonly batchSize: number;
     readonly failClosed: boolean;
+    readonly maxUnconfirmedRecords: number;
+    readonly maxUnconfirmedMs: number;
     readonly redact: AuditRedactor | undefined;
     readonly correlationHeaders: readonly string[];
   };
@@ -61,6 +85,7 @@ export interface ResolvedMonitoring {
   readonly rateLimits: readonly RateLimitRule[];
   readonly detectors: ResolvedDetectors;
   readonly counterStore: CounterStore | undefined;
+  readonly counterStoreFaults: { readonly failOpen: boolean; readonly timeoutMs: number };
 }
 
 const withMethods = <T>(what: string, methods: readonly string[]) =>
@@ -99,6 +124,8 @@ export const monitoringOptionsShape = {
       queueSize: z.number().int().min(1).max(1_000_000).optional(),
       batchSize: z.number().int().min(1).max(10_000).optional(),
       failClosed: z.boolean().optional(),
+      maxUnconfirmedRecords: z.number().int().min(1).max(1_000_000).optional(),
+      maxUnconfirmedMs: z.number().int().min(1).max(600_000).optional(),
       redact: z
         .custom<AuditRedactor>((value) => typeof value === 'function', { message: 'expected a function' })
         .optional(),
@@ -151,6 +178,12 @@ export const monitoringOptionsShape = {
     'setFlag',
     'flag',
   ]).optional(),
+  counterStoreFaults: z
+    .strictObject({
+      failOpen: z.boolean().optional(),
+      timeoutMs: z.number().int().min(1).max(60_000).optional(),
+    })
+    .optional(),
 };
 
 /**
@@ -169,6 +202,8 @@ export function resolveMonitoring(options: MonitoringOptions): ResolvedMonitorin
       queueSize: audit.queueSize ?? 10_000,
       batchSize: audit.batchSize ?? 256,
       failClosed: audit.failClosed ?? false,
+      maxUnconfirmedRecords: audit.maxUnconfirmedRecords ?? 256,
+      maxUnconfirmedMs: audit.maxUnconfirmedMs ?? 500,
       redact: audit.redact,
       correlationHeaders: audit.correlationHeaders ?? DEFAULT_CORRELATION_HEADERS,
     },
@@ -177,5 +212,9 @@ export function resolveMonitoring(options: MonitoringOptions): ResolvedMonitorin
     rateLimits: options.rateLimits ?? [],
     detectors: resolveDetectors(options.detectors),
     counterStore: options.counterStore,
+    counterStoreFaults: {
+      failOpen: options.counterStoreFaults?.failOpen ?? false,
+      timeoutMs: options.counterStoreFaults?.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
+    },
   };
 }

@@ -19,13 +19,17 @@ export interface AuditPipelineSettings {
   readonly onAudit: AuditListener | undefined;
   readonly recorder: Required<MetricsRecorder>;
   readonly clock: () => number;
+  /** Fail-closed mode: the unconfirmed-record bounds of each sink apply to {@link AuditPipeline.healthy}. */
+  readonly failClosed: boolean;
+  readonly maxUnconfirmedRecords: number;
+  readonly maxUnconfirmedMs: number;
 }
 
 /** The record step of a guard. */
 export interface AuditPipeline {
   /** Records one audit record; `false` when some sink had to drop it. */
   record(record: AuditRecord): boolean;
-  /** Whether every sink can take records now (queue not full, last write succeeded). */
+  /** Whether every sink can take records now (queue not full, last write succeeded, within the bounds). */
   healthy(): boolean;
   /** Per sink: queued records and losses so far. */
   stats(): readonly AuditSinkStats[];
@@ -47,7 +51,8 @@ export interface AuditSinkStats {
  * @example
  * ```ts
  * const pipeline = createAuditPipeline({ sinks, queueSize: 10_000, batchSize: 256, redact: undefined,
- *   onAudit: undefined, recorder: combineRecorders([]), clock: Date.now });
+ *   onAudit: undefined, recorder: combineRecorders([]), clock: Date.now,
+ *   failClosed: true, maxUnconfirmedRecords: 256, maxUnconfirmedMs: 500 });
  * pipeline.record(decision.audit);
  * ```
  */
@@ -59,6 +64,10 @@ export function createAuditPipeline(settings: AuditPipelineSettings): AuditPipel
       batchSize: settings.batchSize,
       clock: settings.clock,
       onLoss: recorder.auditLoss,
+      // Outside fail-closed mode a lagging sink decides nothing, and health means "can take records".
+      ...(settings.failClosed
+        ? { maxUnconfirmed: settings.maxUnconfirmedRecords, maxUnconfirmedMs: settings.maxUnconfirmedMs }
+        : {}),
     }),
   );
 

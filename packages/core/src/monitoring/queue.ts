@@ -3,6 +3,9 @@
  * full the record is dropped and counted, and a `gap` record is written in its place once the sink catches
  * up, so a reader of the trail sees exactly where and how much was lost. A sink that throws loses its batch
  * the same way. Records are written in batches by one drain loop per sink, off the request's path.
+ * A record is unconfirmed from its offer until the sink's write of it resolves; the fail-closed mode bounds
+ * how many may be unconfirmed and for how long (`maxUnconfirmed`, `maxUnconfirmedMs`), so a sink that
+ * hangs or lags turns unhealthy within those bounds instead of once its whole queue has filled.
  */
 import { AUDIT_SCHEMA } from '../audit.js';
 import type { AuditRecord, GapEvent } from './schema.js';
@@ -21,6 +24,10 @@ export interface SinkQueueSettings {
   readonly clock: () => number;
   /** Reports every loss as it happens (metrics). */
   readonly onLoss?: (sink: string, reason: LossReason, count: number) => void;
+  /** Unhealthy once this many records are unconfirmed (queued or being written). Default: no bound. */
+  readonly maxUnconfirmed?: number;
+  /** Unhealthy once the oldest unconfirmed record is older than this. Default: no bound. */
+  readonly maxUnconfirmedMs?: number;
 }
 
 /** A sink behind its bounded queue. */
@@ -28,7 +35,10 @@ export interface SinkQueue {
   readonly name: string;
   /** Queues a record; `false` when it was dropped because the queue is full. */
   offer(record: AuditRecord): boolean;
-  /** False while the queue is full or the last write failed: records cannot be written right now. */
+  /**
+   * False while the queue is full, the last write failed, or the unconfirmed records exceed their bounds:
+   * records cannot be written (soon enough) right now.
+   */
   healthy(): boolean;
   /** Records waiting. */
   depth(): number;
@@ -42,6 +52,8 @@ export interface SinkQueue {
 
 interface Entry {
   readonly record: AuditRecord;
+  /** When it was offered (`performance.now()`): a monotonic clock, whatever the guard's clock says. */
+  readonly at: number;
   /** Records dropped right after this one because the queue was full. */
   dropsAfter: number;
 }
@@ -64,6 +76,11 @@ export function createSinkQueue(sink: AuditSink, settings: SinkQueueSettings): S
   let failing = false;
   let pendingFull = 0;
   let pendingFailed = 0;
+  /** Records of the batch being written, and when the oldest of them was offered. */
+  let writing = 0;
+  let writingSince = 0;
+  const maxUnconfirmed = settings.maxUnconfirmed ?? Number.POSITIVE_INFINITY;
+  const maxUnconfirmedMs = settings.maxUnconfirmedMs ?? Number.POSITIVE_INFINITY;
   const lost: Record<LossReason, number> = { queue_full: 0, write_failed: 0 };
   let idle: (() => void)[] = [];
 
@@ -113,7 +130,9 @@ export function createSinkQueue(sink: AuditSink, settings: SinkQueueSettings): S
 
   async function drain(): Promise<void> {
     while (size() > 0) {
+      writingSince = (entries[head] as Entry).at;
       const batch = nextBatch();
+      writing = batch.real;
       try {
         await sink.write(batch.records);
         failing = false;
@@ -125,6 +144,8 @@ export function createSinkQueue(sink: AuditSink, settings: SinkQueueSettings): S
         pendingFull = batch.full;
         pendingFailed += batch.real;
         report('write_failed', batch.real);
+      } finally {
+        writing = 0;
       }
     }
     draining = false;
@@ -162,11 +183,16 @@ export function createSinkQueue(sink: AuditSink, settings: SinkQueueSettings): S
         report('queue_full', 1);
         return false;
       }
-      entries.push({ record, dropsAfter: 0 });
+      entries.push({ record, at: performance.now(), dropsAfter: 0 });
       schedule();
       return true;
     },
-    healthy: () => !failing && size() < settings.capacity,
+    healthy() {
+      if (failing || size() >= settings.capacity) return false;
+      if (writing + size() >= maxUnconfirmed) return false;
+      const oldest = writing > 0 ? writingSince : size() > 0 ? (entries[head] as Entry).at : undefined;
+      return oldest === undefined || performance.now() - oldest <= maxUnconfirmedMs;
+    },
     depth: size,
     losses: () => ({ ...lost }),
     flush,

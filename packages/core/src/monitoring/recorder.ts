@@ -5,6 +5,7 @@
  */
 import type { AuditEvent } from '../audit.js';
 import type { KeyFetchReport } from '../remote-key-source.js';
+import type { StoreFaultReport } from '../store-faults.js';
 import type { LossReason } from './queue.js';
 import type { DetectionEvent } from './schema.js';
 
@@ -26,6 +27,8 @@ export interface MetricsRecorder {
   auditLoss?(sink: string, reason: LossReason, count: number): void;
   /** One call per detector firing. */
   detection?(event: DetectionEvent): void;
+  /** One call per store fault (a store that threw, rejected or timed out), by store. */
+  storeFault?(report: StoreFaultReport): void;
 }
 
 /**
@@ -54,6 +57,7 @@ export function combineRecorders(recorders: readonly MetricsRecorder[]): Require
     keyFetch: each('keyFetch'),
     auditLoss: each('auditLoss'),
     detection: each('detection'),
+    storeFault: each('storeFault'),
   };
 }
 

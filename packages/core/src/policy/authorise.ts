@@ -55,10 +55,12 @@ export type Authorisation =
       readonly code: Exclude<ErrorCode, 'ERR_CONFIG' | 'ERR_NO_CREDENTIALS'>;
       readonly detail: string;
       readonly challenge?: Readonly<Record<string, string>>;
+      /** `Retry-After` of a 503 (a store that cannot answer). */
+      readonly retryAfterSeconds?: number;
     };
 
 type RevocationVerdict =
-  | { code: 'ERR_TOKEN_REVOKED' | 'ERR_REVOCATION_UNAVAILABLE'; detail: string }
+  | { code: 'ERR_TOKEN_REVOKED' | 'ERR_REVOCATION_UNAVAILABLE'; detail: string; retryAfterSeconds?: number }
   | undefined;
 
 /** Settings of {@link createAuthoriser}. */

@@ -44,6 +44,11 @@ export interface RevocationOptions {
   readonly store?: RevocationStore;
   /** Capacity of the in-process store. Default 100 000. */
   readonly maxEntries?: number;
+  /**
+   * Bound of one lookup in `store`, in milliseconds; a lookup that takes longer is a store fault (503
+   * `ERR_REVOCATION_UNAVAILABLE`). Default 1000. Revocation has no fail-open choice: it never fails open.
+   */
+  readonly timeoutMs?: number;
 }
 
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -101,6 +106,7 @@ export const revocationSchema = z.strictObject({
     )
     .optional(),
   maxEntries: z.number().int().positive().optional(),
+  timeoutMs: z.number().int().min(1).max(60_000).optional(),
 });
 
 /**

@@ -4,6 +4,7 @@
  * found here, at start-up, as a {@link ConfigError}.
  */
 
+import { DEFAULT_STORE_TIMEOUT_MS, type StoreFault, type StoreRefusal } from '../store-faults.js';
 import { type Authoriser, createAuthoriser } from './authorise.js';
 import type { ClaimPathInput } from './claim-path.js';
 import { toClaimPath } from './claim-path.js';
@@ -39,6 +40,8 @@ export interface PolicyLayerOptions {
   readonly allowQueryToken: boolean;
   readonly clockToleranceSeconds: number;
   readonly clock: () => number;
+  /** The guard's store-fault path (see `store-faults.ts`). */
+  readonly onStoreFault?: ((fault: StoreFault) => StoreRefusal | undefined) | undefined;
 }
 
 /** The assembled policy layer. */
@@ -75,6 +78,9 @@ export function createPolicyLayer(options: PolicyLayerOptions): PolicyLayer {
     maxLifetimeByIssuer: new Map(options.issuers.map((issuer) => [issuer.issuer, issuer.maxLifetimeSeconds])),
     clockToleranceSeconds: options.clockToleranceSeconds,
     clock: options.clock,
+    // The in-process store answers synchronously: only a shared store's lookups need a bound.
+    timeoutMs: options.revocation?.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
+    onFault: options.onStoreFault,
   });
   let resourceMetadata: ResourceMetadataEndpoint | undefined;
   if (options.resourceMetadata) {

@@ -7,6 +7,14 @@
 import { ConfigError } from '../errors.js';
 import { isThenable } from '../maybe-async.js';
 import type { Principal } from '../principal.js';
+import {
+  callStore,
+  createStoreFaultHandler,
+  STORE_RETRY_AFTER_SECONDS,
+  type StoreFault,
+  type StoreRefusal,
+  toStoreFault,
+} from '../store-faults.js';
 import type { RevocationEntry, RevocationStore } from './revocation-store.js';
 
 /** Revokes tokens. Times are seconds since the epoch. */
@@ -23,6 +31,8 @@ export interface Revocation {
 export interface RevocationRefusal {
   readonly code: 'ERR_TOKEN_REVOKED' | 'ERR_REVOCATION_UNAVAILABLE';
   readonly detail: string;
+  /** Set on `ERR_REVOCATION_UNAVAILABLE` (503). */
+  readonly retryAfterSeconds?: number;
 }
 
 /** The guard's side of revocation: the API plus the per-request check. */
@@ -40,12 +50,6 @@ export interface RevocationService extends Revocation {
 const refusalFor = (entry: RevocationEntry | undefined): RevocationRefusal | undefined =>
   entry ? { code: 'ERR_TOKEN_REVOKED', detail: `revoked by ${entry.kind} entry` } : undefined;
 
-// A deny-list that cannot be read must not let revoked tokens through (fail closed).
-const unavailable = (error: unknown): RevocationRefusal => ({
-  code: 'ERR_REVOCATION_UNAVAILABLE',
-  detail: `revocation store failed: ${error instanceof Error ? error.name : typeof error}`,
-});
-
 /** Settings of {@link createRevocationService}. */
 export interface RevocationSettings {
   readonly store: RevocationStore;
@@ -54,7 +58,13 @@ export interface RevocationSettings {
   readonly clockToleranceSeconds: number;
   /** Current time in milliseconds. */
   readonly clock: () => number;
+  /** Bound of one `find` call that returns a promise, in milliseconds. Default: unbounded. */
+  readonly timeoutMs?: number | undefined;
+  /** The guard's store-fault path (counted and published); default: refuse without reporting. */
+  readonly onFault?: ((fault: StoreFault) => StoreRefusal | undefined) | undefined;
 }
+
+const UNREPORTED = createStoreFaultHandler({ failOpen: new Set(), count: () => {} });
 
 function requireText(value: unknown, where: string): string {
   if (typeof value !== 'string' || value.length === 0)
@@ -79,6 +89,18 @@ function optionalTime(value: unknown, where: string): number | undefined {
  */
 export function createRevocationService(settings: RevocationSettings): RevocationService {
   const { store, maxLifetimeByIssuer, clockToleranceSeconds, clock } = settings;
+  const onFault = settings.onFault ?? UNREPORTED;
+  // A deny-list that cannot be read must not let revoked tokens through: always closed, whatever the
+  // handler says about other stores.
+  const unavailable = (error: unknown): RevocationRefusal => {
+    const fault = toStoreFault('revocation', error);
+    const refusal = onFault(fault);
+    return {
+      code: 'ERR_REVOCATION_UNAVAILABLE',
+      detail: refusal?.detail ?? fault.message,
+      retryAfterSeconds: refusal?.retryAfterSeconds ?? STORE_RETRY_AFTER_SECONDS,
+    };
+  };
   const now = () => {
     const seconds = clock() / 1000;
     // A NaN cut-off would match nothing: a revocation that silently does not revoke.
@@ -127,16 +149,14 @@ export function createRevocationService(settings: RevocationSettings): Revocatio
     },
     check(principal, nowSeconds) {
       try {
-        const found = store.find(
-          {
-            issuer: principal.issuer,
-            tokenId: principal.tokenId,
-            subject: principal.subject,
-            clientId: principal.clientId,
-            issuedAt: principal.issuedAt,
-          },
-          nowSeconds,
-        );
+        const query = {
+          issuer: principal.issuer,
+          tokenId: principal.tokenId,
+          subject: principal.subject,
+          clientId: principal.clientId,
+          issuedAt: principal.issuedAt,
+        };
+        const found = callStore('revocation', settings.timeoutMs, () => store.find(query, nowSeconds));
         // Synchronous for the in-process store: no promise per request on a cache hit (issue 7).
         return isThenable(found) ? Promise.resolve(found).then(refusalFor, unavailable) : refusalFor(found);
       } catch (error) {

@@ -1,10 +1,14 @@
 /**
  * The tamper-evident file sink and its verifier: an intact file passes; an edited, deleted, inserted or
- * reordered record is reported at the first broken line; a keyed chain cannot be recomputed without the
- * key; the chain resumes across restarts and rotations; the `nevertrust-audit` CLI does the same.
+ * reordered record is reported at the first broken line; the hash covers the line's exact bytes and a
+ * line with duplicate member names is refused (J-13, attack #21); a keyed chain cannot be recomputed
+ * without the key; the chain resumes across restarts and rotations; a torn line is reported and the
+ * records after it are still verified; the `nevertrust-audit` CLI does the same, with the key file's raw
+ * bytes.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type AuditSink,
-  canonicalJson,
   chainHash,
+  chainLine,
   createHashChainSink,
   GENESIS_HASH,
   verifyAuditChain,
@@ -54,7 +58,11 @@ describe('hash-chained file sink', () => {
     expect(records[0].chain.prev).toBe(GENESIS_HASH);
     for (const [index, record] of records.entries()) {
       const { chain, ...rest } = record;
-      expect(chain.hash).toBe(chainHash(index, chain.prev, rest));
+      // The line is exactly the record's JSON with the link last; the hash covers every byte before it.
+      expect(chainLine(rest, index, chain.prev).text).toBe(lines[index]);
+      const line = lines[index] as string;
+      expect(chain.hash).toBe(chainHash(line.slice(0, line.length - 67)));
+      expect(line.endsWith(`"hash":"${chain.hash}"}}`)).toBe(true);
       if (index > 0) expect(chain.prev).toBe(records[index - 1].chain.hash);
     }
     const result = await verifyAuditChain([path]);
@@ -85,8 +93,8 @@ describe('hash-chained file sink', () => {
     const lines = await writeChain(path, 4);
     const { chain, ...record } = JSON.parse(lines[1] as string);
     record.subject = 'someone-else';
-    const forged = { ...record, chain: { ...chain, hash: chainHash(chain.seq, chain.prev, record) } };
-    writeLines(path, [lines[0], JSON.stringify(forged), lines[2], lines[3]] as string[]);
+    const forged = chainLine(record, chain.seq, chain.prev).text;
+    writeLines(path, [lines[0], forged, lines[2], lines[3]] as string[]);
     expect(await verifyAuditChain([path])).toMatchObject({ ok: false, problem: 'unlinked', line: 3 });
   });
 
@@ -126,9 +134,8 @@ describe('hash-chained file sink', () => {
     const forged = lines.map((line, seq) => {
       const { chain: _chain, ...record } = JSON.parse(line);
       record.outcome = 'allow';
-      const hash = chainHash(seq, prev, record);
-      const text = JSON.stringify({ ...record, chain: { seq, prev, hash } });
-      prev = hash;
+      const { text, link } = chainLine(record, seq, prev);
+      prev = link.hash;
       return text;
     });
     writeLines(path, forged);
@@ -140,19 +147,66 @@ describe('hash-chained file sink', () => {
     expect(() => createHashChainSink({ path, key: 'short' })).toThrow(RangeError);
   });
 
-  it('resumes the chain after a restart, and isolates a torn last line', async () => {
+  it('resumes the chain after a restart from the last complete record, around a torn line', async () => {
     const path = freshPath();
     await writeChain(path, 2);
     await writeChain(path, 2);
     expect(await verifyAuditChain([path])).toMatchObject({ ok: true, records: 4, head: { seq: 3 } });
     // A crash mid-write leaves half a line: the next record starts on a fresh line, the chain continues
-    // from the last complete record, and the verifier reports the torn line.
+    // from the last complete record, and the verifier reports the torn line and verifies past it.
     writeFileSync(path, `${readFileSync(path, 'utf8')}{"schema":"nevertrust.au`);
     await writeChain(path, 1);
     const lines = readLines(path);
     expect(lines).toHaveLength(6);
     expect(JSON.parse(lines[5] as string).chain.seq).toBe(4);
-    expect(await verifyAuditChain([path])).toMatchObject({ ok: false, problem: 'malformed', line: 5 });
+    expect(await verifyAuditChain([path])).toEqual({
+      ok: true,
+      records: 5,
+      first: { seq: 0, prev: GENESIS_HASH },
+      head: { seq: 4, hash: JSON.parse(lines[5] as string).chain.hash },
+      torn: [{ file: path, line: 5 }],
+    });
+  });
+
+  it('two crashes in a row: the writer passes over both torn lines and resumes from the last good record', async () => {
+    const path = freshPath();
+    await writeChain(path, 3);
+    // The first crash tore a line; the restarted writer terminated it and crashed again mid-record.
+    appendFileSync(path, '{"schema":"nevertrust.audit/1","ty\n{"schema":"nev');
+    await writeChain(path, 2);
+    const result = await verifyAuditChain([path]);
+    expect(result).toMatchObject({ ok: true, records: 5, head: { seq: 4 } });
+    expect(result.torn).toEqual([
+      { file: path, line: 4 },
+      { file: path, line: 5 },
+    ]);
+  });
+
+  it('a torn tail (crash, no restart yet) is reported, every record before it verified', async () => {
+    const path = freshPath();
+    const lines = await writeChain(path, 30);
+    appendFileSync(path, (lines[5] as string).slice(0, 40));
+    expect(await verifyAuditChain([path])).toMatchObject({
+      ok: true,
+      records: 30,
+      head: { seq: 29 },
+      torn: [{ file: path, line: 31 }],
+    });
+  });
+
+  it('a torn middle line is reported and the 1200 records written after the restart are still verified', async () => {
+    const path = freshPath();
+    await writeChain(path, 10);
+    appendFileSync(path, '{"schema":"nevertrust.audit/1","type":"decision","outcome":"al');
+    await writeChain(path, 1200);
+    const result = await verifyAuditChain([path]);
+    expect(result).toMatchObject({ ok: true, records: 1210, head: { seq: 1209 } });
+    expect(result.torn).toEqual([{ file: path, line: 11 }]);
+    // A record altered after the tear is still caught, at its own line.
+    const after = readLines(path);
+    after[700] = (after[700] as string).replace('"method":"GET"', '"method":"PUT"');
+    writeLines(path, after);
+    expect(await verifyAuditChain([path])).toMatchObject({ ok: false, problem: 'altered', line: 701 });
   });
 
   it('continues the chain across size rotation; files verify together, or alone with --continues', async () => {
@@ -188,11 +242,55 @@ describe('hash-chained file sink', () => {
     });
   });
 
-  it('hashes a canonical form: key order does not matter, values do', () => {
-    expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }], u: undefined })).toBe('{"a":[{"c":3,"d":2}],"b":1}');
-    expect(chainHash(0, GENESIS_HASH, { a: 1, b: 2 })).toBe(chainHash(0, GENESIS_HASH, { b: 2, a: 1 }));
-    expect(chainHash(0, GENESIS_HASH, { a: 1 })).not.toBe(chainHash(0, GENESIS_HASH, { a: 2 }));
-    expect(chainHash(0, GENESIS_HASH, { a: 1 })).not.toBe(chainHash(1, GENESIS_HASH, { a: 1 }));
+  it('J-13 #21 an "outcome" turned into "allow","deny" fails with and without a key, even with a recomputed hash', async () => {
+    for (const key of [undefined, KEY]) {
+      const path = freshPath();
+      const lines = await writeChain(path, 6, createHashChainSink({ path, ...(key ? { key } : {}) }));
+      const index = lines.findIndex((line) => line.includes('"outcome":"deny"'));
+      expect(index).toBeGreaterThanOrEqual(0);
+      const edited = [...lines];
+      // A first-member reader (grep, a person, some parsers) now sees "allow"; JSON.parse still sees "deny".
+      edited[index] = (lines[index] as string).replace(
+        '"outcome":"deny"',
+        '"outcome":"allow","outcome":"deny"',
+      );
+      writeLines(path, edited);
+      const result = await verifyAuditChain([path], key ? { key } : {});
+      expect(result).toMatchObject({ ok: false, problem: 'malformed', line: index + 1 });
+      expect(!result.ok && result.message).toMatch(/duplicate or forbidden name "outcome"/);
+      // Without a key an editor can recompute the hash over the edited bytes: the duplicate is still refused.
+      const text = edited[index] as string;
+      const covered = text.slice(0, text.length - 67);
+      edited[index] = `${covered}${chainHash(covered)}"}}`;
+      writeLines(path, edited);
+      expect(await verifyAuditChain([path])).toMatchObject({
+        ok: false,
+        problem: 'malformed',
+        line: index + 1,
+      });
+    }
+  });
+
+  it('hashes the exact bytes: an edit a re-serialising parser would hide is caught', async () => {
+    const path = freshPath();
+    const lines = await writeChain(path, 3);
+    for (const edit of [
+      (line: string) => line.replace('"outcome":', '"outcome": '),
+      (line: string) => line.replace('"path":"/', '"path":"\\/'),
+      (line: string) => line.replace('"type":"decision"', '"type":"\\u0064ecision"'),
+    ]) {
+      const edited = [...lines];
+      edited[1] = edit(lines[1] as string);
+      expect(edited[1]).not.toBe(lines[1]);
+      expect(JSON.parse(edited[1] as string)).toEqual(JSON.parse(lines[1] as string));
+      writeLines(path, edited);
+      expect(await verifyAuditChain([path])).toMatchObject({ ok: false, problem: 'altered', line: 2 });
+    }
+    expect(chainHash('a')).not.toBe(chainHash('a', KEY));
+    expect(chainLine({ a: 1, chain: { seq: 9 } }, 0, GENESIS_HASH).text).toMatch(
+      /^\{"a":1,"chain":\{"seq":0,/,
+    );
+    expect(chainLine({}, 0, GENESIS_HASH).text).toMatch(/^\{"chain":\{"seq":0,/);
   });
 });
 
@@ -223,16 +321,44 @@ describe('nevertrust-audit CLI', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, problem: 'missing', line: 2, expectedSeq: 1 });
     expect(run('verify').status).toBe(2);
     expect(run('frobnicate').status).toBe(2);
+    for (const help of [['--help'], ['-h'], ['verify', '--help']]) {
+      const printed = run(...help);
+      expect(printed.status, help.join(' ')).toBe(0);
+      expect(printed.stdout).toMatch(/^usage: nevertrust-audit verify/);
+      expect(printed.stderr).toBe('');
+    }
     expect(run('verify', join(directory, 'does-not-exist')).status).toBe(2);
   });
 
-  it('verify --key-file reads the HMAC key from a file', async () => {
+  it('verify --key-file reads the raw bytes the sink was given: a binary key, a trailing newline', async () => {
+    const keys = [randomBytes(32), Buffer.from(`${KEY}\n`)];
+    for (const [index, bytes] of keys.entries()) {
+      const keyFile = join(directory, `chain-${index}.key`);
+      writeFileSync(keyFile, bytes);
+      const path = freshPath();
+      await writeChain(path, 2, createHashChainSink({ path, key: readFileSync(keyFile) }));
+      const verified = run('verify', '--key-file', keyFile, path);
+      expect(verified.stdout).toMatch(/^ok: 2 records intact/);
+      expect(verified.status).toBe(0);
+      expect(run('verify', path).status).toBe(1);
+    }
+    // The key string without its newline is another key.
     const path = freshPath();
-    await writeChain(path, 2, createHashChainSink({ path, key: KEY }));
-    const keyFile = join(directory, 'chain.key');
-    writeFileSync(keyFile, `${KEY}\n`);
-    expect(run('verify', '--key-file', keyFile, path).status).toBe(0);
-    expect(run('verify', path).status).toBe(1);
+    await writeChain(path, 1, createHashChainSink({ path, key: KEY }));
+    expect(run('verify', '--key-file', join(directory, 'chain-1.key'), path).status).toBe(1);
+  });
+
+  it('verify: exit 3 and the line number when the chain is intact apart from a torn line', async () => {
+    const path = freshPath();
+    await writeChain(path, 3);
+    appendFileSync(path, '{"schema":"nevert');
+    const result = run('verify', path);
+    expect(result.stdout).toBe(
+      `torn: ${path}:4: incomplete line (a write cut short), skipped\nok: 3 records intact, head seq 2 hash ${
+        JSON.parse(readLines(path)[2] as string).chain.hash
+      }\n`,
+    );
+    expect(result.status).toBe(3);
   });
 
   it('schema prints the JSON Schema of audit records', () => {

@@ -162,4 +162,35 @@ describe('sinks never block or slow a request', () => {
     expect(guard.auditHealth()[0]?.lost.write_failed).toBe(6);
     await guard.close();
   });
+
+  it('is unhealthy once maxUnconfirmed records wait for a hanging sink, or the oldest waits maxUnconfirmedMs', async () => {
+    const sink: AuditSink = { name: 'hang', write: () => new Promise<void>(() => {}) };
+    const byCount = createSinkQueue(sink, { capacity: 100, batchSize: 2, clock: () => 0, maxUnconfirmed: 3 });
+    byCount.offer(decision(0));
+    byCount.offer(decision(1));
+    expect(byCount.healthy()).toBe(true);
+    byCount.offer(decision(2));
+    expect(byCount.healthy()).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Two records are being written (never confirmed), one is queued: still three unconfirmed.
+    expect(byCount.healthy()).toBe(false);
+    const byAge = createSinkQueue(sink, {
+      capacity: 100,
+      batchSize: 2,
+      clock: () => 0,
+      maxUnconfirmedMs: 30,
+    });
+    byAge.offer(decision(0));
+    expect(byAge.healthy()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(byAge.healthy()).toBe(false);
+  });
+
+  it('without bounds (fail-closed off) a lagging sink stays healthy until its queue fills', async () => {
+    const sink: AuditSink = { name: 'hang', write: () => new Promise<void>(() => {}) };
+    const queue = createSinkQueue(sink, { capacity: 5, batchSize: 2, clock: () => 0 });
+    for (let index = 0; index < 4; index += 1) queue.offer(decision(index));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(queue.healthy()).toBe(true);
+  });
 });

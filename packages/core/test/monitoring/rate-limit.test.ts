@@ -105,7 +105,7 @@ describe('rate limits', () => {
     expectLimited(await b.call(token));
   });
 
-  it('a failing store fails closed (500), never open', async () => {
+  it('a failing store fails closed (503 ERR_LIMITS_UNAVAILABLE, never 500), never open', async () => {
     const broken = createMemoryCounterStore();
     broken.increment = async () => {
       throw new Error('store down');
@@ -115,7 +115,8 @@ describe('rate limits', () => {
       rateLimits: [{ by: 'peer', limit: 100, windowSeconds: 60 }],
     });
     const decision = await call(mint());
-    expect(decision.outcome === 'deny' && decision.code).toBe('ERR_INTERNAL');
+    expect(decision.outcome === 'deny' && decision.code).toBe('ERR_LIMITS_UNAVAILABLE');
+    expect(decision.outcome === 'deny' && decision.status).toBe(503);
   });
 
   it('bad rules fail at start-up naming the option', () => {

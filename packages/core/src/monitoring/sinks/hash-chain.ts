@@ -3,7 +3,7 @@
  * with `nevertrust-audit verify`. The chain resumes across restarts and rotations from the last complete
  * line on disk. One writer per file: two processes appending to the same file would fork the chain.
  */
-import { type ChainedRecord, type ChainLink, chainHash, GENESIS_HASH } from '../chain.js';
+import { type ChainKey, type ChainLink, chainLine, GENESIS_HASH, parseChainLine } from '../chain-line.js';
 import type { AuditSink } from '../sink.js';
 import { createRotatingFile, type RotationSettings } from './rotating-file.js';
 
@@ -12,23 +12,16 @@ export interface HashChainSinkOptions extends RotationSettings {
   readonly path: string;
   /**
    * HMAC key (at least 32 bytes). Without it anyone able to edit the file can recompute the whole chain;
-   * with it, only holders of the key can. Keep it out of the trail and away from the log host.
+   * with it, only holders of the key can. Keep it out of the trail and away from the log host. Pass a key
+   * file's raw bytes (`readFileSync(path)`): `nevertrust-audit verify --key-file` reads the same bytes.
    */
-  readonly key?: string | Uint8Array;
+  readonly key?: ChainKey;
   readonly name?: string;
 }
 
-function resumeFrom(line: string | undefined): ChainLink | undefined {
-  if (line === undefined) return undefined;
-  try {
-    const link = (JSON.parse(line) as { chain?: Partial<ChainLink> }).chain;
-    if (typeof link?.seq === 'number' && typeof link.hash === 'string' && typeof link.prev === 'string') {
-      return { seq: link.seq, prev: link.prev, hash: link.hash };
-    }
-  } catch {
-    // Not a chained record: the file will fail verification there, and the chain starts over after it.
-  }
-  return undefined;
+function linkOf(line: string): ChainLink | undefined {
+  const parsed = parseChainLine(Buffer.from(line, 'utf8'));
+  return parsed.kind === 'record' ? parsed.link : undefined;
 }
 
 /**
@@ -53,20 +46,26 @@ export function createHashChainSink(options: HashChainSinkOptions): AuditSink {
     name: options.name ?? `hash-chain:${options.path}`,
     async write(records) {
       if (!resumed) {
-        last = resumeFrom(await file.lastLine());
+        // The last good record: lines a crash left torn (even one a later write terminated) are passed over.
+        const line = await file.lastLine((text) => linkOf(text) !== undefined);
+        last = line === undefined ? undefined : linkOf(line);
         resumed = true;
       }
       let link = last;
       let text = '';
       for (const record of records) {
-        const seq = link ? link.seq + 1 : 0;
-        const prev = link ? link.hash : GENESIS_HASH;
-        link = { seq, prev, hash: chainHash(seq, prev, record, options.key) };
-        const chained: ChainedRecord = { ...record, chain: link };
-        text += `${JSON.stringify(chained)}\n`;
+        const line = chainLine(record, link ? link.seq + 1 : 0, link ? link.hash : GENESIS_HASH, options.key);
+        link = line.link;
+        text += `${line.text}\n`;
       }
-      await file.append(text);
-      // Only a completed write moves the chain on: after a failed batch the next one reuses its numbers.
+      try {
+        await file.append(text);
+      } catch (error) {
+        // Part of the batch may be on disk: resume from the file's last complete record, as after a crash,
+        // so the next batch follows what a verifier will read.
+        resumed = false;
+        throw error;
+      }
       last = link;
     },
     close: () => file.close(),

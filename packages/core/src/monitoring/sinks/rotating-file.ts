@@ -19,8 +19,11 @@ export interface RotatingFile {
   readonly path: string;
   /** Appends `text` whole, rotating first when it would not fit. */
   append(text: string): Promise<void>;
-  /** The last complete line of the newest non-empty file (current, else `.1`), for resuming a chain. */
-  lastLine(): Promise<string | undefined>;
+  /**
+   * The last complete line of the newest non-empty file (current, else `.1`) that `accept` takes (any, by
+   * default), for resuming a chain past lines a crash left torn.
+   */
+  lastLine(accept?: (line: string) => boolean): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -36,7 +39,10 @@ async function renameIfPresent(from: string, to: string): Promise<void> {
   }
 }
 
-async function lastLineOf(path: string): Promise<string | undefined> {
+async function lastLineOf(
+  path: string,
+  accept: (line: string) => boolean = () => true,
+): Promise<string | undefined> {
   let file: FileHandle;
   try {
     file = await open(path, 'r');
@@ -51,17 +57,17 @@ async function lastLineOf(path: string): Promise<string | undefined> {
       const start = Math.max(0, size - window);
       const buffer = Buffer.alloc(size - start);
       await file.read(buffer, 0, buffer.length, start);
-      const text = buffer.toString('utf8');
-      // A torn last line (no newline after it) is not a complete record.
-      const end = text.lastIndexOf('\n');
-      if (end === -1) {
-        if (start === 0) return undefined;
-        continue;
+      // The part after the last newline is a torn line (no newline after it), not a complete record; the
+      // part before the first newline may be cut by the window.
+      const lines = buffer
+        .toString('utf8')
+        .split('\n')
+        .slice(start > 0 ? 1 : 0, -1);
+      for (let index = lines.length - 1; index >= 0; index -= 1) {
+        const line = lines[index] as string;
+        if (line !== '' && accept(line)) return line;
       }
-      const begin = text.lastIndexOf('\n', end - 1);
-      if (begin === -1 && start > 0) continue;
-      const line = text.slice(begin + 1, end);
-      return line === '' ? undefined : line;
+      if (start === 0) return undefined;
     }
   } finally {
     await file.close();
@@ -131,15 +137,15 @@ export function createRotatingFile(path: string, settings: RotationSettings = {}
         size += offset;
       }
     },
-    async lastLine() {
-      const current = await lastLineOf(path);
+    async lastLine(accept) {
+      const current = await lastLineOf(path, accept);
       if (current !== undefined) return current;
       try {
         if ((await stat(path)).size > 0) return undefined;
       } catch (error) {
         if (!isMissing(error)) throw error;
       }
-      return lastLineOf(`${path}.1`);
+      return lastLineOf(`${path}.1`, accept);
     },
     async close() {
       await handle?.close();
