@@ -36,6 +36,7 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   type ExpressRoute,
+  type Layer,
   locate,
   lookAhead,
   type Position,
@@ -132,16 +133,19 @@ const PRINCIPAL: PropertyDescriptor = {
 export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   const settings = resolveAdapterOptions(options);
   const preflight = settings.preflight as RequestHandler | undefined;
-  let position: Position | undefined;
+  // Where this middleware sits, per application (one middleware may serve several apps); checked on
+  // every request because layers can still be added in front of it.
+  const positions = new WeakMap<object, Position>();
 
   /** Where the request is going, looked ahead from this middleware's own place in the router tree. */
   function destinationOf(req: Request): Destination {
-    const stack = position?.stack;
-    if (!stack || stack[position?.index ?? -1]?.handle !== middleware) {
+    let position = positions.get(req.app);
+    if (position?.stack[position.index]?.handle !== middleware) {
       position = locate(stackOf(req.app), middleware);
+      if (position) positions.set(req.app, position);
     }
     if (!position) return UNMATCHED;
-    const layer = position.stack[position.index] as Parameters<typeof routerPathAt>[0];
+    const layer = position.stack[position.index] as Layer;
     const { path, base } = routerPathAt(layer, req.url, req.baseUrl);
     const at = { path, base, stated: [], params: {} };
     return lookAhead(position.stack, position.index + 1, req.method, at, middleware) ?? UNMATCHED;
