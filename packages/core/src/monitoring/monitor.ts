@@ -24,6 +24,7 @@ import type { ResolvedMonitoring } from './options.js';
 import { type AuditPipeline, type AuditSinkStats, createAuditPipeline } from './pipeline.js';
 import { applyRateLimits, type RateLimitKey } from './rate-limit.js';
 import { combineRecorders, type MetricsRecorder } from './recorder.js';
+import type { AuditRecord } from './schema.js';
 import { createMemoryCounterStore } from './store.js';
 
 /** How one evaluation is tied to the rest of the trail. */
@@ -58,8 +59,8 @@ export interface Monitor {
   review(decision: Decision): Decision | Promise<Decision>;
   /** Records the event of a finished evaluation; in fail-closed mode an allow that could not be recorded becomes a 503. */
   commit(decision: Decision): Decision;
-  /** Records an event completed by an adapter (deferred audit). */
-  record(event: AuditEvent): void;
+  /** Records an event completed by an adapter (deferred audit), or a record made outside a request. */
+  record(event: AuditRecord): void;
   /** Feeds key fetch reports to metrics and to the user's `keyFetch.onFetch`. */
   onKeyFetch(report: KeyFetchReport): void;
   stats(): readonly AuditSinkStats[];

@@ -188,6 +188,7 @@ export function createOpenTelemetryMetrics(meterProvider?: MeterProvider): Metri
     keyFetch: (report) => use()?.keyFetch(report),
     auditLoss: (sink, reason, count) => use()?.auditLoss(sink, reason, count),
     detection: (event) => use()?.detection(event),
+    keyChange: (event) => use()?.keyChange(event),
   };
 }
 
@@ -217,6 +218,7 @@ function createInstruments(provider: MeterProvider): Required<MetricsRecorder> {
   const detections = meter.createCounter('nevertrust.detections', {
     description: 'Anomaly detector firings, by detector and action',
   });
+  const keyChanges = meter.createCounter('nevertrust.key_changes', { description: 'Issuer key changes' });
   const route = boundedLabel(200);
   return {
     decision(event) {
@@ -242,5 +244,7 @@ function createInstruments(provider: MeterProvider): Required<MetricsRecorder> {
     detection(event) {
       detections.add(1, { detector: event.detector, action: event.action });
     },
+    keyChange: ({ issuer, origin, action }) =>
+      keyChanges.add(1, { 'nevertrust.issuer': issuer, 'nevertrust.origin': origin, action }),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { AuditEvent } from '../audit.js';
 import type { KeyFetchReport } from '../remote-key-source.js';
+import type { KeyEvent } from './key-event.js';
 import type { LossReason } from './queue.js';
 import type { DetectionEvent } from './schema.js';
 
@@ -26,6 +27,8 @@ export interface MetricsRecorder {
   auditLoss?(sink: string, reason: LossReason, count: number): void;
   /** One call per detector firing. */
   detection?(event: DetectionEvent): void;
+  /** One call per change to an issuer's keys (operator withdrawal or restore, issuer rotation). */
+  keyChange?(event: KeyEvent): void;
 }
 
 /**
@@ -54,6 +57,7 @@ export function combineRecorders(recorders: readonly MetricsRecorder[]): Require
     keyFetch: each('keyFetch'),
     auditLoss: each('auditLoss'),
     detection: each('detection'),
+    keyChange: each('keyChange'),
   };
 }
 
