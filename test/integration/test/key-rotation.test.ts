@@ -2,7 +2,7 @@
  * Signing key rotation at a real provider (OIDC Core §10.1.1): the provider restarts with a new key
  * published first and the old one kept. nevertrust fetches the key set again once for the new `kid`, keeps
  * accepting tokens signed with the old key until they expire, and never lets unknown `kid`s cause a fetch
- * storm (K-5, K-6, attack #24).
+ * storm: one fetch per cooldown at most (K-5, K-6, attack #24).
  */
 import { createGuard, type Guard } from '@nevertrust/core';
 import {
@@ -70,7 +70,7 @@ describe('key rotation at the provider', () => {
     expect(reasonOf(await present(guard, longLived))).toBe('OK');
   });
 
-  it('K-6 #24: tokens with unknown kids cause no fetch within the cooldown', async () => {
+  it('K-6 #24: tokens with unknown kids cause one fetch per cooldown, however many arrive', async () => {
     const calm = createGuard({
       issuers: [{ issuer: idp.issuer, audience: ORDERS_API }],
       cache: false,
@@ -81,11 +81,13 @@ describe('key rotation at the provider', () => {
       const fetches = idp.requests('/jwks');
       const stranger = generateTestKey('RS256');
       const mint = createTokenIssuer({ issuer: idp.issuer, audience: ORDERS_API, key: stranger });
-      const probes = await Promise.all(
-        Array.from({ length: 100 }, (_, i) => present(calm, mint({ header: { kid: `random-${i}` } }))),
-      );
+      const probe = (i: number) => present(calm, mint({ header: { kid: `random-${i}` } }));
+      // The first unknown kid refetches at once (it may be a key published since start-up); every other
+      // one within the cooldown joins that fetch or is refused without one.
+      const probes = await Promise.all(Array.from({ length: 100 }, (_, i) => probe(i)));
+      for (let i = 100; i < 200; i += 1) probes.push(await probe(i));
       expect(new Set(probes.map(reasonOf))).toEqual(new Set(['ERR_KEY_NOT_FOUND']));
-      expect(idp.requests('/jwks')).toBe(fetches);
+      expect(idp.requests('/jwks')).toBe(fetches + 1);
     } finally {
       await calm.close();
     }
@@ -118,11 +120,14 @@ describe('key rotation at the provider', () => {
       expect(new Set(reasons)).toEqual(
         new Set(reasons.length > 1 ? ['OK', 'ERR_KEY_NOT_FOUND'] : ['ERR_KEY_NOT_FOUND']),
       );
-      expect(idp.requests('/jwks')).toBe(fetches + 1);
+      // The scheduled refresh, and at most one refetch for the retired kid, now an unknown one (K-6).
+      const refreshed = idp.requests('/jwks');
+      expect(refreshed - fetches).toBeGreaterThanOrEqual(1);
+      expect(refreshed - fetches).toBeLessThanOrEqual(2);
 
       const after = (await idp.clientCredentials('reporting-service', { scope: 'orders:read' })).accessToken;
       expect(reasonOf(await present(refreshing, after))).toBe('OK');
-      expect(idp.requests('/jwks')).toBe(fetches + 1);
+      expect(idp.requests('/jwks')).toBe(refreshed);
     } finally {
       await refreshing.close();
     }
