@@ -7,7 +7,13 @@
  */
 import { generateTestKey } from '@nevertrust/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AuditRecord, createCallbackSink, type Decision, type KeyEvent } from '../src/index.js';
+import {
+  type AuditRecord,
+  auditRecordSchema,
+  createCallbackSink,
+  type Decision,
+  type KeyEvent,
+} from '../src/index.js';
 import { Cleanup, type Rig, type RigOptions, startRig, tokenFor } from './fixtures/remote-rig.js';
 import { expectAllow, expectDeny, harness } from './support.js';
 
@@ -43,7 +49,10 @@ async function servedFromCache(rig: Rig, token: string): Promise<Decision> {
 
 async function keyRecords(rig: Rig & { records: AuditRecord[] }): Promise<KeyEvent[]> {
   await rig.guard.flushAudit();
-  return rig.records.filter((record): record is KeyEvent => record.type === 'key');
+  const records = rig.records.filter((record): record is KeyEvent => record.type === 'key');
+  // Every key record is a valid record of the versioned audit schema.
+  for (const record of records) expect(auditRecordSchema.parse(record)).toEqual(record);
+  return records;
 }
 
 describe('a cached verification dies with its key', () => {
