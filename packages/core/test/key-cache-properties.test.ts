@@ -96,14 +96,7 @@ async function run(steps: readonly Step[]): Promise<void> {
   try {
     await Promise.all(guards.map((guard) => guard.ready()));
     for (const [index, current] of steps.entries()) {
-      if (current.kind === 'publish') server.setKeys(current.keys.map((key) => (KEYS[key] as TestKey).jwk));
-      else if (current.kind === 'endpoint') server.setMode(current.up ? 'up' : 'down');
-      else if (current.kind === 'advance') clock.advance(current.ms);
-      else if (current.kind === 'withdraw' || current.kind === 'restore') {
-        for (const guard of guards) guard.keys[current.kind](ISSUER, KIDS[current.kid] as string);
-      } else if (current.kind === 'withdrawIssuer' || current.kind === 'restoreIssuer') {
-        for (const guard of guards) guard.keys[current.kind](ISSUER);
-      } else {
+      if (current.kind === 'request') {
         let token = tokens.get(current.token);
         if (token === undefined) {
           const header = slotHasKid(current.token) ? {} : { header: { kid: undefined } };
@@ -116,7 +109,13 @@ async function run(steps: readonly Step[]): Promise<void> {
         // answer either way, since a cache entry that no longer holds is verified afresh.
         if (fromCache.outcome === 'allow') expect(outcomeOf(oracle), `step ${index}`).toBe('allow');
         expect(outcomeOf(fromCache), `step ${index}`).toBe(outcomeOf(oracle));
-      }
+      } else if (current.kind === 'publish') {
+        server.setKeys(current.keys.map((key) => (KEYS[key] as TestKey).jwk));
+      } else if (current.kind === 'endpoint') server.setMode(current.up ? 'up' : 'down');
+      else if (current.kind === 'advance') clock.advance(current.ms);
+      else if ('kid' in current) {
+        for (const guard of guards) guard.keys[current.kind](ISSUER, KIDS[current.kid] as string);
+      } else for (const guard of guards) guard.keys[current.kind](ISSUER);
       // Background refreshes settle before the next step, so both guards hold the keys of the same fetch.
       await Promise.all(guards.map((guard) => guard.ready().catch(() => undefined)));
     }
