@@ -15,7 +15,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, present, reasonOf, sleep, waitUntilPast } from './support.js';
 
-const COOLDOWN_MS = 300;
+// Long enough that a cooldown counted from the start-up fetch would refuse the rotated key in this test.
+const COOLDOWN_MS = 60_000;
 // The one-second batch-job token stays acceptable for at least this long after issue, whatever the load.
 const TOLERANCE_SECONDS = 3;
 
@@ -48,7 +49,8 @@ describe('key rotation at the provider', () => {
     expect(decodeJwt(shortLived).header.kid).toBe(oldKid);
     expect(idp.requests('/jwks')).toBe(1);
 
-    await sleep(COOLDOWN_MS);
+    // No wait: the key is published and used moments after the start-up fetch, inside what used to be a
+    // cooldown counted from that fetch. The first token signed with it must be accepted.
     const newKid = await idp.rotateKeys();
     expect(idp.keyIds).toEqual([newKid, oldKid]);
     const fresh = (await idp.clientCredentials('reporting-service', { scope: 'orders:read' })).accessToken;
@@ -130,6 +132,34 @@ describe('key rotation at the provider', () => {
       expect(idp.requests('/jwks')).toBe(refreshed);
     } finally {
       await refreshing.close();
+    }
+  });
+
+  it('K-5: a retired key ends its cached tokens too, at the refresh a cache hit starts', async () => {
+    const maxAgeMs = 300;
+    const cached = createGuard({
+      issuers: [{ issuer: idp.issuer, audience: ORDERS_API }],
+      keyFetch: { cooldownMs: COOLDOWN_MS, maxAgeMs, retryAfterFailureMs: 100 },
+    });
+    try {
+      await cached.ready();
+      const token = (await idp.clientCredentials('reporting-service', { scope: 'orders:read' })).accessToken;
+      const hits: boolean[] = [];
+      for (let i = 0; i < 3; i += 1) hits.push((await present(cached, token)).audit.cacheHit);
+      expect(hits).toEqual([false, false, true]);
+      await idp.rotateKeys({ retirePrevious: true });
+      await sleep(maxAgeMs + 50);
+      // Every request here would be a cache hit: the hits themselves refresh the stale key set.
+      const reasons: string[] = [];
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline && reasons.at(-1) !== 'ERR_KEY_NOT_FOUND') {
+        reasons.push(reasonOf(await present(cached, token)));
+        await sleep(20);
+      }
+      expect(reasons.at(-1)).toBe('ERR_KEY_NOT_FOUND');
+      expect(reasonOf(await present(cached, token))).toBe('ERR_KEY_NOT_FOUND');
+    } finally {
+      await cached.close();
     }
   });
 });
