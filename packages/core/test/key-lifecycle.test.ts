@@ -47,6 +47,22 @@ async function servedFromCache(rig: Rig, token: string): Promise<Decision> {
   return hit;
 }
 
+/** A cached rig and a token it already serves from the cache. */
+async function withCachedToken(options: RigOptions = {}) {
+  const rig = await cachedRig(options);
+  const token = rig.mint();
+  await servedFromCache(rig, token);
+  return { rig, token };
+}
+
+/** Moves past `maxAgeMs` and presents `token`, which starts a refresh behind it; returns both. */
+async function presentStale(rig: Rig, token: string) {
+  rig.clock.advance(MAX_AGE + 1);
+  const refreshed = rig.nextReport();
+  const decision = await rig.evaluate(token);
+  return { decision, report: await refreshed };
+}
+
 async function keyRecords(rig: Rig & { records: AuditRecord[] }): Promise<KeyEvent[]> {
   await rig.guard.flushAudit();
   const records = rig.records.filter((record): record is KeyEvent => record.type === 'key');
@@ -57,16 +73,13 @@ async function keyRecords(rig: Rig & { records: AuditRecord[] }): Promise<KeyEve
 
 describe('a cached verification dies with its key', () => {
   it('K-5: a key the issuer removed stops verifying cached tokens at the refresh that notices', async () => {
-    const rig = await cachedRig();
-    const token = rig.mint();
-    await servedFromCache(rig, token);
+    const { rig, token } = await withCachedToken();
     const next = generateTestKey('ES256');
     rig.server.setKeys([next.jwk]);
     // The refresh behind a cache hit: with every request a hit, the key set is still refreshed.
-    rig.clock.advance(MAX_AGE + 1);
-    const refreshed = rig.nextReport();
-    expect(expectAllow(await rig.evaluate(token)).audit.cacheHit).toBe(true);
-    expect(await refreshed).toMatchObject({ ok: true, keyCount: 1 });
+    const { decision, report } = await presentStale(rig, token);
+    expect(expectAllow(decision).audit.cacheHit).toBe(true);
+    expect(report).toMatchObject({ ok: true, keyCount: 1 });
     const after = expectDeny(await rig.evaluate(token), 'ERR_KEY_NOT_FOUND', 401);
     expect(after.audit.cacheHit).toBe(false);
     // The same answer as a fresh token signed with the removed key.
@@ -78,9 +91,7 @@ describe('a cached verification dies with its key', () => {
   });
 
   it('K-5: a rotation refetch (unknown kid) that drops the old key ends its cached tokens too', async () => {
-    const rig = await cachedRig();
-    const token = rig.mint();
-    await servedFromCache(rig, token);
+    const { rig, token } = await withCachedToken();
     const next = generateTestKey('ES256');
     rig.server.setKeys([next.jwk]);
     expectAllow(await rig.evaluate(tokenFor(next, rig.issuer, rig.clock.now())));
@@ -89,35 +100,23 @@ describe('a cached verification dies with its key', () => {
   });
 
   it('K-5: new key material under the same kid ends the tokens the old material verified', async () => {
-    const rig = await cachedRig();
-    const token = rig.mint();
-    await servedFromCache(rig, token);
+    const { rig, token } = await withCachedToken();
     const replacement = generateTestKey('ES256', rig.key.kid);
     rig.server.setKeys([replacement.jwk]);
-    rig.clock.advance(MAX_AGE + 1);
-    const refreshed = rig.nextReport();
-    await rig.evaluate(token);
-    await refreshed;
+    await presentStale(rig, token);
     expectDeny(await rig.evaluate(token), 'ERR_SIGNATURE_INVALID');
     expectAllow(await rig.evaluate(tokenFor(replacement, rig.issuer, rig.clock.now())));
   });
 
   it('a routine refresh that publishes the same keys keeps the cached tokens', async () => {
-    const rig = await cachedRig();
-    const token = rig.mint();
-    await servedFromCache(rig, token);
-    rig.clock.advance(MAX_AGE + 1);
-    const refreshed = rig.nextReport();
-    await rig.evaluate(token);
-    await refreshed;
+    const { rig, token } = await withCachedToken();
+    await presentStale(rig, token);
     expect(expectAllow(await rig.evaluate(token)).audit.cacheHit).toBe(true);
     expect(await keyRecords(rig)).toEqual([]);
   });
 
   it('K-6: past maxAgeMs + staleIfErrorMs a cached token gets the same 503 as an uncached one', async () => {
-    const rig = await cachedRig();
-    const token = rig.mint();
-    await servedFromCache(rig, token);
+    const { rig, token } = await withCachedToken();
     rig.server.setMode('down');
     rig.clock.advance(MAX_AGE + STALE); // at the bound: still served, refreshes failing behind it
     const failed = rig.nextReport();
@@ -137,9 +136,7 @@ describe('a cached verification dies with its key', () => {
 
 describe('guard.keys: the operator withdraws keys', () => {
   it('withdraw(issuer, kid): cached and fresh tokens refused at once, while the issuer still publishes it; restore', async () => {
-    const rig = await cachedRig();
-    const token = rig.mint();
-    await servedFromCache(rig, token);
+    const { rig, token } = await withCachedToken();
     const hits = rig.jwksHits();
     rig.guard.keys.withdraw(rig.issuer, rig.key.kid);
     const refused = expectDeny(await rig.evaluate(token), 'ERR_KEY_NOT_FOUND', 401);
@@ -149,11 +146,10 @@ describe('guard.keys: the operator withdraws keys', () => {
     expectDeny(await rig.evaluate(rig.mint({ header: { kid: undefined } })), 'ERR_KEY_NOT_FOUND');
     // A withdrawn kid never causes a fetch, and a refresh that still finds the key changes nothing.
     expect(rig.jwksHits()).toBe(hits);
-    rig.clock.advance(MAX_AGE + 1);
-    const refreshed = rig.nextReport();
     // Without a kid the lookup reaches the (stale) key set, which refreshes behind the request.
-    expectDeny(await rig.evaluate(rig.mint({ header: { kid: undefined } })), 'ERR_KEY_NOT_FOUND');
-    expect(await refreshed).toMatchObject({ ok: true, keyCount: 1 });
+    const { decision, report } = await presentStale(rig, rig.mint({ header: { kid: undefined } }));
+    expectDeny(decision, 'ERR_KEY_NOT_FOUND');
+    expect(report).toMatchObject({ ok: true, keyCount: 1 });
     expectDeny(await rig.evaluate(token), 'ERR_KEY_NOT_FOUND');
     expect(rig.guard.keys.health()[0]?.withdrawn).toEqual({ issuer: false, keyIds: [rig.key.kid] });
 
@@ -179,9 +175,7 @@ describe('guard.keys: the operator withdraws keys', () => {
   });
 
   it('withdrawIssuer: every key, present and future, until restoreIssuer', async () => {
-    const rig = await cachedRig();
-    const token = rig.mint();
-    await servedFromCache(rig, token);
+    const { rig, token } = await withCachedToken();
     rig.guard.keys.withdrawIssuer(rig.issuer);
     expectDeny(await rig.evaluate(token), 'ERR_KEY_NOT_FOUND');
     const next = generateTestKey('ES256');

@@ -20,6 +20,17 @@ const COOLDOWN_MS = 60_000;
 // The one-second batch-job token stays acceptable for at least this long after issue, whatever the load.
 const TOLERANCE_SECONDS = 3;
 
+/** Presents `token` every 20 ms until it is refused as ERR_KEY_NOT_FOUND (at most 3 s); the reasons seen. */
+async function untilKeyNotFound(target: Guard, token: string): Promise<string[]> {
+  const reasons: string[] = [];
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline && reasons.at(-1) !== 'ERR_KEY_NOT_FOUND') {
+    reasons.push(reasonOf(await present(target, token)));
+    await sleep(20);
+  }
+  return reasons;
+}
+
 let idp: OidcTestProvider;
 let guard: Guard;
 
@@ -112,12 +123,7 @@ describe('key rotation at the provider', () => {
 
       // Until the key set is refreshed, the retired key is still known: the exposure is bounded by maxAgeMs.
       await sleep(maxAgeMs + 50);
-      const reasons: string[] = [];
-      const deadline = Date.now() + 3000;
-      while (Date.now() < deadline && reasons.at(-1) !== 'ERR_KEY_NOT_FOUND') {
-        reasons.push(reasonOf(await present(refreshing, before)));
-        await sleep(20);
-      }
+      const reasons = await untilKeyNotFound(refreshing, before);
       expect(reasons.at(-1)).toBe('ERR_KEY_NOT_FOUND');
       expect(new Set(reasons)).toEqual(
         new Set(reasons.length > 1 ? ['OK', 'ERR_KEY_NOT_FOUND'] : ['ERR_KEY_NOT_FOUND']),
@@ -150,13 +156,7 @@ describe('key rotation at the provider', () => {
       await idp.rotateKeys({ retirePrevious: true });
       await sleep(maxAgeMs + 50);
       // Every request here would be a cache hit: the hits themselves refresh the stale key set.
-      const reasons: string[] = [];
-      const deadline = Date.now() + 3000;
-      while (Date.now() < deadline && reasons.at(-1) !== 'ERR_KEY_NOT_FOUND') {
-        reasons.push(reasonOf(await present(cached, token)));
-        await sleep(20);
-      }
-      expect(reasons.at(-1)).toBe('ERR_KEY_NOT_FOUND');
+      expect((await untilKeyNotFound(cached, token)).at(-1)).toBe('ERR_KEY_NOT_FOUND');
       expect(reasonOf(await present(cached, token))).toBe('ERR_KEY_NOT_FOUND');
     } finally {
       await cached.close();
