@@ -2,7 +2,13 @@
  * The targets the cases run against: the core directly (facts in, decision out), and each adapter over
  * each transport. Every target has its own guard, so no target sees another's cached tokens.
  */
-import { type AuditEvent, createGuard, type RequestFacts, type Requirement } from '@nevertrust/core';
+import {
+  type AuditEvent,
+  createGuard,
+  type Decision,
+  type RequestFacts,
+  type Requirement,
+} from '@nevertrust/core';
 import { API_ROUTES, type Capability } from './api.js';
 import { buildApp, FRAMEWORKS, loadControllers } from './apps.js';
 import type { Fixture } from './fixture.js';
@@ -56,6 +62,17 @@ function matchRoute(method: string, target: string) {
   return undefined;
 }
 
+/** What the core target "sends": a refusal as its status, headers and body; an allow as a bare 200. */
+export function toWireResponse(decision: Decision): WireResponse {
+  return decision.outcome === 'deny'
+    ? {
+        status: decision.status,
+        headers: Object.fromEntries(Object.entries(decision.headers).map(([n, v]) => [n, [v]])),
+        body: JSON.stringify(decision.body),
+      }
+    : { status: 200, headers: {}, body: '{}' };
+}
+
 /** The core on its own: the route table is data, facts are built the way adapters build them. */
 async function coreTarget(fixture: Fixture, profile: Profile): Promise<Target> {
   const events: AuditEvent[] = [];
@@ -82,14 +99,7 @@ async function coreTarget(fixture: Fixture, profile: Profile): Promise<Target> {
       const start = events.length;
       const requirement: Requirement | undefined = matched.route.requirement;
       const decision = await guard.evaluate(facts, requirement);
-      const response: WireResponse =
-        decision.outcome === 'deny'
-          ? {
-              status: decision.status,
-              headers: Object.fromEntries(Object.entries(decision.headers).map(([n, v]) => [n, [v]])),
-              body: JSON.stringify(decision.body),
-            }
-          : { status: 200, headers: {}, body: '{}' };
+      const response = toWireResponse(decision);
       return { response, handlerRan: decision.outcome === 'allow', audit: events.slice(start) };
     },
     close: () => guard.close(),

@@ -5,6 +5,7 @@
  * must be an acceptable key URL (K-3).
  */
 import { keyUrlProblem } from './fetch-json.js';
+import { KeyFetchError } from './key-fetch-error.js';
 
 /** Which discovery document to read. */
 export type DiscoveryKind = 'openid-configuration' | 'oauth-authorization-server';
@@ -41,13 +42,14 @@ export async function discoverJwksUri(
   kind: DiscoveryKind,
   fetchJson: (url: string) => Promise<unknown>,
 ): Promise<string> {
-  const metadata = (await fetchJson(discoveryUrl(issuer, kind))) as Record<string, unknown> | null;
-  if (typeof metadata !== 'object' || metadata === null)
-    throw new Error('discovery document is not an object');
-  if (metadata.issuer !== issuer) throw new Error('discovery document names a different issuer');
+  const url = discoveryUrl(issuer, kind);
+  const metadata = (await fetchJson(url)) as Record<string, unknown> | null;
+  const fail = (reason: string) => new KeyFetchError('discovery', reason, url);
+  if (typeof metadata !== 'object' || metadata === null) throw fail('discovery document is not an object');
+  if (metadata.issuer !== issuer) throw fail('discovery document names a different issuer');
   const jwksUri = metadata.jwks_uri;
-  if (typeof jwksUri !== 'string') throw new Error('discovery document has no jwks_uri');
+  if (typeof jwksUri !== 'string') throw fail('discovery document has no jwks_uri');
   const problem = keyUrlProblem(jwksUri);
-  if (problem) throw new Error(`discovery jwks_uri refused: ${problem}`);
+  if (problem) throw fail(`discovery jwks_uri refused: ${problem}`);
   return jwksUri;
 }

@@ -6,6 +6,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
+import { KeyFetchError, type KeyFetchFailureCode } from './key-fetch-error.js';
 
 /** How key material is fetched. */
 export interface FetchSettings {
@@ -17,7 +18,7 @@ export interface FetchSettings {
   readonly ca?: string | readonly string[] | undefined;
 }
 
-/** Fetches a URL and returns its parsed JSON body; throws an `Error` with a short reason on any failure. */
+/** Fetches a URL and returns its parsed JSON body; throws a {@link KeyFetchError} on any failure. */
 export type JsonFetcher = (url: string) => Promise<unknown>;
 
 const LOOPBACK_HOSTS = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
@@ -46,10 +47,6 @@ export function keyUrlProblem(url: string): string | undefined {
   return 'expected an https: URL (http: is accepted only on loopback hosts)';
 }
 
-function fail(reason: string): Error {
-  return new Error(reason);
-}
-
 /**
  * Creates a fetcher bound to the given settings, and a function that releases its connections.
  * Built on `node:http(s)` rather than a client library: key fetching is one GET now and then, and the
@@ -76,9 +73,10 @@ export function createJsonFetcher(settings: FetchSettings): {
 
   const fetchJson: JsonFetcher = (url) =>
     new Promise<unknown>((resolve, reject) => {
+      const fail = (code: KeyFetchFailureCode, reason: string) => new KeyFetchError(code, reason, url);
       const problem = keyUrlProblem(url);
       if (problem) {
-        reject(fail(`refused URL: ${problem}`));
+        reject(fail('refused-url', `refused URL: ${problem}`));
         return;
       }
       const target = new URL(url);
@@ -99,24 +97,27 @@ export function createJsonFetcher(settings: FetchSettings): {
           reject(error);
         } else resolve(value);
       };
-      const timer = setTimeout(() => finish(fail(`no complete response within ${timeoutMs} ms`)), timeoutMs);
-      request.on('error', (error) => finish(fail(`request failed: ${error.message}`)));
+      const timer = setTimeout(
+        () => finish(fail('timeout', `no complete response within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      request.on('error', (error) => finish(fail('network', `request failed: ${error.message}`)));
       request.on('response', (response) => {
-        response.on('error', (error) => finish(fail(`response failed: ${error.message}`)));
+        response.on('error', (error) => finish(fail('network', `response failed: ${error.message}`)));
         if (response.statusCode !== 200) {
           response.resume();
-          finish(fail(`HTTP status ${response.statusCode}`));
+          finish(fail('http-status', `HTTP status ${response.statusCode}`));
           return;
         }
         if (Number(response.headers['content-length']) > maxBytes) {
-          finish(fail(`response larger than ${maxBytes} bytes`));
+          finish(fail('too-large', `response larger than ${maxBytes} bytes`));
           return;
         }
         const chunks: Buffer[] = [];
         let total = 0;
         response.on('data', (chunk: Buffer) => {
           total += chunk.length;
-          if (total > maxBytes) finish(fail(`response larger than ${maxBytes} bytes`));
+          if (total > maxBytes) finish(fail('too-large', `response larger than ${maxBytes} bytes`));
           else chunks.push(chunk);
         });
         response.on('end', () => {
@@ -124,7 +125,7 @@ export function createJsonFetcher(settings: FetchSettings): {
           try {
             document = JSON.parse(Buffer.concat(chunks).toString('utf8'));
           } catch {
-            finish(fail('response is not JSON'));
+            finish(fail('not-json', 'response is not JSON'));
             return;
           }
           finish(undefined, document);

@@ -9,6 +9,7 @@ import { type AllowDecision, type Decision, type DenyDecision, denyResponse } fr
 import { type ExtractionSettings, extractCredential } from './extract.js';
 import type { RequestFacts } from './facts.js';
 import { createJsonFetcher } from './fetch-json.js';
+import { createKeyControl, createKeyEvents, type KeyControl } from './guard-keys.js';
 import { resolveIssuers } from './issuers.js';
 import { isPromise } from './maybe-async.js';
 import { createMonitor, type Evaluation, type TrailContext } from './monitoring/monitor.js';
@@ -71,6 +72,8 @@ export interface Guard {
   auditHealth(): readonly AuditSinkStats[];
   /** Revokes tokens by issuer + `jti`, or every token of a subject or client up to a point in time. */
   readonly revocation: Revocation;
+  /** Withdraws and restores issuer keys (audited, immediate, cached tokens included); key-set health. */
+  readonly keys: KeyControl;
   /** The RFC 9728 metadata endpoint adapters serve, when `resourceMetadata` is configured. */
   readonly resourceMetadata: ResourceMetadataEndpoint | undefined;
   /** Strict mode, dry-run and the compiled policy table, for adapters and coverage reports. */
@@ -141,10 +144,13 @@ export function createGuard(options: GuardOptions): Guard {
     clock: () => auditTime(),
   });
   const { fetchJson, close } = createJsonFetcher(validated.keyFetch);
-  const issuers: ReadonlyMap<string, ResolvedIssuer> = resolveIssuers(
+  const keyEvents = createKeyEvents(monitor.record, () => auditTime());
+  const table = resolveIssuers(
     { ...validated, keyFetch: { ...validated.keyFetch, onFetch: monitor.onKeyFetch } },
     fetchJson,
+    keyEvents.onKeySetChange,
   );
+  const issuers: ReadonlyMap<string, ResolvedIssuer> = table;
   const cache: TokenCache | undefined =
     validated.cache === false ? undefined : createTokenCache(validated.cache);
   const extraction: ExtractionSettings = {
@@ -335,6 +341,7 @@ export function createGuard(options: GuardOptions): Guard {
     flushAudit: (timeoutMs) => monitor.flush(timeoutMs),
     auditHealth: () => monitor.stats(),
     revocation: layer.revocation,
+    keys: createKeyControl(new Map([...table].map(([name, issuer]) => [name, issuer.keySource])), keyEvents),
     resourceMetadata: layer.resourceMetadata,
     policy: layer.view,
   };

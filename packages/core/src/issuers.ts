@@ -8,11 +8,18 @@ import type { SignatureAlgorithm } from './algorithms.js';
 import { discoverJwksUri } from './discovery.js';
 import { ConfigError } from './errors.js';
 import type { JsonFetcher } from './fetch-json.js';
+import type { KeySetChange } from './key-set-change.js';
 import { type KeySource, StaticKeySource } from './key-source.js';
 import { importJwk, importPem, importSecret, KeySet, type VerificationKey } from './keys.js';
 import type { ValidatedOptions } from './options.js';
 import { RemoteKeySource } from './remote-key-source.js';
 import type { ResolvedIssuer } from './verify-token.js';
+import { WithdrawableKeySource } from './withdrawable-key-source.js';
+
+/** An issuer of the guard's table, its key source open to the operator's withdrawals. */
+export interface GuardIssuer extends ResolvedIssuer {
+  readonly keySource: WithdrawableKeySource;
+}
 
 type ValidatedIssuer = ValidatedOptions['issuers'][number];
 
@@ -40,7 +47,7 @@ function staticKeySource(issuer: ValidatedIssuer, path: string): StaticKeySource
     });
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return new StaticKeySource(new KeySet([...imported, ...unnamed]), new KeySet(unnamed));
+  return new StaticKeySource(issuer.issuer, new KeySet([...imported, ...unnamed]), new KeySet(unnamed));
 }
 
 function locator(issuer: ValidatedIssuer, fetchJson: JsonFetcher): () => Promise<string> {
@@ -67,8 +74,9 @@ function locator(issuer: ValidatedIssuer, fetchJson: JsonFetcher): () => Promise
 export function resolveIssuers(
   options: ValidatedOptions,
   fetchJson: JsonFetcher,
-): Map<string, ResolvedIssuer> {
-  const table = new Map<string, ResolvedIssuer>();
+  onKeySetChange?: (change: KeySetChange) => void,
+): Map<string, GuardIssuer> {
+  const table = new Map<string, GuardIssuer>();
   const problems: string[] = [];
   options.issuers.forEach((issuer, index) => {
     let keySource: KeySource;
@@ -91,12 +99,13 @@ export function resolveIssuers(
         clock: options.clock,
         maxKeys: options.keyFetch.maxKeys,
         onFetch: options.keyFetch.onFetch,
+        onChange: onKeySetChange,
       });
     }
     table.set(issuer.issuer, {
       issuer: issuer.issuer,
       algorithms: new Set(issuer.algorithms),
-      keySource,
+      keySource: new WithdrawableKeySource(keySource),
       tokenType: issuer.tokenType,
       claimRules: {
         audiences: new Set(typeof issuer.audience === 'string' ? [issuer.audience] : issuer.audience),

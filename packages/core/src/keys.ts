@@ -177,6 +177,11 @@ export class KeySet {
     }
   }
 
+  /** Every key of the set, in the order given. */
+  list(): readonly VerificationKey[] {
+    return this.#all;
+  }
+
   /** True when a key with this `kid` is present, whatever its algorithm. */
   has(kid: string): boolean {
     return this.#byKid.has(kid);

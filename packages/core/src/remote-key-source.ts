@@ -1,18 +1,24 @@
 /**
  * Keys fetched from a JWKS URL (given, or found by discovery), with the refresh rules of OIDC Core §10.1.1
- * and the guards of checklist K-6: an unknown `kid` triggers at most one refetch per cooldown, concurrent
- * fetches are coalesced, the last good keys keep serving for a bounded time while the endpoint fails, and
- * with no usable key left the answer is "unavailable" (503, fail closed) rather than "invalid token".
+ * and the guards of checklist K-6: the first unknown `kid` after a quiet period refetches at once (a key
+ * published since the last fetch verifies on its first request), further unknown `kid`s refetch at most
+ * once per cooldown counted from that refetch (a storm of random `kid`s costs one fetch per cooldown,
+ * attack #24), concurrent fetches are coalesced, the last good keys keep serving for a bounded time while
+ * the endpoint fails, and with no usable key left the answer is "unavailable" (503, fail closed).
  * A fetch that yields no usable key is a failed fetch (it never replaces good keys with nothing), and
  * every attempt is reported to `onFetch` once the source has settled.
  */
 import type { SignatureAlgorithm } from './algorithms.js';
+import type { KeyFetchFailure } from './key-fetch-error.js';
+import { remoteKeyHealth, type SourceHealth } from './key-health.js';
+import type { KeySetChange } from './key-set-change.js';
+import { fetchKeySet, type KeyFetchReport } from './key-set-fetch.js';
 import type { KeyResolution, KeySource } from './key-source.js';
 import { importJwk, type KeyMiss, KeySet, type VerificationKey } from './keys.js';
 
 /** Refresh timing of a remote key source, in milliseconds. */
 export interface KeyRefreshTiming {
-  /** Minimum time between two refetches caused by unknown `kid`s. */
+  /** Minimum time between two refetches caused by unknown `kid`s (the first one never waits). */
   readonly cooldownMs: number;
   /** Age after which keys are refreshed in the background. */
   readonly maxAgeMs: number;
@@ -22,14 +28,7 @@ export interface KeyRefreshTiming {
   readonly retryAfterFailureMs: number;
 }
 
-/** What a remote key source reports about each fetch, for metrics and health. */
-export interface KeyFetchReport {
-  readonly issuer: string;
-  readonly ok: boolean;
-  readonly durationMs: number;
-  readonly keyCount: number;
-  readonly error?: string;
-}
+export type { KeyFetchReport } from './key-set-fetch.js';
 
 /** Dependencies of a {@link RemoteKeySource}. */
 export interface RemoteKeySourceInit {
@@ -42,6 +41,8 @@ export interface RemoteKeySourceInit {
   readonly clock: () => number;
   readonly maxKeys: number;
   readonly onFetch?: ((report: KeyFetchReport) => void) | undefined;
+  /** Called when a refetch finds keys added or removed (not on the first load). */
+  readonly onChange?: ((change: KeySetChange) => void) | undefined;
 }
 
 /**
@@ -84,9 +85,13 @@ export function parseJwks(
 export class RemoteKeySource implements KeySource {
   readonly #init: RemoteKeySourceInit;
   #keys: KeySet | undefined;
+  #jwksUri: string | undefined;
   #fetchedAt = Number.NEGATIVE_INFINITY;
   #attemptedAt = Number.NEGATIVE_INFINITY;
+  /** When an unknown `kid` last started a refetch: the cooldown counts from here, not from any fetch. */
+  #kidRefetchAt = Number.NEGATIVE_INFINITY;
   #lastError = 'keys not fetched yet';
+  #lastFailure: KeyFetchFailure | undefined;
   #lastFetchOk = false;
   #inFlight: Promise<void> | undefined;
 
@@ -105,37 +110,40 @@ export class RemoteKeySource implements KeySource {
     return this.#inFlight;
   }
 
+  /** Stale but usable keys are refreshed behind the request that noticed (cache hits included). */
+  #refreshIfStale(now: number): void {
+    const { maxAgeMs, retryAfterFailureMs } = this.#init.timing;
+    if (now - this.#fetchedAt > maxAgeMs && now - this.#attemptedAt >= retryAfterFailureMs) {
+      void this.#refresh();
+    }
+  }
+
   async #fetch(): Promise<void> {
-    const { issuer } = this.#init;
-    this.#attemptedAt = this.#init.clock();
-    // Duration is measured on the monotonic clock: the configured clock may be simulated.
-    const started = performance.now();
-    let report: KeyFetchReport;
-    try {
-      const url = await this.#init.locate();
-      const keys = parseJwks(await this.#init.fetchJson(url), this.#init.algorithms, this.#init.maxKeys);
-      this.#keys = keys;
-      this.#fetchedAt = this.#init.clock();
+    const { issuer, clock, locate, fetchJson, algorithms, maxKeys } = this.#init;
+    const at = clock();
+    this.#attemptedAt = at;
+    const parse = (document: unknown) => parseJwks(document, algorithms, maxKeys);
+    const result = await fetchKeySet({ issuer, locate, fetchJson, parse }, this.#keys, at);
+    if (result.jwksUri !== undefined) this.#jwksUri = result.jwksUri;
+    if (result.keys) {
+      this.#keys = result.keys;
+      this.#fetchedAt = clock();
       this.#lastFetchOk = true;
-      report = { issuer, ok: true, durationMs: performance.now() - started, keyCount: keys.size };
-    } catch (error) {
+    } else {
       // A failed fetch (including a set with no usable key) keeps the previous keys (stale-if-error).
-      this.#lastError = error instanceof Error ? error.message : 'key fetch failed';
+      this.#lastFailure = result.failure;
+      this.#lastError = result.failure?.message ?? 'key fetch failed';
       this.#lastFetchOk = false;
-      report = {
-        issuer,
-        ok: false,
-        durationMs: performance.now() - started,
-        keyCount: 0,
-        error: this.#lastError,
-      };
     }
     // Settled before anyone hears of it, so a refresh asked for from the listener on starts a new fetch.
     // (`#fetch` has awaited by now, so `#refresh` has already stored this promise.)
     this.#inFlight = undefined;
     // A throwing listener must neither turn a good fetch into a failure nor reject a request.
     try {
-      this.#init.onFetch?.(report);
+      if (result.change) this.#init.onChange?.(result.change);
+    } catch {}
+    try {
+      this.#init.onFetch?.(result.report);
     } catch {}
   }
 
@@ -154,11 +162,18 @@ export class RemoteKeySource implements KeySource {
         return this.#unavailable(now);
       return this.#resolveAfterFetch(kid, alg);
     }
-    if (now - this.#fetchedAt > timing.maxAgeMs && now - this.#attemptedAt >= timing.retryAfterFailureMs) {
-      // Stale but usable: answer now, refresh behind the request.
-      void this.#refresh();
-    }
+    // Stale but usable: answer now, refresh behind the request.
+    this.#refreshIfStale(now);
     return this.#lookUp(keys, kid, alg, now);
+  }
+
+  confirms(kid: string | undefined, key: VerificationKey): boolean {
+    const now = this.#init.clock();
+    // Past the stale bound the keys verify nothing: neither do the results they verified.
+    const keys = this.#usableKeys(now);
+    if (!keys) return false;
+    this.#refreshIfStale(now);
+    return keys.find(kid, key.alg) === key;
   }
 
   async #resolveAfterFetch(kid: string | undefined, alg: SignatureAlgorithm): Promise<KeyResolution> {
@@ -176,14 +191,15 @@ export class RemoteKeySource implements KeySource {
     now: number,
   ): KeyResolution | Promise<KeyResolution> {
     const found = keys.find(kid, alg);
-    // An unfamiliar kid may mean rotation (OIDC Core §10.1.1): refetch, but at most once per cooldown so
-    // that random kids cannot turn requests into a fetch storm (attack #24).
-    // A fetch already under way is joined: it costs nothing extra and may bring the rotated key.
-    if (
-      found === 'unknown-kid' &&
-      kid !== undefined &&
-      (this.#inFlight !== undefined || now - this.#attemptedAt >= this.#init.timing.cooldownMs)
-    ) {
+    if (found !== 'unknown-kid' || kid === undefined) return this.#answer(found, kid);
+    // An unfamiliar kid may mean rotation (OIDC Core §10.1.1). A fetch already under way is joined: it
+    // costs nothing extra and may bring the rotated key. Otherwise the first unknown kid after a quiet
+    // period refetches at once — the cooldown counts from the last such refetch, never from a start-up
+    // or scheduled fetch, so a key published since then is not refused for a whole cooldown — and random
+    // kids cannot turn requests into a fetch storm (attack #24).
+    if (this.#inFlight !== undefined) return this.#refetchFor(keys, kid, alg);
+    if (now - this.#kidRefetchAt >= this.#init.timing.cooldownMs) {
+      this.#kidRefetchAt = now;
       return this.#refetchFor(keys, kid, alg);
     }
     return this.#answer(found, kid);
@@ -213,5 +229,19 @@ export class RemoteKeySource implements KeySource {
     if (this.#keys && clock() - this.#fetchedAt <= timing.maxAgeMs) return;
     await this.#refresh();
     if (!this.#usableKeys(this.#init.clock())) throw new Error(`${this.#init.issuer}: ${this.#lastError}`);
+  }
+
+  health(): SourceHealth {
+    return remoteKeyHealth({
+      issuer: this.#init.issuer,
+      keys: this.#keys,
+      jwksUri: this.#jwksUri,
+      fetchedAt: this.#fetchedAt,
+      attemptedAt: this.#attemptedAt,
+      lastFailure: this.#lastFailure,
+      maxAgeMs: this.#init.timing.maxAgeMs,
+      staleIfErrorMs: this.#init.timing.staleIfErrorMs,
+      now: this.#init.clock(),
+    });
   }
 }

@@ -4,6 +4,11 @@
  * and never the raw token (it would sit in memory as a usable credential) (attack #37). Only verified
  * claims are kept; requirements are evaluated on every request, and no entry outlives its token's `exp`.
  *
+ * No entry outlives the key that verified it either: every hit asks the issuer's key source whether a fresh
+ * lookup would still pick that very key (not withdrawn by the operator, not removed at a refetch, not past
+ * the stale-if-error bound). When it would not, the entry is dropped and the token verified afresh, so a
+ * cached result is never an allow that a fresh verification would refuse (design §5).
+ *
  * A token is admitted on its second verification, not its first: tokens seen once — one token per
  * request, or a flood of distinct valid tokens — never displace the tokens clients reuse, and never cost
  * an insertion, an eviction and an old-generation entry each (issue 7: that churn was the largest part of
@@ -71,7 +76,7 @@ export function createTokenCache(settings: { maxEntries: number; maxTtlSeconds: 
       const entry = entries.get(key);
       if (entry === undefined) return undefined;
       // Expiry is checked against the guard's clock on every hit, so it holds to the second.
-      if (nowMs >= entry.validUntil * 1000) {
+      if (nowMs >= entry.validUntil * 1000 || !entry.keySource.confirms(entry.kid, entry.key)) {
         entries.delete(key);
         return undefined;
       }

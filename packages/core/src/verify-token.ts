@@ -9,6 +9,7 @@ import { type ClaimRules, validateClaims } from './claims.js';
 import { type CompactJws, parseCompactJws } from './compact-jws.js';
 import type { ErrorCode } from './errors.js';
 import type { KeyResolution, KeySource } from './key-source.js';
+import type { VerificationKey } from './keys.js';
 import { isPromise } from './maybe-async.js';
 import { type Principal, toPrincipal } from './principal.js';
 import { collectGrantedScopes, type ScopeClaimFormat } from './scopes.js';
@@ -31,6 +32,13 @@ export interface VerifiedToken {
   /** Granted scopes as a set, for constant-time requirement checks. */
   readonly scopeSet: ReadonlySet<string>;
   readonly keyId: string | undefined;
+  /**
+   * What verified the token: the key, the token's own `kid` and the source holding the key. A cached
+   * result is used only while `keySource.confirms(kid, key)` — never after the key left the set.
+   */
+  readonly key: VerificationKey;
+  readonly kid: string | undefined;
+  readonly keySource: KeySource;
   /** Seconds since the epoch after which the token must be verified again (`exp`, or the age cap). */
   readonly validUntil: number;
 }
@@ -101,17 +109,18 @@ export function verifyAccessToken(
     return refuse('ERR_ALGORITHM_NOT_ALLOWED', 'alg is not on the allow-list for this issuer', issuer.issuer);
   }
 
-  const resolution = issuer.keySource.resolve(kid as string | undefined, alg);
+  const tokenKid = kid as string | undefined;
+  const resolution = issuer.keySource.resolve(tokenKid, alg);
   return isPromise(resolution)
-    ? resolution.then((resolved) => verifyWithKey(jws, issuer, alg, resolved, nowSeconds))
-    : verifyWithKey(jws, issuer, alg, resolution, nowSeconds);
+    ? resolution.then((resolved) => verifyWithKey(jws, issuer, tokenKid, resolved, nowSeconds))
+    : verifyWithKey(jws, issuer, tokenKid, resolution, nowSeconds);
 }
 
 /** The checks after key selection: signature, then claims and scopes of the now-authentic token. */
 function verifyWithKey(
   jws: CompactJws,
   issuer: ResolvedIssuer,
-  alg: SignatureAlgorithm,
+  kid: string | undefined,
   resolution: KeyResolution,
   nowSeconds: number,
 ): Verification {
@@ -131,7 +140,9 @@ function verifyWithKey(
     return refuse(code, `key lookup: ${resolution.reason}`, name);
   }
   const { payload, signingInput, signature } = jws;
-  if (!verifySignature(alg, resolution.key.key, Buffer.from(signingInput, 'latin1'), signature)) {
+  // The key is pinned to one algorithm, the token's `alg` (the lookup matched it).
+  const { key } = resolution;
+  if (!verifySignature(key.alg, key.key, Buffer.from(signingInput, 'latin1'), signature)) {
     return refuse('ERR_SIGNATURE_INVALID', 'signature does not verify', name);
   }
 
@@ -148,7 +159,10 @@ function verifyWithKey(
     token: {
       principal: toPrincipal(payload, name, [...granted]),
       scopeSet: granted,
-      keyId: resolution.key.kid,
+      keyId: key.kid,
+      key,
+      kid,
+      keySource: issuer.keySource,
       validUntil: Math.min(exp, ageLimit),
     },
   };

@@ -147,7 +147,9 @@ describe('lifetime of an entry', () => {
 
   it('createTokenCache never stores an entry that is already past its validity', () => {
     const cache = createTokenCache({ maxEntries: 10, maxTtlSeconds: 3600 });
-    const entry = { validUntil: NOW } as Parameters<typeof cache.set>[1];
+    // A key source that still holds the verifying key: only the validity bounds the entry here.
+    const keySource = { confirms: () => true };
+    const entry = { validUntil: NOW, keySource } as unknown as Parameters<typeof cache.set>[1];
     const k = 'k'.repeat(43);
     cache.set(k, entry, NOW * 1000);
     cache.set(k, entry, NOW * 1000);

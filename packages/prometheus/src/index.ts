@@ -17,7 +17,7 @@
  * @packageDocumentation
  */
 import { boundedLabel, type MetricsRecorder } from '@nevertrust/core';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Options of {@link createPrometheusMetrics}. */
 export interface PrometheusMetricsOptions {
@@ -92,6 +92,31 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     labelNames: ['issuer'] as const,
     registers,
   });
+  // Key-set health as timestamps (the Prometheus idiom): age = time() - last success.
+  const lastSuccess = new Gauge({
+    name: `${prefix}key_set_last_success_timestamp_seconds`,
+    help: 'When the key set of an issuer was last fetched successfully (guard clock).',
+    labelNames: ['issuer'] as const,
+    registers,
+  });
+  const lastFailure = new Gauge({
+    name: `${prefix}key_set_last_failure_timestamp_seconds`,
+    help: 'When a key set or discovery fetch of an issuer last failed, by failure code (guard clock).',
+    labelNames: ['issuer', 'code'] as const,
+    registers,
+  });
+  const keyCount = new Gauge({
+    name: `${prefix}key_set_keys`,
+    help: 'Usable keys in the last key set fetched for an issuer.',
+    labelNames: ['issuer'] as const,
+    registers,
+  });
+  const keyChanges = new Counter({
+    name: `${prefix}key_changes_total`,
+    help: 'Issuer key changes: withdrawn or restored by the operator, added or removed by the issuer.',
+    labelNames: ['issuer', 'origin', 'action'] as const,
+    registers,
+  });
   const lost = new Counter({
     name: `${prefix}audit_records_dropped_total`,
     help: 'Audit records a sink lost, by sink and reason (queue_full, write_failed).',
@@ -121,7 +146,16 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     },
     keyFetch(report) {
       fetches.inc({ issuer: report.issuer, result: report.ok ? 'success' : 'failure' });
-      if (!report.ok) fetchFailures.inc({ issuer: report.issuer });
+      if (!report.ok) {
+        fetchFailures.inc({ issuer: report.issuer });
+        lastFailure.set({ issuer: report.issuer, code: report.code ?? 'unknown' }, report.at / 1000);
+        return;
+      }
+      lastSuccess.set({ issuer: report.issuer }, report.at / 1000);
+      keyCount.set({ issuer: report.issuer }, report.keyCount);
+    },
+    keyChange({ issuer, origin, action }) {
+      keyChanges.inc({ issuer, origin, action });
     },
     auditLoss(sink, reason, count) {
       lost.inc({ sink, reason }, count);

@@ -120,6 +120,42 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
     await Promise.all([guard.close(), down.close()]);
   });
 
+  it('K-6: key-set health as timestamps and key count per issuer; key changes by origin and action', async () => {
+    const own = createPrometheusMetrics({ registry: new Registry() });
+    let now = 1_750_000_000_000;
+    const guard = createGuard({
+      issuers: [{ issuer: keyServer.url, audience: AUDIENCE, jwksUri: keyServer.jwksUri }],
+      keyFetch: { ca: keyServer.ca as string, maxAgeMs: 60_000 },
+      clock: () => now,
+      metrics: [own],
+      openTelemetry: false,
+    });
+    await guard.ready();
+    guard.keys.withdraw(keyServer.url, key.kid);
+    guard.keys.restore(keyServer.url, key.kid);
+    keyServer.setMode('down');
+    now += 61_000;
+    await expect(guard.ready()).resolves.toBeUndefined(); // stale keys still serve
+    keyServer.setMode('up');
+    const text = await own.registry.metrics();
+    const value = (series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((line) => line.startsWith(`${series} `))
+          ?.split(' ')[1],
+      );
+    const issuer = `issuer="${keyServer.url}"`;
+    expect(value(`nevertrust_key_set_last_success_timestamp_seconds{${issuer}}`)).toBe(1_750_000_000);
+    expect(value(`nevertrust_key_set_last_failure_timestamp_seconds{${issuer},code="http-status"}`)).toBe(
+      1_750_000_061,
+    );
+    expect(value(`nevertrust_key_set_keys{${issuer}}`)).toBe(1);
+    for (const action of ['withdrawn', 'restored'])
+      expect(value(`nevertrust_key_changes_total{${issuer},origin="operator",action="${action}"}`)).toBe(1);
+    await guard.close();
+  });
+
   it('caps route label values (a scanner cannot create unbounded series)', async () => {
     const own = createPrometheusMetrics({ registry: new Registry(), maxRoutes: 3 });
     const guard = createGuard({

@@ -24,6 +24,7 @@ export {
 } from './chain.js';
 export { correlationIdOf, DEFAULT_CORRELATION_HEADERS, traceIdOf } from './correlation.js';
 export { DETECTOR_DEFAULTS, type DetectorOptions, type DetectorSettings } from './detectors.js';
+export { type KeyEvent, keyEventSchema } from './key-event.js';
 export {
   createEvaluationTracing,
   createOpenTelemetryMetrics,

@@ -25,6 +25,7 @@ import type { ResolvedMonitoring } from './options.js';
 import { type AuditPipeline, type AuditSinkStats, createAuditPipeline } from './pipeline.js';
 import { combineRecorders, type MetricsRecorder } from './recorder.js';
 import { createRefuse, type Refusal } from './refuse.js';
+import type { AuditRecord } from './schema.js';
 
 export type { Refusal } from './refuse.js';
 
@@ -53,8 +54,8 @@ export interface Monitor {
   review(decision: Decision): Decision | Promise<Decision>;
   /** Records the event of a finished evaluation; in fail-closed mode an allow that could not be recorded becomes a 503. */
   commit(decision: Decision): Decision;
-  /** Records an event completed by an adapter (deferred audit). */
-  record(event: AuditEvent): void;
+  /** Records an event completed by an adapter (deferred audit), or a record made outside a request. */
+  record(event: AuditRecord): void;
   /** Feeds key fetch reports to metrics and to the user's `keyFetch.onFetch`. */
   onKeyFetch(report: KeyFetchReport): void;
   /** The store-fault path of every store (counted, published; a refusal unless the store fails open). */

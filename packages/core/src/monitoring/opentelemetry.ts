@@ -189,6 +189,7 @@ export function createOpenTelemetryMetrics(meterProvider?: MeterProvider): Metri
     auditLoss: (sink, reason, count) => use()?.auditLoss(sink, reason, count),
     detection: (event) => use()?.detection(event),
     storeFault: (report) => use()?.storeFault(report),
+    keyChange: (event) => use()?.keyChange(event),
   };
 }
 
@@ -221,6 +222,7 @@ function createInstruments(provider: MeterProvider): Required<MetricsRecorder> {
   const storeFaults = meter.createCounter('nevertrust.store.faults', {
     description: 'Store calls that failed or timed out, by store and answer (refused, failed_open)',
   });
+  const keyChanges = meter.createCounter('nevertrust.key_changes', { description: 'Issuer key changes' });
   const route = boundedLabel(200);
   return {
     decision(event) {
@@ -249,5 +251,7 @@ function createInstruments(provider: MeterProvider): Required<MetricsRecorder> {
     storeFault(report) {
       storeFaults.add(1, { store: report.store, answer: report.failedOpen ? 'failed_open' : 'refused' });
     },
+    keyChange: ({ issuer, origin, action }) =>
+      keyChanges.add(1, { 'nevertrust.issuer': issuer, 'nevertrust.origin': origin, action }),
   };
 }

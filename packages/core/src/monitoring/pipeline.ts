@@ -84,6 +84,7 @@ export function createAuditPipeline(settings: AuditPipelineSettings): AuditPipel
     record(record) {
       if (record.type === 'decision') recorder.decision(record);
       else if (record.type === 'detection') recorder.detection(record);
+      else if (record.type === 'key') recorder.keyChange(record);
       const written = redacted(record);
       if (written === undefined) return true;
       if (written.type === 'decision') emitAudit(settings.onAudit, written);

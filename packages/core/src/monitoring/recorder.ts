@@ -6,6 +6,7 @@
 import type { AuditEvent } from '../audit.js';
 import type { KeyFetchReport } from '../remote-key-source.js';
 import type { StoreFaultReport } from '../store-faults.js';
+import type { KeyEvent } from './key-event.js';
 import type { LossReason } from './queue.js';
 import type { DetectionEvent } from './schema.js';
 
@@ -29,6 +30,8 @@ export interface MetricsRecorder {
   detection?(event: DetectionEvent): void;
   /** One call per store fault (a store that threw, rejected or timed out), by store. */
   storeFault?(report: StoreFaultReport): void;
+  /** One call per change to an issuer's keys (operator withdrawal or restore, issuer rotation). */
+  keyChange?(event: KeyEvent): void;
 }
 
 /**
@@ -58,6 +61,7 @@ export function combineRecorders(recorders: readonly MetricsRecorder[]): Require
     auditLoss: each('auditLoss'),
     detection: each('detection'),
     storeFault: each('storeFault'),
+    keyChange: each('keyChange'),
   };
 }
 

@@ -1,12 +1,14 @@
 /**
  * The audit trail's one versioned schema (`nevertrust.audit/1`), as zod and as JSON Schema. A trail holds
- * three record types: `decision` (one per request), `detection` (an anomaly detector fired) and `gap`
- * (records a sink lost, so loss is visible in the trail itself rather than silent). Within a version fields
+ * four record types: `decision` (one per request), `detection` (an anomaly detector fired), `gap`
+ * (records a sink lost, so loss is visible in the trail itself rather than silent) and `key` (an issuer's
+ * keys changed). Within a version fields
  * are only ever added; removing or changing one bumps the version. No record type has room for a token, a
  * secret or a private key: tokens appear only as a 16-character SHA-256 fingerprint (checklist A12).
  */
 import { z } from 'zod';
 import { AUDIT_SCHEMA, type AuditEvent } from '../audit.js';
+import { type KeyEvent, keyEventSchema } from './key-event.js';
 
 /** Which detector raised a {@link DetectionEvent}. */
 export type DetectorName = 'auth-failure-burst' | 'scope-probing' | 'token-spread';
@@ -63,8 +65,8 @@ export interface GapEvent {
   readonly reason: 'queue_full' | 'write_failed';
 }
 
-/** Anything the audit trail holds. */
-export type AuditRecord = AuditEvent | DetectionEvent | GapEvent;
+/** Anything the audit trail holds; `key` records are described in `key-event.ts`. */
+export type AuditRecord = AuditEvent | DetectionEvent | GapEvent | KeyEvent;
 
 const time = z.iso.datetime({ offset: true });
 const text = z.string();
@@ -178,6 +180,7 @@ export const auditRecordSchema = z.discriminatedUnion('type', [
   decisionEventSchema,
   detectionEventSchema,
   gapEventSchema,
+  keyEventSchema,
 ]);
 
 /**
@@ -205,4 +208,5 @@ type SchemaDriftCheck = [
   Assignable<z.input<typeof decisionEventSchema>, MutableDeep<AuditEvent>>,
   Assignable<z.input<typeof detectionEventSchema>, MutableDeep<DetectionEvent>>,
   Assignable<z.input<typeof gapEventSchema>, MutableDeep<GapEvent>>,
+  Assignable<z.input<typeof keyEventSchema>, MutableDeep<KeyEvent>>,
 ];

@@ -30,13 +30,13 @@ export interface PinoSinkOptions {
 
 function levelOf(record: AuditRecord): keyof PinoChildLike {
   if (record.type === 'gap') return 'error';
-  if (record.type === 'detection' || record.outcome === 'deny') return 'warn';
+  if (record.type !== 'decision' || record.outcome === 'deny') return 'warn';
   return 'info';
 }
 
 /**
- * Creates a sink logging through `logger.child(bindings)`: allows at `info`, denials and detections at
- * `warn`, gaps at `error`.
+ * Creates a sink logging through `logger.child(bindings)`: allows at `info`, denials, detections and key
+ * changes at `warn`, gaps at `error`.
  *
  * @example
  * ```ts
