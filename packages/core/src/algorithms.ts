@@ -1,7 +1,7 @@
 /**
  * The JWS algorithms nevertrust verifies, each bound to one key type (RFC 7518 §3; RFC 8037), and the
  * signature check itself on `node:crypto`. jose imports and vets keys; the per-request check runs here,
- * synchronously, because jose's WebCrypto path is about four times slower per verification (issue 7).
+ * synchronously, because jose's WebCrypto path is about four times slower per verification (measured in the benchmarks).
  */
 import {
   createHmac,

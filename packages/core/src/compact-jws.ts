@@ -23,7 +23,7 @@ export type CompactJwsResult =
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 // Payload and signature of a token already known to hold exactly two dots, matched in place from the
-// first dot (sticky) so the token is neither split nor scanned three times (issue 7).
+// first dot (sticky) so the token is neither split nor scanned three times (measured in the benchmarks).
 const PAYLOAD_AND_SIGNATURE = /[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/y;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 

@@ -50,7 +50,7 @@ export function keyUrlProblem(url: string): string | undefined {
 /**
  * Creates a fetcher bound to the given settings, and a function that releases its connections.
  * Built on `node:http(s)` rather than a client library: key fetching is one GET now and then, and the
- * resident memory of an HTTP client package would count against every API process (issue 7's RSS target).
+ * resident memory of an HTTP client package would count against every API process (the benchmarks' RSS target).
  *
  * @example
  * ```ts

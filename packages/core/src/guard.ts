@@ -93,7 +93,7 @@ function completedEvent(decision: Decision, completion: Completion): AuditEvent 
     };
   }
   // Completed in place: this runs on every request, and a copy of a 30-field event was a measurable part
-  // of it (issue 7). Adapters never hand an allow decision's event to user code before this point.
+  // of it (measured in the benchmarks). Adapters never hand an allow decision's event to user code before this point.
   const event = decision.audit as Mutable<AuditEvent>;
   event.status = status;
   event.outcome = 'allow';
@@ -107,7 +107,7 @@ type Promised<T> = T | Promise<T>;
 /**
  * The guard's evaluation without the promise around it: a decision now when nothing on the way was
  * asynchronous (a cache hit with in-process stores), else a promise. For the core's request gate, which
- * runs on every request of every adapter (issue 7); not part of the public API.
+ * runs on every request of every adapter (measured in the benchmarks); not part of the public API.
  */
 export const EVALUATE_NOW = Symbol('nevertrust.evaluateNow');
 
@@ -190,7 +190,7 @@ export function createGuard(options: GuardOptions): Guard {
     const now = currentTime();
     const cached = cache?.get(key, now);
     if (cached) return authorised(plan, cached, facts, now, fingerprint, true, queryToken);
-    // Synchronous when the issuer's keys are at hand: a miss costs no promise of its own (issue 7).
+    // Synchronous when the issuer's keys are at hand: a miss costs no promise of its own (measured in the benchmarks).
     const pending = verifyAccessToken(credential.token, issuers, now / 1000);
     const verified = (verification: Awaited<typeof pending>): Promised<Outcome> => {
       if (!verification.ok) return { ...verification, fingerprint };
@@ -285,7 +285,7 @@ export function createGuard(options: GuardOptions): Guard {
     return deferAudit ? decision : monitor.commit(decision);
   }
 
-  // A decision now when nothing on the way is asynchronous (issue 7), else a promise of it.
+  // A decision now when nothing on the way is asynchronous (measured in the benchmarks), else a promise of it.
   function settle(
     evaluation: Evaluation,
     facts: RequestFacts,

@@ -194,7 +194,7 @@ export class KeySet {
   find(kid: string | undefined, alg: SignatureAlgorithm): VerificationKey | KeyMiss {
     const candidates = kid === undefined ? this.#all : this.#byKid.get(kid);
     if (!candidates || candidates.length === 0) return 'unknown-kid';
-    // Runs per token: counted in place rather than filtered into a new array (issue 7).
+    // Runs per token: counted in place rather than filtered into a new array (measured in the benchmarks).
     let match: VerificationKey | undefined;
     for (const key of candidates) {
       if (key.alg !== alg) continue;

@@ -1,6 +1,6 @@
 /**
  * Values that are sometimes ready and sometimes not. A cache hit with in-process stores has nothing to
- * wait for, and every `await` would still cost a promise and a microtask per stage (issue 7); stores that
+ * wait for, and every `await` would still cost a promise and a microtask per stage (measured in the benchmarks); stores that
  * really are asynchronous (Redis) keep working because a pending value is chained, never dropped.
  */
 

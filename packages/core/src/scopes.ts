@@ -22,7 +22,7 @@ export type GrantedScopes =
 
 /**
  * The scopes a token grants as a fresh set (in claim order), or why a scope claim is invalid. The guard
- * keeps the set itself for requirement checks, so it is not built twice per token (issue 7).
+ * keeps the set itself for requirement checks, so it is not built twice per token (measured in the benchmarks).
  *
  * @example
  * ```ts

@@ -128,7 +128,7 @@ export type StrictJsonResult =
 
 /**
  * Parses `text` as a JSON object, refusing non-objects, duplicate names and `__proto__` names. The full
- * scan for duplicates runs only when a cheap count cannot prove there are none (issue 7).
+ * scan for duplicates runs only when a cheap count cannot prove there are none (measured in the benchmarks).
  *
  * @example
  * ```ts

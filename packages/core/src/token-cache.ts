@@ -11,7 +11,7 @@
  *
  * A token is admitted on its second verification, not its first: tokens seen once — one token per
  * request, or a flood of distinct valid tokens — never displace the tokens clients reuse, and never cost
- * an insertion, an eviction and an old-generation entry each (issue 7: that churn was the largest part of
+ * an insertion, an eviction and an old-generation entry each (measured: that churn was the largest part of
  * the fresh-token cost, and 17 MB of RSS). The price is one extra verification per reused token.
  */
 import { LRUCache } from 'lru-cache';

@@ -13,7 +13,7 @@ export interface PropertyWatch<T extends object> {
  * Creates a watch whose accessor functions are shared by every object it is installed on. A closure per
  * object would give every request object its own hidden class, which V8 links from a long-lived one, so
  * each request (socket buffers and all) would survive young-generation collections — measured at 10+ ms
- * per scavenge (issue 7).
+ * per scavenge (measured in the benchmarks).
  *
  * @example
  * ```ts

@@ -50,7 +50,7 @@ export function openTelemetryGlobals(): Readonly<Record<string, unknown>> | unde
 
 /**
  * The OpenTelemetry API, loaded on first need: a process that never registers an SDK (and passes no
- * provider) never loads it (issue 7: memory). The API is built for several copies in one process — they
+ * provider) never loads it (measured: memory). The API is built for several copies in one process — they
  * share the registration above — so its CommonJS build serves an application that imports the ES build.
  *
  * @example
@@ -142,7 +142,7 @@ export function createEvaluationTracing(
     const spanContext: SpanContext = span.spanContext();
     const valid = isSpanContextValid(spanContext);
     // The no-op tracer (no SDK registered, no parent span) hands out a span that records nothing and has
-    // no ids: making it the active span would only cost a context per request (issue 7).
+    // no ids: making it the active span would only cost a context per request (measured in the benchmarks).
     if (!valid && !span.isRecording()) return NO_SPAN;
     const ids = valid ? { traceId: spanContext.traceId, spanId: spanContext.spanId } : {};
     return {
@@ -174,7 +174,7 @@ const LATENCY_BUCKETS = [
 export function createOpenTelemetryMetrics(meterProvider?: MeterProvider): MetricsRecorder {
   // Instruments are created on first use once a provider exists: the metrics API has no proxy, and an
   // application may register its MeterProvider after creating the guard. Until then nothing is recorded
-  // and the API is not even loaded (issue 7).
+  // and the API is not even loaded (measured in the benchmarks).
   let instruments: ReturnType<typeof createInstruments> | undefined;
   const use = () => {
     if (instruments === undefined) {

@@ -53,7 +53,7 @@ export interface RouteTable {
 
 const noop = () => undefined;
 const requireRouter = createRequire(import.meta.url);
-/** find-my-way, loaded when the first table is compiled: a guard without a policy table never loads it (issue 7: memory). */
+/** find-my-way, loaded when the first table is compiled: a guard without a policy table never loads it (measured: memory). */
 let routerFactory: typeof createRouter | undefined;
 
 function methodsOf(method: unknown): string[] | undefined {

@@ -43,7 +43,7 @@ export function createOpenTelemetryLogSink(logger?: Logger): AuditSink {
     name: 'opentelemetry-logs',
     write(records) {
       // Resolved per batch: the application may register its provider after creating the guard. The API
-      // is loaded only here, when the sink is used (issue 7: importing the core does not load it).
+      // is loaded only here, when the sink is used (measured: importing the core does not load it).
       const { context, logs, TraceFlags, trace } = openTelemetryApi();
       const target = logger ?? logs.getLogger('@nevertrust/core');
       for (const record of records) {
