@@ -7,6 +7,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { KeyFetchError, type KeyFetchFailureCode } from './key-fetch-error.js';
+import { isLoopbackHost } from './loopback.js';
 
 /** How key material is fetched. */
 export interface FetchSettings {
@@ -20,8 +21,6 @@ export interface FetchSettings {
 
 /** Fetches a URL and returns its parsed JSON body; throws a {@link KeyFetchError} on any failure. */
 export type JsonFetcher = (url: string) => Promise<unknown>;
-
-const LOOPBACK_HOSTS = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
 /**
  * Why `url` may not be used to fetch key material, or undefined when it may: it must be an absolute
@@ -43,7 +42,7 @@ export function keyUrlProblem(url: string): string | undefined {
   if (parsed.username || parsed.password) return 'expected a URL without credentials';
   if (parsed.hash) return 'expected a URL without a fragment';
   if (parsed.protocol === 'https:') return undefined;
-  if (parsed.protocol === 'http:' && LOOPBACK_HOSTS.test(parsed.hostname)) return undefined;
+  if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)) return undefined;
   return 'expected an https: URL (http: is accepted only on loopback hosts)';
 }
 

@@ -5,7 +5,7 @@
 import { hash } from 'node:crypto';
 import type { AuditEvent } from './audit.js';
 import { auditEvent, type Outcome } from './audit-event.js';
-import { type AllowDecision, type Decision, type DenyDecision, denyResponse } from './decision.js';
+import type { AllowDecision, Decision, DenyDecision } from './decision.js';
 import { type ExtractionSettings, extractCredential } from './extract.js';
 import type { RequestFacts } from './facts.js';
 import { createJsonFetcher } from './fetch-json.js';
@@ -18,7 +18,9 @@ import { type GuardOptions, validateOptions } from './options.js';
 import type { Authorisation, Plan } from './policy/authorise.js';
 import { createPolicyLayer, type PolicyView } from './policy/policy-layer.js';
 import type { ResourceMetadataEndpoint } from './policy/resource-metadata.js';
+import { resourceMetadataLocation } from './policy/resource-metadata.js';
 import type { Revocation } from './policy/revocation.js';
+import { createRefusals } from './refusals.js';
 import { AUTHENTICATED, type Requirement } from './requirements.js';
 import { createTokenCache, type TokenCache } from './token-cache.js';
 import { type ResolvedIssuer, type VerifiedToken, verifyAccessToken } from './verify-token.js';
@@ -135,12 +137,17 @@ const UNUSABLE_FACTS: RequestFacts = Object.freeze({ method: '', target: '', hea
  */
 export function createGuard(options: GuardOptions): Guard {
   const validated = validateOptions(options);
+  const metadataResource = validated.resourceMetadata?.resource;
+  const refusals = createRefusals({
+    realm: validated.realm,
+    resourceMetadata: metadataResource ? resourceMetadataLocation(metadataResource).url : undefined,
+  });
   // Record step and the analysis around evaluation (audit sinks, metrics, rate limits, detectors).
   const monitor = createMonitor({
     monitoring: validated.monitoring,
     onAudit: validated.onAudit,
     onFetch: validated.keyFetch.onFetch,
-    realm: validated.realm,
+    refusals,
     clock: () => auditTime(),
   });
   const { fetchJson, close } = createJsonFetcher(validated.keyFetch);
@@ -157,7 +164,7 @@ export function createGuard(options: GuardOptions): Guard {
     allowQueryToken: validated.allowQueryToken,
     maxTokenBytes: validated.maxTokenBytes,
   };
-  const { clock, realm } = validated;
+  const { clock } = validated;
   const layer = createPolicyLayer({ ...validated, onStoreFault: monitor.storeFault });
   // The clock is caller code: a fault or a non-finite time must end in a deny (fail closed), never in a
   // rejected promise, nor in comparisons with NaN that would let every expiry and cache entry pass.
@@ -237,11 +244,9 @@ export function createGuard(options: GuardOptions): Guard {
       return allow;
     }
     const code = outcome.code === 'ERR_CONFIG' ? 'ERR_INTERNAL' : outcome.code;
-    const response = denyResponse(code, {
-      realm,
+    const response = refusals.respond(code, {
       ...(outcome.challenge ? { challenge: outcome.challenge } : {}),
       ...(outcome.retryAfterSeconds !== undefined ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}),
-      resourceMetadata: layer.resourceMetadata?.url,
     });
     const deny: DenyDecision = {
       ...response,

@@ -5,6 +5,9 @@
  */
 import type { JsonObject } from './strict-json.js';
 
+/** RFC 6749 §3.3 `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`: the one grammar of a scope name. */
+export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
 /** How one scope claim is written. */
 export type ScopeClaimFormat = 'string' | 'array' | 'string-or-array';
 

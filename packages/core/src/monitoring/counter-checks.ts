@@ -7,11 +7,12 @@
  */
 import type { Decision } from '../decision.js';
 import type { RequestFacts } from '../facts.js';
+import type { Refusals } from '../refusals.js';
 import { callStore, StoreFault, type StoreRefusal } from '../store-faults.js';
 import { blockKey, type OffenderKeys, observeDecision, offendersOf } from './detectors.js';
 import type { ResolvedMonitoring } from './options.js';
 import { applyRateLimits, type RateLimitKey } from './rate-limit.js';
-import type { Refusal, Refuse } from './refuse.js';
+import type { Refusal } from './refuse.js';
 import type { DetectionEvent } from './schema.js';
 import { type CounterStore, createMemoryCounterStore } from './store.js';
 
@@ -29,7 +30,7 @@ export interface CounterChecks {
 export interface CounterCheckSettings {
   readonly monitoring: ResolvedMonitoring;
   readonly clock: () => number;
-  readonly refuse: Refuse;
+  readonly refuse: Refusals['refuse'];
   /** Records a detector's finding in the trail. */
   readonly record: (detection: DetectionEvent) => void;
   /** The guard's store-fault path: a refusal, or `undefined` when the counters fail open. */

@@ -11,6 +11,7 @@
 import type { AuditEvent, AuditListener } from '../audit.js';
 import type { Decision } from '../decision.js';
 import type { RequestFacts } from '../facts.js';
+import type { Refusals } from '../refusals.js';
 import type { KeyFetchReport } from '../remote-key-source.js';
 import { createStoreFaultHandler, type StoreFault, type StoreRefusal } from '../store-faults.js';
 import { correlationIdOf, generateCorrelationId } from './correlation.js';
@@ -24,7 +25,7 @@ import {
 import type { ResolvedMonitoring } from './options.js';
 import { type AuditPipeline, type AuditSinkStats, createAuditPipeline } from './pipeline.js';
 import { combineRecorders, type MetricsRecorder } from './recorder.js';
-import { createRefuse, type Refusal } from './refuse.js';
+import type { Refusal } from './refuse.js';
 import type { AuditRecord } from './schema.js';
 
 export type { Refusal } from './refuse.js';
@@ -70,7 +71,8 @@ export interface MonitorSettings {
   readonly monitoring: ResolvedMonitoring;
   readonly onAudit: AuditListener | undefined;
   readonly onFetch: ((report: KeyFetchReport) => void) | undefined;
-  readonly realm: string | undefined;
+  /** The guard's refusal builder, so the refusals decided here carry the same challenge as all others. */
+  readonly refusals: Refusals;
   readonly clock: () => number;
 }
 
@@ -81,11 +83,11 @@ const AUDIT_RETRY_SECONDS = 5;
  *
  * @example
  * ```ts
- * const monitor = createMonitor({ monitoring: validated.monitoring, onAudit, onFetch, realm, clock });
+ * const monitor = createMonitor({ monitoring: validated.monitoring, onAudit, onFetch, refusals, clock });
  * ```
  */
 export function createMonitor(settings: MonitorSettings): Monitor {
-  const { monitoring, clock, realm } = settings;
+  const { monitoring, clock } = settings;
   const otel = monitoring.openTelemetry;
   const recorders: MetricsRecorder[] = [...monitoring.metrics];
   if (otel !== false && otel.metrics !== false)
@@ -98,7 +100,7 @@ export function createMonitor(settings: MonitorSettings): Monitor {
     recorder,
     clock,
   });
-  const refuse = createRefuse(realm);
+  const { refuse } = settings.refusals;
   const storeFault = createStoreFaultHandler({
     failOpen: new Set(monitoring.counterStoreFaults.failOpen ? ['counters'] : []),
     count: recorder.storeFault,

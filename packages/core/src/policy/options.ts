@@ -3,7 +3,9 @@
  * tables are checked entry by entry (and for conflicts) when the guard compiles them, with the same
  * `path: expectation` messages.
  */
+
 import { z } from 'zod';
+import { SCOPE_TOKEN } from '../scopes.js';
 import { claimPathProblem } from './claim-path.js';
 import { resourceIdentifierProblem } from './resource-metadata.js';
 import type { RevocationStore } from './revocation-store.js';
@@ -51,7 +53,6 @@ export interface RevocationOptions {
   readonly timeoutMs?: number;
 }
 
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const scopeToken = z.string().regex(SCOPE_TOKEN, 'expected a scope token (RFC 6749 §3.3)');
 const text = z.string().min(1, 'expected a non-empty string');
 const url = z.url({ message: 'expected an absolute URL' });

@@ -3,6 +3,7 @@
  * which authorization servers, scopes and bearer methods this API accepts, served at the well-known path
  * derived from the resource identifier, and the `resource_metadata` URL every challenge carries.
  */
+import { isLoopbackHost } from '../loopback.js';
 
 /** What to publish about this resource. */
 export interface ResourceMetadataOptions {
@@ -43,7 +44,6 @@ export interface ResourceMetadataEndpoint {
 }
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Why a resource identifier is unusable (P-2), or `undefined`.
@@ -60,13 +60,29 @@ export function resourceIdentifierProblem(resource: string): string | undefined 
   } catch {
     return 'expected an absolute URL';
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     return 'expected an https URL (http only on loopback)';
   }
   if (resource.includes('#')) return 'expected no fragment';
   if (resource.includes('?')) return 'expected no query';
   if (url.username || url.password) return 'expected no user information';
   return undefined;
+}
+
+/**
+ * Where the metadata of `resource` is published (RFC 9728 §3.1: the well-known path inserted before the
+ * resource's own path), as a path and as the absolute URL every challenge names (§5.1, P-4).
+ *
+ * @example
+ * ```ts
+ * resourceMetadataLocation('https://api.example.com/v1').url; // 'https://api.example.com/.well-known/oauth-protected-resource/v1'
+ * ```
+ */
+export function resourceMetadataLocation(resource: string): { readonly path: string; readonly url: string } {
+  const url = new URL(resource);
+  const suffix = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  const path = `${WELL_KNOWN}${suffix}`;
+  return { path, url: `${url.origin}${path}` };
 }
 
 /**
@@ -90,9 +106,7 @@ export function createResourceMetadata(
     readonly bearerMethods: readonly string[];
   },
 ): ResourceMetadataEndpoint {
-  const url = new URL(options.resource);
-  const suffix = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
-  const path = `${WELL_KNOWN}${suffix}`;
+  const { path, url } = resourceMetadataLocation(options.resource);
   const scopes = options.scopesSupported ?? defaults.scopesSupported;
   const document: Record<string, unknown> = {
     resource: options.resource,
@@ -107,7 +121,7 @@ export function createResourceMetadata(
   if (options.resourceTosUri !== undefined) document.resource_tos_uri = options.resourceTosUri;
   return Object.freeze({
     path,
-    url: `${url.origin}${path}`,
+    url,
     serves: (method: string, target: string) =>
       (method === 'GET' || method === 'HEAD') && (target === path || target.startsWith(`${path}?`)),
     document: Object.freeze(document),

@@ -4,12 +4,11 @@
  * naming where it is, never as a surprise at request time.
  */
 import { ConfigError } from '../errors.js';
+import { SCOPE_TOKEN } from '../scopes.js';
 import { cidrProblem } from './cidr.js';
 import { claimPathProblem } from './claim-path.js';
 import { REQUIREMENT_TYPES, type Requirement } from './requirement.js';
 
-// RFC 6749 §3.3 scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 // RFC 9110 §5.6.2 token, the syntax of a method name.
 const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // An `acr` value travels space-separated inside a challenge quoted-string (RFC 9470 §3): no space, `"`, `\`.
