@@ -7,6 +7,7 @@
  * every attempt is reported to `onFetch` once the source has settled.
  */
 import type { SignatureAlgorithm } from './algorithms.js';
+import type { RefusedKey } from './key-hygiene.js';
 import type { KeyResolution, KeySource } from './key-source.js';
 import { importJwk, type KeyMiss, KeySet, type VerificationKey } from './keys.js';
 
@@ -29,6 +30,8 @@ export interface KeyFetchReport {
   readonly durationMs: number;
   readonly keyCount: number;
   readonly error?: string;
+  /** Members of the fetched set refused by key hygiene (weak, private, not for verification, …). */
+  readonly refusedKeys?: readonly RefusedKey[];
 }
 
 /** Dependencies of a {@link RemoteKeySource}. */
@@ -44,19 +47,26 @@ export interface RemoteKeySourceInit {
   readonly onFetch?: ((report: KeyFetchReport) => void) | undefined;
 }
 
+function kidOf(jwk: unknown): string | undefined {
+  const kid = (jwk as { kid?: unknown } | null)?.kid;
+  return typeof kid === 'string' ? kid.slice(0, 256) : undefined;
+}
+
 /**
  * Parses a JWKS document into usable keys; throws when the document or the resulting set is unusable.
- * Members that are not public signature keys for one of `algorithms` are skipped (K-3, K-7, K-8, K-9).
+ * Members that are not public signature keys for one of `algorithms`, or are weak, are skipped and told
+ * to `onRefused` (K-3, K-7, K-8, K-9).
  *
  * @example
  * ```ts
- * const keys = parseJwks(await fetchJson(jwksUri), ['RS256', 'ES256'], 100);
+ * const keys = parseJwks(await fetchJson(jwksUri), ['RS256', 'ES256'], 100, (refused) => log(refused));
  * ```
  */
 export function parseJwks(
   document: unknown,
   algorithms: readonly SignatureAlgorithm[],
   maxKeys: number,
+  onRefused?: (refused: RefusedKey) => void,
 ): KeySet {
   const list = (document as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(list)) throw new Error('not a JWK set (no "keys" array)');
@@ -65,6 +75,7 @@ export function parseJwks(
   for (const jwk of list) {
     const imported = importJwk(jwk, algorithms);
     if (imported.ok) keys.push(imported.key);
+    else onRefused?.({ kid: kidOf(jwk), rule: imported.rule, reason: imported.reason });
   }
   if (keys.length === 0) throw new Error('JWK set holds no usable verification key');
   return new KeySet(keys);
@@ -111,13 +122,25 @@ export class RemoteKeySource implements KeySource {
     // Duration is measured on the monotonic clock: the configured clock may be simulated.
     const started = performance.now();
     let report: KeyFetchReport;
+    // Refused members are reported whether or not the set as a whole is usable.
+    const refusedKeys: RefusedKey[] = [];
+    const refused = (): { refusedKeys?: RefusedKey[] } => (refusedKeys.length > 0 ? { refusedKeys } : {});
     try {
       const url = await this.#init.locate();
-      const keys = parseJwks(await this.#init.fetchJson(url), this.#init.algorithms, this.#init.maxKeys);
+      const document = await this.#init.fetchJson(url);
+      const keys = parseJwks(document, this.#init.algorithms, this.#init.maxKeys, (key) =>
+        refusedKeys.push(key),
+      );
       this.#keys = keys;
       this.#fetchedAt = this.#init.clock();
       this.#lastFetchOk = true;
-      report = { issuer, ok: true, durationMs: performance.now() - started, keyCount: keys.size };
+      report = {
+        issuer,
+        ok: true,
+        durationMs: performance.now() - started,
+        keyCount: keys.size,
+        ...refused(),
+      };
     } catch (error) {
       // A failed fetch (including a set with no usable key) keeps the previous keys (stale-if-error).
       this.#lastError = error instanceof Error ? error.message : 'key fetch failed';
@@ -128,6 +151,7 @@ export class RemoteKeySource implements KeySource {
         durationMs: performance.now() - started,
         keyCount: 0,
         error: this.#lastError,
+        ...refused(),
       };
     }
     // Settled before anyone hears of it, so a refresh asked for from the listener on starts a new fetch.

@@ -14,6 +14,7 @@ import type { RequestFacts } from '../facts.js';
 import type { KeyFetchReport } from '../remote-key-source.js';
 import { correlationIdOf, generateCorrelationId } from './correlation.js';
 import { blockKey, type OffenderKeys, observeDecision, offendersOf } from './detectors.js';
+import { keyRefusalRecords } from './key-refusals.js';
 import {
   createEvaluationTracing,
   createOpenTelemetryMetrics,
@@ -60,7 +61,7 @@ export interface Monitor {
   commit(decision: Decision): Decision;
   /** Records an event completed by an adapter (deferred audit). */
   record(event: AuditEvent): void;
-  /** Feeds key fetch reports to metrics and to the user's `keyFetch.onFetch`. */
+  /** Feeds key fetch reports to metrics, refused keys to the trail, and reports to `keyFetch.onFetch`. */
   onKeyFetch(report: KeyFetchReport): void;
   stats(): readonly AuditSinkStats[];
   flush(timeoutMs?: number): Promise<void>;
@@ -267,6 +268,7 @@ export function createMonitor(settings: MonitorSettings): Monitor {
 
     onKeyFetch(report) {
       recorder.keyFetch(report);
+      for (const record of keyRefusalRecords(report, clock())) pipeline.record(record);
       settings.onFetch?.(report);
     },
 

@@ -11,7 +11,8 @@ import type { AuditSink } from '../sink.js';
 function severityOf(record: AuditRecord): [SeverityNumber, string] {
   const { SeverityNumber } = openTelemetryApi();
   if (record.type === 'gap') return [SeverityNumber.ERROR, 'ERROR'];
-  if (record.type === 'detection' || record.outcome === 'deny') return [SeverityNumber.WARN, 'WARN'];
+  if (record.type === 'detection' || record.type === 'key-refused' || record.outcome === 'deny')
+    return [SeverityNumber.WARN, 'WARN'];
   return [SeverityNumber.INFO, 'INFO'];
 }
 
@@ -49,7 +50,9 @@ export function createOpenTelemetryLogSink(logger?: Logger): AuditSink {
       for (const record of records) {
         const [severityNumber, severityText] = severityOf(record);
         const linked =
-          record.type !== 'gap' && record.traceId !== undefined && record.spanId !== undefined
+          (record.type === 'decision' || record.type === 'detection') &&
+          record.traceId !== undefined &&
+          record.spanId !== undefined
             ? trace.setSpanContext(context.active(), {
                 traceId: record.traceId,
                 spanId: record.spanId,

@@ -30,7 +30,8 @@ export interface PinoSinkOptions {
 
 function levelOf(record: AuditRecord): keyof PinoChildLike {
   if (record.type === 'gap') return 'error';
-  if (record.type === 'detection' || record.outcome === 'deny') return 'warn';
+  if (record.type === 'detection' || record.type === 'key-refused' || record.outcome === 'deny')
+    return 'warn';
   return 'info';
 }
 
