@@ -19,7 +19,8 @@ function challenge(code: Exclude<ErrorCode, 'ERR_CONFIG'>, scope?: string): Reco
   };
 }
 
-function refused(
+/** The expectation of a refusal with `code`: its challenge, body error, no handler, a deny audit event. */
+export function refused(
   status: number,
   code: Exclude<ErrorCode, 'ERR_CONFIG'>,
   route: string | undefined,
@@ -35,7 +36,8 @@ function refused(
   };
 }
 
-function allowed(route: string): ConformanceCase['expect'] {
+/** The expectation of an allowed request on `route`. */
+export function allowed(route: string): ConformanceCase['expect'] {
   return {
     status: 200,
     challenge: null,

@@ -12,6 +12,7 @@ import { createFixture, type Fixture } from './fixture.js';
 import { POLICY_CASES } from './policy-cases.js';
 import { PROFILES, type ProfileName } from './profiles.js';
 import { createTargets, type Exchange, type Target } from './targets.js';
+import { TOKEN_CASES } from './token-cases.js';
 import type { WireRequest } from './transport.js';
 
 /** The audit fields that must agree across targets (time and durations vary by nature). */
@@ -38,7 +39,7 @@ function normaliseAudit(event: AuditEvent) {
   };
 }
 
-const CASES: readonly ConformanceCase[] = [...BASE_CASES, ...POLICY_CASES];
+const CASES: readonly ConformanceCase[] = [...BASE_CASES, ...POLICY_CASES, ...TOKEN_CASES];
 
 /** What is compared between targets: everything observed but the raw body and headers. */
 type Observation = Omit<ReturnType<typeof observe>, 'body' | 'headerValues'>;
