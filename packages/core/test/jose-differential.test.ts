@@ -318,15 +318,22 @@ async function joseAccepts(token: string, claims: Record<string, unknown>, alg: 
   }
 }
 
+/** A documented stricter rule: its checklist ID, the code nevertrust refuses with, the cases it covers. */
+interface StricterRule {
+  readonly id: string;
+  readonly code: ErrorCode;
+  readonly applies: (recipe: Recipe) => boolean;
+}
+
+function byMutation(id: string, code: ErrorCode, ...mutations: Mutation[]): StricterRule {
+  return { id, code, applies: ({ mutation }) => mutations.includes(mutation) };
+}
+
 /**
  * Rules on which nevertrust is deliberately stricter than jose: where jose accepts and nevertrust
  * refuses, one of these must apply to the case, and nevertrust must refuse with its code.
  */
-const STRICTER: readonly {
-  readonly id: string;
-  readonly code: ErrorCode;
-  readonly applies: (recipe: Recipe) => boolean;
-}[] = [
+const STRICTER: readonly StricterRule[] = [
   // RFC 9068 §2.2 identifiers present but empty: an ownership check would compare against nothing.
   {
     id: 'AT-3 blank sub/jti/client_id',
@@ -371,39 +378,20 @@ const STRICTER: readonly {
       typeof claims.exp === 'number' && claims.exp - ((claims.iat as number | undefined) ?? NOW) > 86_400,
   },
   // NumericDate must be finite: jose takes exp = 1e999 (Infinity) as "never expires" (attack #26).
-  {
-    id: '#26 non-finite exp',
-    code: 'ERR_CLAIM_INVALID',
-    applies: ({ mutation }) => mutation === 'infinite-exp',
-  },
+  byMutation('#26 non-finite exp', 'ERR_CLAIM_INVALID', 'infinite-exp'),
   // Duplicate member names and `__proto__` are refused; jose lets the last one win (J-13, #21, #22).
-  {
-    id: 'J-13/#21 duplicate names',
-    code: 'ERR_TOKEN_MALFORMED',
-    applies: ({ mutation }) => mutation === 'duplicate-sub',
-  },
-  {
-    id: '#22 __proto__ member',
-    code: 'ERR_TOKEN_MALFORMED',
-    applies: ({ mutation }) => mutation === 'proto-member',
-  },
+  byMutation('J-13/#21 duplicate names', 'ERR_TOKEN_MALFORMED', 'duplicate-sub'),
+  byMutation('#22 __proto__ member', 'ERR_TOKEN_MALFORMED', 'proto-member'),
   // RFC 7515 §4.1.4: kid is a string; jose ignores kid altogether when given one secret (J-9, attack #11).
-  {
-    id: 'J-9/#11 non-string kid',
-    code: 'ERR_TOKEN_MALFORMED',
-    applies: ({ mutation }) => mutation === 'numeric-kid',
-  },
+  byMutation('J-9/#11 non-string kid', 'ERR_TOKEN_MALFORMED', 'numeric-kid'),
   // The credential must be an RFC 6750 b64token of canonical base64url; jose decodes leniently (B-2, J-14, #38).
-  {
-    id: 'B-2/J-14 whitespace in the credential',
-    code: 'ERR_MALFORMED_CREDENTIALS',
-    applies: ({ mutation }) => mutation === 'trailing-newline' || mutation === 'space-inside',
-  },
-  {
-    id: 'J-14/#38 non-canonical base64url',
-    code: 'ERR_TOKEN_MALFORMED',
-    applies: ({ mutation }) => mutation === 'non-canonical-base64' || mutation === 'padding',
-  },
+  byMutation(
+    'B-2/J-14 whitespace in the credential',
+    'ERR_MALFORMED_CREDENTIALS',
+    'trailing-newline',
+    'space-inside',
+  ),
+  byMutation('J-14/#38 non-canonical base64url', 'ERR_TOKEN_MALFORMED', 'non-canonical-base64', 'padding'),
 ];
 
 function verdict(decision: Decision): string {
