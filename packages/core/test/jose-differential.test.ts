@@ -8,135 +8,32 @@
  * and the exact code nevertrust refuses with; anything else fails the property (fast-check prints the seed
  * and the shrunk counterexample). Ed448 is left out: jose 6 no longer verifies it.
  */
-import { Buffer } from 'node:buffer';
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { b64url, bearer, signRaw } from '@nevertrust/testkit';
+import { randomUUID } from 'node:crypto';
+import { bearer } from '@nevertrust/testkit';
 import fc from 'fast-check';
-import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createGuard, type Decision, type ErrorCode, type Guard, type IssuerOptions } from '../src/index.js';
-
-const NOW = 1_750_000_000;
-const TOLERANCE = 5;
-const MAX_AGE = 3600;
-const AUDIENCE = 'https://api.diff.test';
-const ASYMMETRIC_ISSUER = 'https://asymmetric.diff.test/';
-const HMAC_ISSUER = 'https://hmac.diff.test/';
-const REQUIRED = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
-
-type Alg =
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
-  | 'EdDSA'
-  | 'Ed25519'
-  | 'HS256'
-  | 'HS384'
-  | 'HS512';
-const ASYMMETRIC: readonly Alg[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-];
-const HMAC: readonly Alg[] = ['HS256', 'HS384', 'HS512'];
-const ALGS: readonly Alg[] = [...ASYMMETRIC, ...HMAC];
-
-// One key per asymmetric algorithm, each pinned to it by its JWK `alg` (RFC 8725 §3.1).
-const SECRET = randomBytes(64);
-const keys = new Map<Alg, { privateKey: Parameters<typeof signRaw>[1]; jwk: JWK }>();
-for (const alg of ASYMMETRIC) {
-  const pair =
-    alg.startsWith('RS') || alg.startsWith('PS')
-      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-      : alg.startsWith('ES')
-        ? generateKeyPairSync('ec', {
-            namedCurve: { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }[alg as 'ES256'],
-          })
-        : generateKeyPairSync('ed25519');
-  const jwk = { ...(pair.publicKey.export({ format: 'jwk' }) as JWK), kid: `k-${alg}`, alg, use: 'sig' };
-  keys.set(alg, { privateKey: pair.privateKey, jwk });
-}
-const JWKS = createLocalJWKSet({ keys: [...keys.values()].map((key) => key.jwk) });
-
-function guardWith(cache: boolean): Guard {
-  const common = { audience: AUDIENCE, maxTokenAgeSeconds: MAX_AGE };
-  const issuers: IssuerOptions[] = [
-    {
-      ...common,
-      issuer: ASYMMETRIC_ISSUER,
-      keys: [...keys.values()].map((key) => key.jwk as Record<string, unknown>),
-      algorithms: [...ASYMMETRIC],
-    },
-    { ...common, issuer: HMAC_ISSUER, secret: SECRET, algorithms: [...HMAC] },
-  ];
-  return createGuard({
-    issuers,
-    clock: () => NOW * 1000,
-    clockToleranceSeconds: TOLERANCE,
-    ...(cache ? {} : { cache: false as const }),
-    openTelemetry: false,
-  });
-}
-
-/** What a generated case is made of: a token's parts, then one mutation of the signed token. */
-interface Recipe {
-  readonly alg: Alg;
-  readonly header: Record<string, unknown>;
-  readonly claims: Record<string, unknown>;
-  readonly mutation: Mutation;
-}
-
-type Mutation =
-  | 'none'
-  | 'flip-signature'
-  | 'tamper-payload'
-  | 'resign-other-alg'
-  | 'drop-kid'
-  | 'unknown-kid'
-  | 'numeric-kid'
-  | 'alg-none'
-  | 'crit'
-  | 'embedded-jwk'
-  | 'duplicate-sub'
-  | 'proto-member'
-  | 'infinite-exp'
-  | 'trailing-newline'
-  | 'space-inside'
-  | 'non-canonical-base64'
-  | 'padding';
-
-const MUTATIONS: readonly Mutation[] = [
-  'flip-signature',
-  'tamper-payload',
-  'resign-other-alg',
-  'drop-kid',
-  'unknown-kid',
-  'numeric-kid',
-  'alg-none',
-  'crit',
-  'embedded-jwk',
-  'duplicate-sub',
-  'proto-member',
-  'infinite-exp',
-  'trailing-newline',
-  'space-inside',
-  'non-canonical-base64',
-  'padding',
-];
+import type { Decision, ErrorCode } from '../src/index.js';
+import {
+  ALGS,
+  type Alg,
+  ASYMMETRIC,
+  ASYMMETRIC_ISSUER,
+  AUDIENCE,
+  build,
+  guardWith,
+  HMAC,
+  HMAC_ISSUER,
+  JWKS,
+  MAX_AGE,
+  MUTATIONS,
+  type Mutation,
+  NOW,
+  REQUIRED,
+  type Recipe,
+  SECRET,
+  TOLERANCE,
+} from './fixtures/differential-tokens.js';
 
 /** Mostly the valid value, sometimes one of the deviants: most cases differ from a valid token in 0–2 ways. */
 function mostly<T>(valid: fc.Arbitrary<T>, deviants: fc.Arbitrary<T>): fc.Arbitrary<T> {
@@ -215,91 +112,8 @@ const recipe: fc.Arbitrary<Recipe> = fc
     return { alg, header, claims, mutation };
   });
 
-/** Signs under `alg` with the key of `keyOf` (by default the key pinned to `alg` itself). */
-function sign(alg: Alg, headerText: string, payloadText: string, keyOf: Alg = alg): string {
-  const input = `${b64url(headerText)}.${b64url(payloadText)}`;
-  const key = HMAC.includes(keyOf) ? SECRET : (keys.get(keyOf)?.privateKey as Parameters<typeof signRaw>[1]);
-  return `${input}.${b64url(signRaw(alg === 'Ed25519' ? 'EdDSA' : alg, key, input))}`;
-}
-
-function otherAlgOfSameKeyType(alg: Alg): Alg {
-  const family = ALGS.filter((candidate) => candidate.slice(0, 2) === alg.slice(0, 2) && candidate !== alg);
-  if (alg === 'EdDSA') return 'Ed25519';
-  if (alg === 'Ed25519') return 'EdDSA';
-  return family[0] as Alg;
-}
-
-/** The token of a recipe, with its mutation applied. */
-function build({ alg, header, claims, mutation }: Recipe): string {
-  const json = (value: unknown) => JSON.stringify(value);
-  const payload = json(claims);
-  const headerWith = (extra: Record<string, unknown>) => json({ ...header, ...extra });
-  switch (mutation) {
-    case 'flip-signature': {
-      const [h, p, s] = sign(alg, json(header), payload).split('.') as [string, string, string];
-      const bytes = Buffer.from(s, 'base64url');
-      bytes[0] = (bytes[0] as number) ^ 0x01;
-      return `${h}.${p}.${b64url(bytes)}`;
-    }
-    case 'tamper-payload': {
-      const [h, , s] = sign(alg, json(header), payload).split('.') as [string, string, string];
-      return `${h}.${b64url(json({ ...claims, scope: 'orders:admin' }))}.${s}`;
-    }
-    case 'resign-other-alg': {
-      // The same key used with another algorithm of its type (RS256 key → RS384 signature): J-1, #6, #7.
-      const swapped = otherAlgOfSameKeyType(alg);
-      return sign(swapped, headerWith({ alg: swapped }), payload, alg);
-    }
-    case 'drop-kid': {
-      const { kid: _kid, ...rest } = header;
-      return sign(alg, json(rest), payload);
-    }
-    case 'unknown-kid':
-      return sign(alg, headerWith({ kid: 'no-such-key' }), payload);
-    case 'numeric-kid':
-      return sign(alg, headerWith({ kid: 42 }), payload);
-    case 'alg-none':
-      return `${b64url(headerWith({ alg: 'none' }))}.${b64url(payload)}.`;
-    case 'crit':
-      return sign(alg, headerWith({ crit: ['exp2'], exp2: 1 }), payload);
-    case 'embedded-jwk':
-      return sign(
-        alg,
-        headerWith({ jwk: { kty: 'oct', k: 'AAAA' }, jku: 'http://127.0.0.1:9/jwks' }),
-        payload,
-      );
-    case 'duplicate-sub':
-      return sign(alg, json(header), `${payload.slice(0, -1)},"sub":"someone-else"}`);
-    case 'proto-member':
-      return sign(alg, json(header), `${payload.slice(0, -1)},"__proto__":{"admin":true}}`);
-    case 'infinite-exp':
-      return sign(alg, json(header), `${json({ ...claims, exp: 0 }).replace('"exp":0', '"exp":1e999')}`);
-    case 'trailing-newline':
-      return `${sign(alg, json(header), payload)}\n`;
-    case 'space-inside': {
-      const token = sign(alg, json(header), payload);
-      return `${token.slice(0, 10)} ${token.slice(10)}`;
-    }
-    case 'non-canonical-base64': {
-      // The last character of a segment whose length is not a multiple of 4 carries unused low bits:
-      // setting one spells the same bytes in a non-canonical way (RFC 4648 §3.5).
-      const [h, p, s] = sign(alg, json(header), payload).split('.') as [string, string, string];
-      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-      if (s.length % 4 === 0) return `${h}.${p}.${s}`;
-      const last = alphabet.indexOf(s.at(-1) as string);
-      return `${h}.${p}.${s.slice(0, -1)}${alphabet[last | 1]}`;
-    }
-    case 'padding': {
-      const token = sign(alg, json(header), payload);
-      return token.length % 4 === 0 ? token : `${token}=`;
-    }
-    default:
-      return sign(alg, json(header), payload);
-  }
-}
-
 /** The claim rules given to jose: the same as the guard's, in jose's terms. */
-async function joseAccepts(token: string, claims: Record<string, unknown>, alg: Alg): Promise<boolean> {
+async function joseAccepts(token: string, alg: Alg): Promise<boolean> {
   const hmac = HMAC.includes(alg);
   try {
     await jwtVerify(token, hmac ? SECRET : JWKS, {
@@ -312,7 +126,7 @@ async function joseAccepts(token: string, claims: Record<string, unknown>, alg: 
       maxTokenAge: MAX_AGE,
       currentDate: new Date(NOW * 1000),
     });
-    return claims !== undefined;
+    return true;
   } catch {
     return false;
   }
@@ -424,7 +238,7 @@ describe('jose as the independent oracle (differential, every algorithm both sup
       const recipeOf = { ...valid, mutation };
       const token = build(recipeOf);
       expect(verdict(await guard.evaluate(bearer(token))) === 'allow', `${alg} ${mutation}`).toBe(accepted);
-      expect(await joseAccepts(token, recipeOf.claims, alg), `jose ${alg} ${mutation}`).toBe(accepted);
+      expect(await joseAccepts(token, alg), `jose ${alg} ${mutation}`).toBe(accepted);
     }
     await guard.close();
   });
@@ -441,7 +255,7 @@ describe('jose as the independent oracle (differential, every algorithm both sup
         for (let round = 0; round < 3; round++) {
           expect(verdict(await cached.evaluate(bearer(token))), `cache round ${round}`).toBe(fresh);
         }
-        const jose = await joseAccepts(token, generated.claims, generated.alg);
+        const jose = await joseAccepts(token, generated.alg);
         if ((fresh === 'allow') === jose) {
           seen.set(
             jose ? 'agree: allow' : 'agree: refuse',
