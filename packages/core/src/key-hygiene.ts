@@ -114,6 +114,21 @@ export function jwkRefusal(fields: Record<string, unknown>): KeyRefusal | undefi
       }
     }
   }
+  // Node refuses an off-curve JWK point too, but only as "could not be imported": name the rule.
+  const { x, y } = fields;
+  if (
+    fields.kty === 'EC' &&
+    typeof fields.crv === 'string' &&
+    typeof x === 'string' &&
+    typeof y === 'string'
+  ) {
+    const problem = weierstrassPointProblem(
+      fields.crv,
+      bigEndian(Buffer.from(x, 'base64url')),
+      bigEndian(Buffer.from(y, 'base64url')),
+    );
+    if (problem && !problem.startsWith('unknown curve')) return refusal('ec-point', problem);
+  }
   return undefined;
 }
 

@@ -92,7 +92,7 @@ describe('EC points (K-9)', () => {
   it('a point off the curve is refused (Node already refuses it; our own check agrees)', () => {
     const y = Buffer.from(ec.jwk.y as string, 'base64url');
     y[31] = (y[31] as number) ^ 1;
-    expect(importJwk({ ...ec.jwk, y: y.toString('base64url') }, ['ES256']).ok).toBe(false);
+    expect(ruleOf({ ...ec.jwk, y: y.toString('base64url') })).toBe('ec-point');
     const x = BigInt(`0x${Buffer.from(ec.jwk.x as string, 'base64url').toString('hex')}`);
     const goodY = BigInt(`0x${Buffer.from(ec.jwk.y as string, 'base64url').toString('hex')}`);
     expect(weierstrassPointProblem('P-256', x, goodY)).toBeUndefined();
