@@ -32,7 +32,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
 
 /** A token to mint for a case. */
 export interface TokenRecipe {
-  readonly issuer?: 'main' | 'untrusted' | 'remote';
+  readonly issuer?: 'main' | 'untrusted' | 'remote' | 'hmac';
   readonly scope?: string;
   readonly claims?: Readonly<Record<string, unknown>>;
   readonly header?: Readonly<Record<string, unknown>>;

@@ -19,6 +19,7 @@ function challenge(code: Exclude<ErrorCode, 'ERR_CONFIG'>, scope?: string): Reco
   };
 }
 
+/** The expectation of a refusal with `code`: its challenge, body error, no handler, a deny audit event. */
 export function refused(
   status: number,
   code: Exclude<ErrorCode, 'ERR_CONFIG'>,
@@ -35,6 +36,7 @@ export function refused(
   };
 }
 
+/** The expectation of an allowed request on `route`. */
 export function allowed(route: string): ConformanceCase['expect'] {
   return {
     status: 200,

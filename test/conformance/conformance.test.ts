@@ -13,6 +13,7 @@ import { POLICY_CASES } from './policy-cases.js';
 import { PROFILES, type ProfileName } from './profiles.js';
 import { STORE_CASES } from './store-cases.js';
 import { createTargets, type Exchange, type Target } from './targets.js';
+import { TOKEN_CASES } from './token-cases.js';
 import type { WireRequest } from './transport.js';
 import { WIRING_CASES } from './wiring-cases.js';
 
@@ -40,7 +41,13 @@ function normaliseAudit(event: AuditEvent) {
   };
 }
 
-const CASES: readonly ConformanceCase[] = [...BASE_CASES, ...POLICY_CASES, ...STORE_CASES, ...WIRING_CASES];
+const CASES: readonly ConformanceCase[] = [
+  ...BASE_CASES,
+  ...POLICY_CASES,
+  ...STORE_CASES,
+  ...TOKEN_CASES,
+  ...WIRING_CASES,
+];
 
 /** Whether the route label may differ between adapters (per framework, or not asserted at all). */
 function perFramework(route: ExpectedAudit['route']): route is RouteByFramework | null {

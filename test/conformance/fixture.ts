@@ -1,8 +1,9 @@
 /**
  * What every target of the conformance suite shares: one trusted issuer with static keys, one issuer
- * whose key endpoint is down (a real HTTPS key server), an untrusted issuer, and token recipes turned
- * into real signed tokens.
+ * whose key endpoint is down (a real HTTPS key server), an HMAC issuer with a named secret, an untrusted
+ * issuer, and token recipes turned into real signed tokens.
  */
+import { createSecretKey, randomBytes } from 'node:crypto';
 import type { AuditEvent, GuardOptions } from '@nevertrust/core';
 import {
   createTokenIssuer,
@@ -17,6 +18,7 @@ export const AUDIENCE = 'https://api.conformance.test';
 export const REALM = 'conformance';
 const MAIN_ISSUER = 'https://idp.conformance.test/';
 const UNTRUSTED_ISSUER = 'https://untrusted.conformance.test/';
+const HMAC_ISSUER = 'https://hmac.conformance.test/';
 
 /** Keys, issuers and the key server of one suite run. */
 export interface Fixture {
@@ -36,6 +38,9 @@ export async function createFixture(): Promise<Fixture> {
   const forger = generateTestKey('ES256', 'main-1');
   const untrusted = generateTestKey('ES256', 'untrusted-1');
   const remote = generateTestKey('RS256', 'remote-1');
+  // An HMAC issuer whose secret is named `hmac-1` (secretKid): a token naming it, or no kid, verifies.
+  const secret = createSecretKey(randomBytes(32));
+  const hmac: TestKey = { alg: 'HS256', kid: 'hmac-1', privateKey: secret, publicKey: secret, jwk: {} };
   const keyServer: KeyServer = await startKeyServer({ keys: [remote.jwk] });
   // Fail closed: the remote issuer's key endpoint is down for the whole run (503, never a pass).
   keyServer.setMode('down');
@@ -43,6 +48,7 @@ export async function createFixture(): Promise<Fixture> {
     main: { issuer: MAIN_ISSUER, key: main },
     untrusted: { issuer: UNTRUSTED_ISSUER, key: untrusted },
     remote: { issuer: keyServer.url, key: remote },
+    hmac: { issuer: HMAC_ISSUER, key: hmac },
   };
   return {
     mint(recipe) {
@@ -68,6 +74,13 @@ export async function createFixture(): Promise<Fixture> {
         issuers: [
           { issuer: MAIN_ISSUER, audience: AUDIENCE, keys: [main.jwk] },
           { issuer: keyServer.url, audience: AUDIENCE, jwksUri: keyServer.jwksUri },
+          {
+            issuer: HMAC_ISSUER,
+            audience: AUDIENCE,
+            secret: secret.export(),
+            secretKid: hmac.kid,
+            algorithms: ['HS256'],
+          },
         ],
         realm: REALM,
         keyFetch: { ca: keyServer.ca ?? [], timeoutMs: 2000 },

@@ -79,9 +79,8 @@ export function minimumSecretBytes(alg: SignatureAlgorithm): number {
 }
 
 /**
- * Why `key` may not be used with `alg`, or undefined when it may. Besides the key type this enforces key
- * hygiene jose leaves out: RSA ≥ 2048 bits with public exponent 65537 (K-9, attack #19) and the exact
- * curve for ECDSA.
+ * Why `key` may not be used with `alg`, or undefined when it may: the key type, and the exact curve for
+ * ECDSA. The strength of the key itself (RSA size, exponent, ROCA; points) is `key-hygiene.ts`'s concern.
  */
 export function keyProblem(alg: SignatureAlgorithm, key: KeyObject): string | undefined {
   const spec = SPECS[alg];
@@ -90,10 +89,7 @@ export function keyProblem(alg: SignatureAlgorithm, key: KeyObject): string | un
   const details = key.asymmetricKeyDetails ?? {};
   switch (spec.keyType) {
     case 'rsa':
-      if (key.asymmetricKeyType !== 'rsa') return `${alg} needs an RSA key`;
-      if ((details.modulusLength ?? 0) < 2048) return 'RSA key is shorter than 2048 bits';
-      if (details.publicExponent !== 65537n) return 'RSA public exponent is not 65537';
-      return undefined;
+      return key.asymmetricKeyType === 'rsa' ? undefined : `${alg} needs an RSA key`;
     case 'ec':
       if (key.asymmetricKeyType !== 'ec') return `${alg} needs an EC key`;
       return details.namedCurve === NODE_CURVE[spec.curve as keyof typeof NODE_CURVE]

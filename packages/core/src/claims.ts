@@ -22,6 +22,10 @@ export interface ClaimFailure {
 }
 
 const STRING_CLAIMS = ['sub', 'client_id', 'jti', 'azp', 'acr', 'cid', 'appid'];
+// Identifiers that name the subject, the client, the token or its issuer (RFC 9068 §2.2, AT-3): present
+// but empty or blank, an ownership or deny-list check would compare against nothing and match everyone
+// with the same blank value.
+const IDENTIFIER_CLAIMS = ['iss', 'sub', 'client_id', 'jti', 'azp', 'cid', 'appid'];
 
 function failure(code: ErrorCode, detail: string): ClaimFailure {
   return { code, detail };
@@ -49,6 +53,11 @@ function typeFailure(payload: JsonObject): ClaimFailure | undefined {
     const value = payload[name];
     if (value !== undefined && typeof value !== 'string')
       return failure('ERR_CLAIM_INVALID', `${name} is not a string`);
+  }
+  for (const name of IDENTIFIER_CLAIMS) {
+    const value = payload[name];
+    if (typeof value === 'string' && value.trim() === '')
+      return failure('ERR_CLAIM_INVALID', `${name} is empty or blank`);
   }
   const amr = payload.amr;
   if (amr !== undefined && !(Array.isArray(amr) && amr.every((entry) => typeof entry === 'string'))) {

@@ -92,6 +92,13 @@ export const ERROR_TABLE: Readonly<Record<Exclude<ErrorCode, 'ERR_CONFIG'>, Erro
     error: 'invalid_token',
     description: 'The access token has an invalid claim',
   },
+  // RFC 9449 §7.2 (D-15), RFC 8705 §3: a sender-constrained token is only good with its proof of
+  // possession. Until DPoP and certificate binding are honoured, such a token is refused, never downgraded.
+  ERR_TOKEN_BOUND: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token is sender-constrained and cannot be used as a Bearer token',
+  },
   ERR_INSUFFICIENT_SCOPE: {
     status: 403,
     error: 'insufficient_scope',

@@ -31,9 +31,12 @@ function staticKeySource(issuer: ValidatedIssuer, path: string): StaticKeySource
   if (issuer.secret !== undefined) {
     const secret = typeof issuer.secret === 'string' ? Buffer.from(issuer.secret, 'utf8') : issuer.secret;
     for (const alg of algorithms) {
-      const result = importSecret(secret, alg);
-      if (result.ok) imported.push(result.key);
-      else problems.push(`${path}.secret: ${result.reason}`);
+      const result = importSecret(secret, alg, issuer.secretKid);
+      if (!result.ok) problems.push(`${path}.secret: ${result.reason}`);
+      // Without a configured kid the secret is unnamed: it answers tokens whatever kid they carry, as a
+      // single PEM key does. With one, a token naming a different kid is refused (no key of that name).
+      else if (issuer.secretKid === undefined) unnamed.push(result.key);
+      else imported.push(result.key);
     }
   } else {
     const list = Array.isArray(issuer.keys)

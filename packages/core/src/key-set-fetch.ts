@@ -8,6 +8,7 @@ import {
   type KeyFetchFailure,
   type KeyFetchFailureCode,
 } from './key-fetch-error.js';
+import type { RefusedKey } from './key-hygiene.js';
 import { carryOver, type KeySetChange } from './key-set-change.js';
 import type { KeySet } from './keys.js';
 
@@ -25,6 +26,8 @@ export interface KeyFetchReport {
   readonly code?: KeyFetchFailure['code'];
   /** The URL being fetched when known (the key set, or the discovery document when that failed). */
   readonly url?: string;
+  /** Members of the fetched set refused by key hygiene (weak, private, not for verification, …). */
+  readonly refusedKeys?: readonly RefusedKey[];
 }
 
 /** How to fetch one issuer's keys. */

@@ -35,9 +35,10 @@ export interface KeySource {
 }
 
 /**
- * Answers lookups from a fixed set of configured keys. PEM keys have no `kid`, so a token's `kid` cannot
- * name them: a `kid` that no configured JWK carries falls back to the unnamed PEM keys of the token's
- * algorithm (as jose does for a single key), still only when exactly one of them fits.
+ * Answers lookups from a fixed set of configured keys. PEM keys and a secret configured without
+ * `secretKid` have no `kid`, so a token's `kid` cannot name them: a `kid` that no configured key carries
+ * falls back to the unnamed keys of the token's algorithm (as jose does for a single key), still only when
+ * exactly one of them fits.
  *
  * @example
  * ```ts

@@ -12,6 +12,7 @@ import {
   pinAlgorithm,
   type SignatureAlgorithm,
 } from './algorithms.js';
+import { jwkRefusal, type KeyRefusal, type KeyRule, keyMaterialRefusal } from './key-hygiene.js';
 
 /** A key ready to verify signatures of one algorithm. */
 export interface VerificationKey {
@@ -20,12 +21,11 @@ export interface VerificationKey {
   readonly key: KeyObject;
 }
 
-/** Result of importing one key. */
+/** Result of importing one key; a refusal names the hygiene rule it broke (`unusable` for the rest). */
 export type KeyImport =
   | { readonly ok: true; readonly key: VerificationKey }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; readonly rule: KeyRule };
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const KEY_TEXT = /-----BEGIN [A-Z0-9 ]+-----|"kty"\s*:/;
 const CURVES: Readonly<Record<string, string>> = {
   prime256v1: 'P-256',
@@ -33,8 +33,12 @@ const CURVES: Readonly<Record<string, string>> = {
   secp521r1: 'P-521',
 };
 
-function fail(reason: string): KeyImport {
-  return { ok: false, reason };
+function fail(reason: string, rule: KeyRule = 'unusable'): KeyImport {
+  return { ok: false, reason, rule };
+}
+
+function refused(refusal: KeyRefusal): KeyImport {
+  return fail(refusal.reason, refusal.rule);
 }
 
 function finish(kid: string | undefined, alg: SignatureAlgorithm | undefined, key: KeyObject): KeyImport {
@@ -44,9 +48,9 @@ function finish(kid: string | undefined, alg: SignatureAlgorithm | undefined, ke
 }
 
 /**
- * Imports a public JWK for signature verification. Keys for encryption (`use`, `key_ops`), symmetric keys
- * and anything carrying private members are refused; a key with an `alg` outside `allowed` is refused; a
- * key without `alg` is pinned to the first of `allowed` that fits it.
+ * Imports a public JWK for signature verification. Keys for encryption (`use`, `key_ops`), symmetric keys,
+ * anything carrying private members and weak keys are refused (`key-hygiene.ts`); a key with an `alg`
+ * outside `allowed` is refused; a key without `alg` is pinned to the first of `allowed` that fits it.
  *
  * @example
  * ```ts
@@ -56,11 +60,8 @@ function finish(kid: string | undefined, alg: SignatureAlgorithm | undefined, ke
 export function importJwk(jwk: unknown, allowed: readonly SignatureAlgorithm[]): KeyImport {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return fail('key is not a JSON object');
   const fields = jwk as Record<string, unknown>;
-  if (PRIVATE_MEMBERS.some((member) => member in fields)) return fail('key has private or symmetric members');
-  if (fields.use !== undefined && fields.use !== 'sig') return fail('key is not for signatures (use)');
-  if (fields.key_ops !== undefined && !(Array.isArray(fields.key_ops) && fields.key_ops.includes('verify'))) {
-    return fail('key is not for verification (key_ops)');
-  }
+  const memberRefusal = jwkRefusal(fields);
+  if (memberRefusal) return refused(memberRefusal);
   if (fields.kid !== undefined && typeof fields.kid !== 'string') return fail('kid is not a string');
   let alg: SignatureAlgorithm | undefined;
   if (fields.alg !== undefined) {
@@ -82,6 +83,8 @@ export function importJwk(jwk: unknown, allowed: readonly SignatureAlgorithm[]):
   } catch {
     return fail('key could not be imported');
   }
+  const materialRefusal = keyMaterialRefusal(key);
+  if (materialRefusal) return refused(materialRefusal);
   return finish(fields.kid as string | undefined, alg, key);
 }
 
@@ -102,6 +105,9 @@ export function importPem(pem: string, allowed: readonly SignatureAlgorithm[], k
   } catch {
     return fail('PEM could not be imported');
   }
+  // Before anything reads the key's details: that alone aborts Node for an EC point at infinity.
+  const materialRefusal = keyMaterialRefusal(key);
+  if (materialRefusal) return refused(materialRefusal);
   const type = key.asymmetricKeyType;
   const kty =
     type === 'rsa' ? 'RSA' : type === 'ec' ? 'EC' : type === 'ed25519' || type === 'ed448' ? 'OKP' : type;

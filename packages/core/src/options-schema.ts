@@ -51,6 +51,8 @@ const issuerSchema = z
         message: 'expected a string or a Uint8Array',
       })
       .optional(),
+    // As long as a token header's kid may be (verify-token.ts), so a configured kid can always match.
+    secretKid: nonEmptyString.max(256, 'expected at most 256 characters').optional(),
     tokenType: z.enum(['at+jwt', 'jwt-compatible']).optional(),
     requiredClaims: z.array(claimName).optional(),
     scopeClaims: z.record(claimName, z.enum(['string', 'array', 'string-or-array'])).optional(),
@@ -84,6 +86,9 @@ const issuerSchema = z
         path: ['algorithms'],
         message: 'expected a secret with HS256, HS384 or HS512 (key sets never hold HMAC keys)',
       });
+    }
+    if (value.secretKid !== undefined && value.secret === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['secretKid'], message: 'expected only together with secret' });
     }
     if ((value.discovery !== undefined || sources.length === 0) && keyUrlProblem(value.issuer)) {
       ctx.addIssue({

@@ -34,6 +34,12 @@ export interface IssuerOptions {
     | { readonly keys: readonly Record<string, unknown>[] };
   /** Key source: an HMAC secret (at least as long as the hash); requires HS* `algorithms`. */
   readonly secret?: string | Uint8Array;
+  /**
+   * The `kid` of `secret`, if the issuer names it in its token headers. When set, a token naming another
+   * `kid` is refused; tokens without a `kid` still verify. When unset, the secret verifies tokens with or
+   * without a `kid`.
+   */
+  readonly secretKid?: string;
   /** `at+jwt` (RFC 9068, default) or `jwt-compatible` for providers that type access tokens `JWT`. */
   readonly tokenType?: TokenTypePolicy;
   /** Claims a token must carry. Default: RFC 9068 §2.2 (`iss exp aud sub client_id iat jti`). */

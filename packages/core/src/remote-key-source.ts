@@ -11,8 +11,9 @@
 import type { SignatureAlgorithm } from './algorithms.js';
 import type { KeyFetchFailure } from './key-fetch-error.js';
 import { remoteKeyHealth, type SourceHealth } from './key-health.js';
+import type { RefusedKey } from './key-hygiene.js';
 import type { KeySetChange } from './key-set-change.js';
-import { fetchKeySet, type KeyFetchReport } from './key-set-fetch.js';
+import { fetchKeySet, type KeyFetchReport, type KeySetFetch } from './key-set-fetch.js';
 import type { KeyResolution, KeySource } from './key-source.js';
 import { importJwk, type KeyMiss, KeySet, type VerificationKey } from './keys.js';
 
@@ -45,19 +46,26 @@ export interface RemoteKeySourceInit {
   readonly onChange?: ((change: KeySetChange) => void) | undefined;
 }
 
+function kidOf(jwk: unknown): string | undefined {
+  const kid = (jwk as { kid?: unknown } | null)?.kid;
+  return typeof kid === 'string' ? kid.slice(0, 256) : undefined;
+}
+
 /**
  * Parses a JWKS document into usable keys; throws when the document or the resulting set is unusable.
- * Members that are not public signature keys for one of `algorithms` are skipped (K-3, K-7, K-8, K-9).
+ * Members that are not public signature keys for one of `algorithms`, or are weak, are skipped and told
+ * to `onRefused` (K-3, K-7, K-8, K-9).
  *
  * @example
  * ```ts
- * const keys = parseJwks(await fetchJson(jwksUri), ['RS256', 'ES256'], 100);
+ * const keys = parseJwks(await fetchJson(jwksUri), ['RS256', 'ES256'], 100, (refused) => log(refused));
  * ```
  */
 export function parseJwks(
   document: unknown,
   algorithms: readonly SignatureAlgorithm[],
   maxKeys: number,
+  onRefused?: (refused: RefusedKey) => void,
 ): KeySet {
   const list = (document as { keys?: unknown } | null)?.keys;
   if (!Array.isArray(list)) throw new Error('not a JWK set (no "keys" array)');
@@ -66,6 +74,7 @@ export function parseJwks(
   for (const jwk of list) {
     const imported = importJwk(jwk, algorithms);
     if (imported.ok) keys.push(imported.key);
+    else onRefused?.({ kid: kidOf(jwk), rule: imported.rule, reason: imported.reason });
   }
   if (keys.length === 0) throw new Error('JWK set holds no usable verification key');
   return new KeySet(keys);
@@ -122,8 +131,13 @@ export class RemoteKeySource implements KeySource {
     const { issuer, clock, locate, fetchJson, algorithms, maxKeys } = this.#init;
     const at = clock();
     this.#attemptedAt = at;
-    const parse = (document: unknown) => parseJwks(document, algorithms, maxKeys);
-    const result = await fetchKeySet({ issuer, locate, fetchJson, parse }, this.#keys, at);
+    // Refused members are reported whether or not the set as a whole is usable.
+    const refusedKeys: RefusedKey[] = [];
+    const parse = (document: unknown) =>
+      parseJwks(document, algorithms, maxKeys, (key) => refusedKeys.push(key));
+    const fetched = await fetchKeySet({ issuer, locate, fetchJson, parse }, this.#keys, at);
+    const result: KeySetFetch =
+      refusedKeys.length > 0 ? { ...fetched, report: { ...fetched.report, refusedKeys } } : fetched;
     if (result.jwksUri !== undefined) this.#jwksUri = result.jwksUri;
     if (result.keys) {
       this.#keys = result.keys;

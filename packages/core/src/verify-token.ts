@@ -13,6 +13,7 @@ import type { VerificationKey } from './keys.js';
 import { isPromise } from './maybe-async.js';
 import { type Principal, toPrincipal } from './principal.js';
 import { collectGrantedScopes, type ScopeClaimFormat } from './scopes.js';
+import { bearerBindingProblem } from './sender-binding.js';
 import type { JsonObject } from './strict-json.js';
 import { type TokenTypePolicy, tokenTypeProblem } from './token-type.js';
 
@@ -148,6 +149,10 @@ function verifyWithKey(
 
   const claimFailure = validateClaims(payload, issuer.claimRules, nowSeconds);
   if (claimFailure) return refuse(claimFailure.code, claimFailure.detail, name);
+  // Refused here, before any result exists, so a bound token never enters the verified-token cache and
+  // no cache hit can ever admit one (D-15).
+  const binding = bearerBindingProblem(payload);
+  if (binding) return refuse('ERR_TOKEN_BOUND', binding, name);
   const granted = collectGrantedScopes(payload, issuer.scopeClaims);
   if (!(granted instanceof Set)) return refuse('ERR_CLAIM_INVALID', granted.detail, name);
 

@@ -2,6 +2,7 @@
  * Claims of a verified token: checklist AT-3, AT-7, AT-8, AT-10, AT-13, J-8, J-11; attacks #26, #27, #30.
  */
 import { describe, expect, it } from 'vitest';
+import { validateClaims } from '../src/claims.js';
 import { ConfigError, createGuard } from '../src/index.js';
 import {
   AUDIENCE,
@@ -230,5 +231,47 @@ describe('claim types', () => {
   ])('%s = %j → 401 invalid claim', async (claim, value) => {
     const { mint, evaluateToken } = harness();
     expectDeny(await evaluateToken(mint({ claims: { [claim]: value } })), 'ERR_CLAIM_INVALID', 401);
+  });
+});
+
+describe('AT-3: identifier claims are present *and* non-blank (RFC 9068 §2.2)', () => {
+  it.each(['sub', 'jti', 'client_id', 'azp', 'cid', 'appid'])(
+    'an empty or whitespace-only %s → 401 ERR_CLAIM_INVALID',
+    async (claim) => {
+      const { mint, evaluateToken, events } = harness();
+      for (const blank of ['', ' ', '\t\n', '\u00a0\u2003']) {
+        const denied = expectDeny(
+          await evaluateToken(mint({ claims: { [claim]: blank } })),
+          'ERR_CLAIM_INVALID',
+          401,
+        );
+        expect(denied.body.error).toBe('invalid_token');
+        expect(events.at(-1)?.detail).toBe(`${claim} is empty or blank`);
+      }
+      expectAllow(await evaluateToken(mint({ claims: { [claim]: ' x ' } })));
+    },
+  );
+
+  it('an empty or blank iss names no trusted issuer, and an issuer cannot be configured blank', async () => {
+    const { mint, evaluateToken } = harness();
+    for (const iss of ['', '   ']) {
+      expectDeny(await evaluateToken(mint({ claims: { iss } })), 'ERR_ISSUER_UNKNOWN', 401);
+    }
+    expect(() => createGuard({ issuers: [{ issuer: '', audience: AUDIENCE }] })).toThrow(ConfigError);
+  });
+
+  it('a blank iss is refused by the claim rules themselves, whatever issuer table is consulted', () => {
+    const rules = {
+      audiences: new Set([AUDIENCE]),
+      requiredClaims: [],
+      clockToleranceSeconds: 0,
+      maxTokenAgeSeconds: undefined,
+      maxLifetimeSeconds: 86_400,
+    };
+    expect(validateClaims(validClaims({ iss: ' ' }), rules, NOW)).toEqual({
+      code: 'ERR_CLAIM_INVALID',
+      detail: 'iss is empty or blank',
+    });
+    expect(validateClaims(validClaims(), rules, NOW)).toBeUndefined();
   });
 });

@@ -117,6 +117,12 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     labelNames: ['issuer', 'origin', 'action'] as const,
     registers,
   });
+  const refusedKeys = new Counter({
+    name: `${prefix}keys_refused_total`,
+    help: 'Members of fetched key sets refused by key hygiene, by issuer and rule (weak, private, …).',
+    labelNames: ['issuer', 'rule'] as const,
+    registers,
+  });
   const lost = new Counter({
     name: `${prefix}audit_records_dropped_total`,
     help: 'Audit records a sink lost, by sink and reason (queue_full, write_failed).',
@@ -146,6 +152,8 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     },
     keyFetch(report) {
       fetches.inc({ issuer: report.issuer, result: report.ok ? 'success' : 'failure' });
+      for (const refused of report.refusedKeys ?? [])
+        refusedKeys.inc({ issuer: report.issuer, rule: refused.rule });
       if (!report.ok) {
         fetchFailures.inc({ issuer: report.issuer });
         lastFailure.set({ issuer: report.issuer, code: report.code ?? 'unknown' }, report.at / 1000);

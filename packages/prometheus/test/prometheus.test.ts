@@ -156,6 +156,31 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
     await guard.close();
   });
 
+  it('K-9: counts members of a fetched key set refused by key hygiene, by issuer and rule', async () => {
+    const own = createPrometheusMetrics({ registry: new Registry() });
+    const weak = await startKeyServer({
+      keys: [
+        key.jwk,
+        { ...generateTestKey('RS256').jwk, kid: 'e3', e: 'Aw' },
+        { ...generateTestKey('ES256').jwk, kid: 'enc', use: 'enc' },
+      ],
+    });
+    const guard = createGuard({
+      issuers: [{ issuer: weak.url, audience: AUDIENCE, jwksUri: weak.jwksUri }],
+      keyFetch: { ca: weak.ca as string },
+      metrics: [own],
+      openTelemetry: false,
+    });
+    await guard.ready();
+    const text = await own.registry.metrics();
+    expect(text).toContain(`nevertrust_keys_refused_total{issuer="${weak.url}",rule="rsa-exponent"} 1`);
+    expect(text).toContain(
+      `nevertrust_keys_refused_total{issuer="${weak.url}",rule="not-for-verification"} 1`,
+    );
+    await guard.close();
+    await weak.close();
+  });
+
   it('caps route label values (a scanner cannot create unbounded series)', async () => {
     const own = createPrometheusMetrics({ registry: new Registry(), maxRoutes: 3 });
     const guard = createGuard({

@@ -53,6 +53,8 @@ export {
   detectionEventSchema,
   type GapEvent,
   gapEventSchema,
+  type KeyRefusedEvent,
+  keyRefusedEventSchema,
 } from './schema.js';
 export type { AuditSink } from './sink.js';
 export { createCallbackSink } from './sinks/callback.js';

@@ -16,6 +16,7 @@ import type { KeyFetchReport } from '../remote-key-source.js';
 import { createStoreFaultHandler, type StoreFault, type StoreRefusal } from '../store-faults.js';
 import { correlationIdOf, generateCorrelationId } from './correlation.js';
 import { createCounterChecks } from './counter-checks.js';
+import { keyRefusalRecords } from './key-refusals.js';
 import {
   createEvaluationTracing,
   createOpenTelemetryMetrics,
@@ -57,7 +58,7 @@ export interface Monitor {
   commit(decision: Decision): Decision;
   /** Records an event completed by an adapter (deferred audit), or a record made outside a request. */
   record(event: AuditRecord): void;
-  /** Feeds key fetch reports to metrics and to the user's `keyFetch.onFetch`. */
+  /** Feeds key fetch reports to metrics, refused keys to the trail, and reports to `keyFetch.onFetch`. */
   onKeyFetch(report: KeyFetchReport): void;
   /** The store-fault path of every store (counted, published; a refusal unless the store fails open). */
   storeFault(fault: StoreFault): StoreRefusal | undefined;
@@ -180,6 +181,7 @@ export function createMonitor(settings: MonitorSettings): Monitor {
 
     onKeyFetch(report) {
       recorder.keyFetch(report);
+      for (const record of keyRefusalRecords(report, clock())) pipeline.record(record);
       settings.onFetch?.(report);
     },
 

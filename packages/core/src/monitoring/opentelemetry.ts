@@ -213,6 +213,7 @@ function createInstruments(provider: MeterProvider): Required<MetricsRecorder> {
     description: 'Time of one key set fetch',
     unit: 's',
   });
+  const refused = meter.createCounter('nevertrust.keys_refused', { description: 'Keys refused, by rule' });
   const lost = meter.createCounter('nevertrust.audit.lost', {
     description: 'Audit records lost by a sink, by reason (queue_full, write_failed)',
   });
@@ -238,9 +239,11 @@ function createInstruments(provider: MeterProvider): Required<MetricsRecorder> {
       if (event.tokenFingerprint !== undefined) cache.add(1, { result: event.cacheHit ? 'hit' : 'miss' });
     },
     keyFetch(report) {
+      const issuer = { 'nevertrust.issuer': report.issuer };
       const result = report.ok ? 'success' : 'failure';
-      fetches.add(1, { 'nevertrust.issuer': report.issuer, result });
-      fetchDuration.record(report.durationMs / 1000, { 'nevertrust.issuer': report.issuer, result });
+      fetches.add(1, { ...issuer, result });
+      fetchDuration.record(report.durationMs / 1000, { ...issuer, result });
+      for (const { rule } of report.refusedKeys ?? []) refused.add(1, { ...issuer, key_rule: rule });
     },
     auditLoss(sink, reason, count) {
       lost.add(count, { sink, reason });

@@ -1,13 +1,14 @@
 /**
  * The audit trail's one versioned schema (`nevertrust.audit/1`), as zod and as JSON Schema. A trail holds
  * four record types: `decision` (one per request), `detection` (an anomaly detector fired), `gap`
- * (records a sink lost, so loss is visible in the trail itself rather than silent) and `key` (an issuer's
- * keys changed). Within a version fields
+ * (records a sink lost, so loss is visible in the trail itself rather than silent), `key` (an issuer's
+ * keys changed) and `key-refused` (a fetched key failed key hygiene). Within a version fields
  * are only ever added; removing or changing one bumps the version. No record type has room for a token, a
  * secret or a private key: tokens appear only as a 16-character SHA-256 fingerprint (checklist A12).
  */
 import { z } from 'zod';
 import { AUDIT_SCHEMA, type AuditEvent } from '../audit.js';
+import { KEY_RULES, type KeyRule } from '../key-hygiene.js';
 import { type KeyEvent, keyEventSchema } from './key-event.js';
 
 /** Which detector raised a {@link DetectionEvent}. */
@@ -65,8 +66,29 @@ export interface GapEvent {
   readonly reason: 'queue_full' | 'write_failed';
 }
 
+/**
+ * A member of an issuer's fetched key set was refused by key hygiene and will verify nothing: a weak key
+ * (short or ROCA RSA modulus, wrong exponent, invalid point), a key with private or symmetric members, or
+ * one not meant for verification. Written on every fetch that still serves it.
+ *
+ * @example
+ * ```ts
+ * // { type: 'key-refused', issuer: 'https://idp.example/', keyId: 'k7', rule: 'rsa-roca',
+ * //   detail: 'RSA modulus has the ROCA fingerprint (CVE-2017-15361)' }
+ * ```
+ */
+export interface KeyRefusedEvent {
+  readonly schema: typeof AUDIT_SCHEMA;
+  readonly type: 'key-refused';
+  readonly time: string;
+  readonly issuer: string;
+  readonly keyId?: string;
+  readonly rule: KeyRule;
+  readonly detail: string;
+}
+
 /** Anything the audit trail holds; `key` records are described in `key-event.ts`. */
-export type AuditRecord = AuditEvent | DetectionEvent | GapEvent | KeyEvent;
+export type AuditRecord = AuditEvent | DetectionEvent | GapEvent | KeyEvent | KeyRefusedEvent;
 
 const time = z.iso.datetime({ offset: true });
 const text = z.string();
@@ -167,6 +189,23 @@ export const gapEventSchema = z.object({
 });
 
 /**
+ * zod schema of a `key-refused` record.
+ *
+ * @example
+ * ```ts
+ * if (keyRefusedEventSchema.safeParse(record).success) page(`weak key ${record.keyId}`);
+ * ```
+ */
+export const keyRefusedEventSchema = z.object({
+  ...common,
+  type: z.literal('key-refused'),
+  issuer: text,
+  keyId: optionalText,
+  rule: z.enum(KEY_RULES),
+  detail: text,
+});
+
+/**
  * zod schema of any audit record, discriminated by `type`. Unknown fields are accepted (later minor
  * additions within `nevertrust.audit/1`).
  *
@@ -181,6 +220,7 @@ export const auditRecordSchema = z.discriminatedUnion('type', [
   detectionEventSchema,
   gapEventSchema,
   keyEventSchema,
+  keyRefusedEventSchema,
 ]);
 
 /**
@@ -209,4 +249,5 @@ type SchemaDriftCheck = [
   Assignable<z.input<typeof detectionEventSchema>, MutableDeep<DetectionEvent>>,
   Assignable<z.input<typeof gapEventSchema>, MutableDeep<GapEvent>>,
   Assignable<z.input<typeof keyEventSchema>, MutableDeep<KeyEvent>>,
+  Assignable<z.input<typeof keyRefusedEventSchema>, MutableDeep<KeyRefusedEvent>>,
 ];

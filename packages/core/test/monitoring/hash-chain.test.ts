@@ -366,6 +366,6 @@ describe('nevertrust-audit CLI', () => {
     expect(result.status).toBe(0);
     const schema = JSON.parse(result.stdout);
     expect(schema.title).toBe('nevertrust.audit/1');
-    expect(schema.oneOf).toHaveLength(4);
+    expect(schema.oneOf).toHaveLength(5);
   });
 });

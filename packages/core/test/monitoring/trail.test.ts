@@ -88,7 +88,7 @@ describe('schema', () => {
     const variants = (schema.oneOf as { properties: { type: { const: string } } }[]).map(
       (variant) => variant.properties.type.const,
     );
-    expect(variants.sort()).toEqual(['decision', 'detection', 'gap', 'key']);
+    expect(variants.sort()).toEqual(['decision', 'detection', 'gap', 'key', 'key-refused']);
   });
 
   it('rejects records of another version or with a malformed fingerprint', async () => {
