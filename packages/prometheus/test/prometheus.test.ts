@@ -71,7 +71,6 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
       metrics: [metrics],
       audit: { sinks: [stuck], queueSize: 1 },
       detectors: { authFailureBurst: { threshold: 2, windowSeconds: 60 } },
-      openTelemetry: false,
     });
     const mint = createTokenIssuer({ issuer: keyServer.url, audience: AUDIENCE, key });
     const token = mint();
@@ -88,7 +87,6 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
       issuers: [{ issuer: 'http://127.0.0.1:9/', audience: AUDIENCE, jwksUri: 'http://127.0.0.1:9/jwks' }],
       keyFetch: { timeoutMs: 2000 },
       metrics: [metrics],
-      openTelemetry: false,
     });
     await expect(down.ready()).rejects.toThrow();
 
@@ -125,7 +123,6 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
     const guard = createGuard({
       issuers: [{ issuer: keyServer.url, audience: AUDIENCE, keys: [key.jwk] }],
       metrics: [own],
-      openTelemetry: false,
     });
     for (let index = 0; index < 10; index += 1) {
       await guard.evaluate(bearer('', { routeId: `/probe/${index}`, headers: {} }));

@@ -15,16 +15,11 @@ import type { KeyFetchReport } from '../remote-key-source.js';
 import { createStoreFaultHandler, type StoreFault, type StoreRefusal } from '../store-faults.js';
 import { correlationIdOf, generateCorrelationId } from './correlation.js';
 import { createCounterChecks } from './counter-checks.js';
-import {
-  createEvaluationTracing,
-  createOpenTelemetryMetrics,
-  type EvaluationSpan,
-  NO_SPAN,
-} from './opentelemetry.js';
 import type { ResolvedMonitoring } from './options.js';
 import { type AuditPipeline, type AuditSinkStats, createAuditPipeline } from './pipeline.js';
-import { combineRecorders, type MetricsRecorder } from './recorder.js';
+import { combineRecorders } from './recorder.js';
 import { createRefuse, type Refusal } from './refuse.js';
+import { type EvaluationSpan, NO_SPAN } from './tracing.js';
 
 export type { Refusal } from './refuse.js';
 
@@ -85,12 +80,8 @@ const AUDIT_RETRY_SECONDS = 5;
  */
 export function createMonitor(settings: MonitorSettings): Monitor {
   const { monitoring, clock, realm } = settings;
-  const otel = monitoring.openTelemetry;
-  const recorders: MetricsRecorder[] = [...monitoring.metrics];
-  if (otel !== false && otel.metrics !== false)
-    recorders.push(createOpenTelemetryMetrics(otel.meterProvider));
-  const recorder = combineRecorders(recorders);
-  const startSpan = createEvaluationTracing(otel === false ? { tracing: false } : otel);
+  const recorder = combineRecorders(monitoring.metrics);
+  const { tracing } = monitoring;
   const pipeline: AuditPipeline = createAuditPipeline({
     ...monitoring.audit,
     onAudit: settings.onAudit,
@@ -127,7 +118,7 @@ export function createMonitor(settings: MonitorSettings): Monitor {
       let span: EvaluationSpan = NO_SPAN;
       let correlationId: string;
       try {
-        span = startSpan(facts);
+        span = tracing?.startEvaluation(facts) ?? NO_SPAN;
         correlationId = correlationIdOf(facts, monitoring.audit.correlationHeaders);
       } catch {
         correlationId = generateCorrelationId();

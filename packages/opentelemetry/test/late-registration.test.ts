@@ -1,14 +1,24 @@
 /**
- * OpenTelemetry is on by default and loaded lazily (issue 7): a guard created before the application
- * registers its global SDK providers still traces and counts once they are registered — including after
- * requests were already evaluated without any provider.
+ * The global providers, registered after the guard: a guard created before the application registers its
+ * SDK still traces, counts and logs once it does — including after requests were already evaluated
+ * without any provider. The application's `@opentelemetry/api` is the one this package uses (a peer
+ * dependency, one copy), so what it registers is what the guard sees.
  */
-import { metrics, trace } from '@opentelemetry/api';
+
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AuditEvent } from '@nevertrust/core';
+import { logs, metrics, trace } from '@opentelemetry/api';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../src/index.js';
-import { monitoredGuard } from './helpers.js';
+import {
+  createOpenTelemetryLogSink,
+  createOpenTelemetryMetrics,
+  createOpenTelemetryTracing,
+} from '../src/index.js';
+import { otelGuard } from './helpers.js';
 
 class TestReader extends MetricReader {
   protected async onShutdown(): Promise<void> {}
@@ -18,12 +28,16 @@ class TestReader extends MetricReader {
 afterEach(() => {
   trace.disable();
   metrics.disable();
+  logs.disable();
 });
 
 describe('OpenTelemetry providers registered after the guard', () => {
   it('a global TracerProvider registered later gets one span per evaluation, linked from the audit', async () => {
     const events: AuditEvent[] = [];
-    const { mint, call } = monitoredGuard({ openTelemetry: {}, onAudit: (event) => events.push(event) });
+    const { mint, call } = otelGuard({
+      tracing: createOpenTelemetryTracing(),
+      onAudit: (event) => events.push(event),
+    });
     const token = mint();
     expect((await call(token, { routeId: '/orders' })).outcome).toBe('allow');
     expect(events[0]?.traceId).toBeUndefined();
@@ -42,7 +56,7 @@ describe('OpenTelemetry providers registered after the guard', () => {
   });
 
   it('a global MeterProvider registered after the first requests counts the later decisions', async () => {
-    const { mint, call } = monitoredGuard({ openTelemetry: {} });
+    const { mint, call } = otelGuard({ metrics: [createOpenTelemetryMetrics()] });
     const token = mint();
     await call(token, { routeId: '/orders' });
 
@@ -58,5 +72,27 @@ describe('OpenTelemetry providers registered after the guard', () => {
     const total = (decisions?.dataPoints ?? []).reduce((sum, point) => sum + (point.value as number), 0);
     expect(total).toBe(2);
     await provider.shutdown();
+  });
+
+  it('a global LoggerProvider registered after the guard receives the audit records', async () => {
+    const { guard, mint, call } = otelGuard({ audit: { sinks: [createOpenTelemetryLogSink()] } });
+    const exporter = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    expect(logs.setGlobalLoggerProvider(provider)).toBeTruthy();
+    await call(mint(), { routeId: '/orders' });
+    await guard.flushAudit();
+    expect(exporter.getFinishedLogRecords().map((log) => log.eventName)).toEqual([
+      'nevertrust.audit.decision',
+    ]);
+    await provider.shutdown();
+  });
+
+  it('one copy of @opentelemetry/api: the application, the SDK and this package load the same one', () => {
+    const resolveFrom = (from: string) => realpathSync(createRequire(from).resolve('@opentelemetry/api'));
+    const application = resolveFrom(import.meta.url);
+    const own = resolveFrom(new URL('../src/index.ts', import.meta.url).href);
+    const sdk = resolveFrom(createRequire(import.meta.url).resolve('@opentelemetry/sdk-trace'));
+    expect(own).toBe(application);
+    expect(sdk).toBe(application);
   });
 });

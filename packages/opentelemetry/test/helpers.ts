@@ -1,0 +1,31 @@
+/**
+ * A real guard for the OpenTelemetry tests: one issuer with a static key, its token minter, and a call
+ * helper evaluating `Authorization: Bearer <token>`.
+ */
+import { createGuard, type Guard, type GuardOptions } from '@nevertrust/core';
+import {
+  bearer,
+  createTokenIssuer,
+  type FactsInput,
+  generateTestKey,
+  requestFacts,
+} from '@nevertrust/testkit';
+
+export const ISSUER = 'https://idp.otel.test/';
+const AUDIENCE = 'https://api.otel.test';
+const key = generateTestKey('ES256', 'otel');
+
+/** A guard with `options` added, the token minter of its issuer, and a call helper. */
+export function otelGuard(options: Partial<GuardOptions> = {}) {
+  const guard: Guard = createGuard({
+    issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
+    ...options,
+  });
+  const minter = createTokenIssuer({ issuer: ISSUER, audience: AUDIENCE, key });
+  return {
+    guard,
+    mint: (claims: Record<string, unknown> = {}) => minter({ claims }),
+    call: (token: string | undefined, input: FactsInput = {}) =>
+      guard.evaluate(token === undefined ? requestFacts(input) : bearer(token, input)),
+  };
+}
