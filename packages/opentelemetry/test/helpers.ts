@@ -1,6 +1,6 @@
 /**
  * A real guard for the OpenTelemetry tests: one issuer with a static key, its token minter, and a call
- * helper evaluating `Authorization: Bearer <token>`.
+ * helper evaluating `Authorization: Bearer <token>`; and a metric reader collecting on demand.
  */
 import { createGuard, type Guard, type GuardOptions } from '@nevertrust/core';
 import {
@@ -10,6 +10,7 @@ import {
   generateTestKey,
   requestFacts,
 } from '@nevertrust/testkit';
+import { MetricReader } from '@opentelemetry/sdk-metrics';
 
 export const ISSUER = 'https://idp.otel.test/';
 const AUDIENCE = 'https://api.otel.test';
@@ -28,4 +29,10 @@ export function otelGuard(options: Partial<GuardOptions> = {}) {
     call: (token: string | undefined, input: FactsInput = {}) =>
       guard.evaluate(token === undefined ? requestFacts(input) : bearer(token, input)),
   };
+}
+
+/** A metric reader that exports nowhere: the test calls `collect()` itself. */
+export class TestReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
 }

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { AuditEvent } from '@nevertrust/core';
 import { logs, metrics, trace } from '@opentelemetry/api';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -18,12 +18,7 @@ import {
   createOpenTelemetryMetrics,
   createOpenTelemetryTracing,
 } from '../src/index.js';
-import { otelGuard } from './helpers.js';
-
-class TestReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
+import { otelGuard, TestReader } from './helpers.js';
 
 afterEach(() => {
   trace.disable();

@@ -7,7 +7,7 @@
 
 import { type AuditEvent, ConfigError, requireScopes } from '@nevertrust/core';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { MeterProvider, type MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type MetricData, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,12 +16,7 @@ import {
   createOpenTelemetryTracing,
   INSTRUMENTATION_SCOPE,
 } from '../src/index.js';
-import { ISSUER, otelGuard } from './helpers.js';
-
-class TestReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
+import { ISSUER, otelGuard, TestReader } from './helpers.js';
 
 async function collect(reader: MetricReader): Promise<Map<string, MetricData>> {
   const { resourceMetrics } = await reader.collect();
