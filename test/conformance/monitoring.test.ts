@@ -105,7 +105,6 @@ async function start(framework: Framework, options: Partial<GuardOptions>): Prom
   const metrics = createPrometheusMetrics();
   const guard = createGuard({
     issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
-    openTelemetry: false,
     metrics: [metrics],
     audit: { sinks: [createCallbackSink((record) => void records.push(record))] },
     ...options,

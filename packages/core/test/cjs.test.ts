@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createTokenIssuer, generateTestKey } from '@nevertrust/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_TABLE } from '../src/index.js';
+import * as core from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageRoot = join(here, '..');
@@ -61,6 +61,18 @@ describe('CommonJS interop (Node 20.19+ require() of the ESM build)', () => {
       instance: true,
       problems: ['issuers: expected at least one issuer'],
     });
-    expect(result.errorTableSize).toBe(Object.keys(ERROR_TABLE).length);
+    expect(result.errorTableSize).toBe(Object.keys(core.ERROR_TABLE).length);
+    // The `sinks` subpath: its own build file, its functions, none of them on the main entry.
+    expect(result.sinks.resolved).toBe(join(packageRoot, 'dist', 'sinks.js'));
+    expect(result.sinks.exports).toEqual([
+      'GENESIS_HASH',
+      'chainHash',
+      'chainLine',
+      'createHashChainSink',
+      'createJsonLinesSink',
+      'createPinoSink',
+      'verifyAuditChain',
+    ]);
+    for (const name of result.sinks.exports) expect(Object.keys(core)).not.toContain(name);
   });
 });

@@ -15,13 +15,8 @@ import {
 } from '@nevertrust/testkit';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  auditRecordSchema,
-  createGuard,
-  createPinoSink,
-  type KeyFetchReport,
-  type KeyRefusedEvent,
-} from '../src/index.js';
+import { auditRecordSchema, createGuard, type KeyFetchReport, type KeyRefusedEvent } from '../src/index.js';
+import { createPinoSink } from '../src/sinks.js';
 import { Cleanup } from './fixtures/remote-rig.js';
 import { generateRocaKey } from './fixtures/roca-key.js';
 import { collectingSink } from './monitoring/helpers.js';
@@ -60,7 +55,6 @@ async function startGuard(published: Record<string, unknown>[]) {
     keyFetch: { ...(server.ca ? { ca: server.ca } : {}), onFetch: (report) => reports.push(report) },
     audit: { sinks: [sink, createPinoSink(logger)] },
     metrics: [{ keyFetch: (report) => recorded.push(report) }],
-    openTelemetry: false,
   });
   cleanup.add(() => guard.close());
   return { guard, sink, lines, reports, recorded };

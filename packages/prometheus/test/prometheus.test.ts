@@ -71,7 +71,6 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
       metrics: [metrics],
       audit: { sinks: [stuck], queueSize: 1 },
       detectors: { authFailureBurst: { threshold: 2, windowSeconds: 60 } },
-      openTelemetry: false,
     });
     const mint = createTokenIssuer({ issuer: keyServer.url, audience: AUDIENCE, key });
     const token = mint();
@@ -88,7 +87,6 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
       issuers: [{ issuer: 'http://127.0.0.1:9/', audience: AUDIENCE, jwksUri: 'http://127.0.0.1:9/jwks' }],
       keyFetch: { timeoutMs: 2000 },
       metrics: [metrics],
-      openTelemetry: false,
     });
     await expect(down.ready()).rejects.toThrow();
 
@@ -128,7 +126,6 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
       keyFetch: { ca: keyServer.ca as string, maxAgeMs: 60_000 },
       clock: () => now,
       metrics: [own],
-      openTelemetry: false,
     });
     await guard.ready();
     guard.keys.withdraw(keyServer.url, key.kid);
@@ -169,7 +166,6 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
       issuers: [{ issuer: weak.url, audience: AUDIENCE, jwksUri: weak.jwksUri }],
       keyFetch: { ca: weak.ca as string },
       metrics: [own],
-      openTelemetry: false,
     });
     await guard.ready();
     const text = await own.registry.metrics();
@@ -186,7 +182,6 @@ describe('Prometheus metrics on a real /metrics endpoint', () => {
     const guard = createGuard({
       issuers: [{ issuer: keyServer.url, audience: AUDIENCE, keys: [key.jwk] }],
       metrics: [own],
-      openTelemetry: false,
     });
     for (let index = 0; index < 10; index += 1) {
       await guard.evaluate(bearer('', { routeId: `/probe/${index}`, headers: {} }));

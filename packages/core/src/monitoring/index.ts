@@ -1,6 +1,7 @@
 /**
- * Continuous monitoring: the audit trail (schema, sinks, hash chain, redaction), metrics and tracing,
- * rate limits and anomaly detectors. Re-exported from the package root.
+ * Continuous monitoring: the audit trail (schema, redaction, the in-process sinks), the metrics and
+ * tracing hooks, rate limits and anomaly detectors. Re-exported from the package root; the file sinks,
+ * the pino sink and the hash-chain verifier are on the `@nevertrust/core/sinks` subpath.
  */
 export {
   STORE_FAULT_CHANNEL,
@@ -9,28 +10,9 @@ export {
   type StoreFaultReport,
   type StoreKind,
 } from '../store-faults.js';
-export {
-  type ChainedRecord,
-  type ChainKey,
-  type ChainLink,
-  type ChainProblem,
-  type ChainTear,
-  type ChainVerification,
-  type ChainVerifyOptions,
-  chainHash,
-  chainLine,
-  GENESIS_HASH,
-  verifyAuditChain,
-} from './chain.js';
 export { correlationIdOf, DEFAULT_CORRELATION_HEADERS, traceIdOf } from './correlation.js';
 export { DETECTOR_DEFAULTS, type DetectorOptions, type DetectorSettings } from './detectors.js';
 export { type KeyEvent, keyEventSchema } from './key-event.js';
-export {
-  createEvaluationTracing,
-  createOpenTelemetryMetrics,
-  INSTRUMENTATION_SCOPE,
-  type OpenTelemetryOptions,
-} from './opentelemetry.js';
 export type { AuditOptions, CounterStoreFaultOptions, MonitoringOptions } from './options.js';
 export type { AuditSinkStats } from './pipeline.js';
 export type { LossReason } from './queue.js';
@@ -59,14 +41,10 @@ export {
 export type { AuditSink } from './sink.js';
 export { createCallbackSink } from './sinks/callback.js';
 export { AUDIT_CHANNEL, createDiagnosticsChannelSink } from './sinks/diagnostics-channel.js';
-export { createHashChainSink, type HashChainSinkOptions } from './sinks/hash-chain.js';
-export { createJsonLinesSink, type JsonLinesTarget } from './sinks/json-lines.js';
-export { createOpenTelemetryLogSink } from './sinks/opentelemetry-logs.js';
-export { createPinoSink, type PinoChildLike, type PinoLike, type PinoSinkOptions } from './sinks/pino.js';
-export type { RotationSettings } from './sinks/rotating-file.js';
 export {
   type CounterStore,
   createMemoryCounterStore,
   type MemoryCounterStoreOptions,
   type WindowCount,
 } from './store.js';
+export type { EvaluationSpan, EvaluationTracer } from './tracing.js';

@@ -17,17 +17,12 @@ import { createStoreFaultHandler, type StoreFault, type StoreRefusal } from '../
 import { correlationIdOf, generateCorrelationId } from './correlation.js';
 import { createCounterChecks } from './counter-checks.js';
 import { keyRefusalRecords } from './key-refusals.js';
-import {
-  createEvaluationTracing,
-  createOpenTelemetryMetrics,
-  type EvaluationSpan,
-  NO_SPAN,
-} from './opentelemetry.js';
 import type { ResolvedMonitoring } from './options.js';
 import { type AuditPipeline, type AuditSinkStats, createAuditPipeline } from './pipeline.js';
-import { combineRecorders, type MetricsRecorder } from './recorder.js';
+import { combineRecorders } from './recorder.js';
 import type { Refusal } from './refuse.js';
 import type { AuditRecord } from './schema.js';
+import { type EvaluationSpan, NO_SPAN } from './tracing.js';
 
 export type { Refusal } from './refuse.js';
 
@@ -89,12 +84,8 @@ const AUDIT_RETRY_SECONDS = 5;
  */
 export function createMonitor(settings: MonitorSettings): Monitor {
   const { monitoring, clock } = settings;
-  const otel = monitoring.openTelemetry;
-  const recorders: MetricsRecorder[] = [...monitoring.metrics];
-  if (otel !== false && otel.metrics !== false)
-    recorders.push(createOpenTelemetryMetrics(otel.meterProvider));
-  const recorder = combineRecorders(recorders);
-  const startSpan = createEvaluationTracing(otel === false ? { tracing: false } : otel);
+  const recorder = combineRecorders(monitoring.metrics);
+  const { tracing } = monitoring;
   const pipeline: AuditPipeline = createAuditPipeline({
     ...monitoring.audit,
     onAudit: settings.onAudit,
@@ -131,7 +122,7 @@ export function createMonitor(settings: MonitorSettings): Monitor {
       let span: EvaluationSpan = NO_SPAN;
       let correlationId: string;
       try {
-        span = startSpan(facts);
+        span = tracing?.startEvaluation(facts) ?? NO_SPAN;
         correlationId = correlationIdOf(facts, monitoring.audit.correlationHeaders);
       } catch {
         correlationId = generateCorrelationId();

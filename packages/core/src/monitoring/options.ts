@@ -1,17 +1,17 @@
 /**
- * The guard options of continuous monitoring (audit sinks, metrics, OpenTelemetry, rate limits, anomaly
+ * The guard options of continuous monitoring (audit sinks, metrics, tracing, rate limits, anomaly
  * detectors and their store), their zod schema — spread into the guard's — and their defaults.
  */
 import { z } from 'zod';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../store-faults.js';
 import { DEFAULT_CORRELATION_HEADERS } from './correlation.js';
 import { type DetectorOptions, type ResolvedDetectors, resolveDetectors } from './detectors.js';
-import type { OpenTelemetryOptions } from './opentelemetry.js';
 import type { RateLimitRule } from './rate-limit.js';
 import type { MetricsRecorder } from './recorder.js';
 import type { AuditRedactor } from './redact.js';
 import type { AuditSink } from './sink.js';
 import type { CounterStore } from './store.js';
+import type { EvaluationTracer } from './tracing.js';
 
 /** Where audit records go and how. */
 export interface AuditOptions {
@@ -45,8 +45,8 @@ export interface MonitoringOptions {
   readonly audit?: AuditOptions;
   /** Metrics recorders, e.g. `createPrometheusMetrics()` from `@nevertrust/prometheus`. */
   readonly metrics?: readonly MetricsRecorder[];
-  /** OpenTelemetry spans and metrics (no-ops without an SDK), or `false`. Default on. */
-  readonly openTelemetry?: false | OpenTelemetryOptions;
+  /** A span per evaluation, e.g. `createOpenTelemetryTracing()` from `@nevertrust/opentelemetry`. Default none. */
+  readonly tracing?: EvaluationTracer;
   /** Rate limits per peer, principal or client; none by default. */
   readonly rateLimits?: readonly RateLimitRule[];
   /** Anomaly detectors; all off by default. */
@@ -81,7 +81,7 @@ export interface ResolvedMonitoring {
     readonly correlationHeaders: readonly string[];
   };
   readonly metrics: readonly MetricsRecorder[];
-  readonly openTelemetry: false | OpenTelemetryOptions;
+  readonly tracing: EvaluationTracer | undefined;
   readonly rateLimits: readonly RateLimitRule[];
   readonly detectors: ResolvedDetectors;
   readonly counterStore: CounterStore | undefined;
@@ -135,24 +135,14 @@ export const monitoringOptionsShape = {
     })
     .optional(),
   metrics: z.array(withMethods<MetricsRecorder>('a metrics recorder object', [])).optional(),
+  tracing: withMethods<EvaluationTracer>('a tracer ({ startEvaluation })', ['startEvaluation']).optional(),
+  // The option the core had before OpenTelemetry moved to its own package: an old configuration fails at
+  // start-up saying where it went, rather than as an unknown option or, worse, silently untraced.
   openTelemetry: z
-    .union(
-      [
-        z.literal(false),
-        z.strictObject({
-          tracing: z.boolean().optional(),
-          metrics: z.boolean().optional(),
-          tracerProvider: withMethods<NonNullable<OpenTelemetryOptions['tracerProvider']>>(
-            'a TracerProvider',
-            ['getTracer'],
-          ).optional(),
-          meterProvider: withMethods<NonNullable<OpenTelemetryOptions['meterProvider']>>('a MeterProvider', [
-            'getMeter',
-          ]).optional(),
-        }),
-      ],
-      { error: 'expected false or { tracing?, metrics?, tracerProvider?, meterProvider? }' },
-    )
+    .never({
+      error:
+        'moved to @nevertrust/opentelemetry: pass metrics: [createOpenTelemetryMetrics()] and tracing: createOpenTelemetryTracing()',
+    })
     .optional(),
   rateLimits: z
     .array(
@@ -208,7 +198,7 @@ export function resolveMonitoring(options: MonitoringOptions): ResolvedMonitorin
       correlationHeaders: audit.correlationHeaders ?? DEFAULT_CORRELATION_HEADERS,
     },
     metrics: options.metrics ?? [],
-    openTelemetry: options.openTelemetry ?? {},
+    tracing: options.tracing,
     rateLimits: options.rateLimits ?? [],
     detectors: resolveDetectors(options.detectors),
     counterStore: options.counterStore,

@@ -1,7 +1,7 @@
 /**
- * Metrics recorders: the one interface both the OpenTelemetry metrics (in the core) and the Prometheus
- * metrics (`@nevertrust/prometheus`) implement, so every adapter feeds them the same way. Recorders are
- * called synchronously with counts only; a throwing recorder is contained.
+ * Metrics recorders: the one interface both the OpenTelemetry metrics (`@nevertrust/opentelemetry`) and
+ * the Prometheus metrics (`@nevertrust/prometheus`) implement, so every adapter feeds them the same way.
+ * Recorders are called synchronously with counts only; a throwing recorder is contained.
  */
 import type { AuditEvent } from '../audit.js';
 import type { KeyFetchReport } from '../remote-key-source.js';

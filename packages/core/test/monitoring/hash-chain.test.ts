@@ -3,25 +3,20 @@
  * reordered record is reported at the first broken line; the hash covers the line's exact bytes and a
  * line with duplicate member names is refused (J-13, attack #21); a keyed chain cannot be recomputed
  * without the key; the chain resumes across restarts and rotations; a torn line is reported and the
- * records after it are still verified; the `nevertrust-audit` CLI does the same, with the key file's raw
- * bytes.
+ * records after it are still verified. The `nevertrust-audit` command is tested in `@nevertrust/cli`.
  */
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { AuditSink } from '../../src/index.js';
 import {
-  type AuditSink,
   chainHash,
   chainLine,
   createHashChainSink,
   GENESIS_HASH,
   verifyAuditChain,
-} from '../../src/index.js';
+} from '../../src/sinks.js';
 import { monitoredGuard } from './helpers.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'nevertrust-chain-'));
@@ -291,81 +286,5 @@ describe('hash-chained file sink', () => {
       /^\{"a":1,"chain":\{"seq":0,/,
     );
     expect(chainLine({}, 0, GENESIS_HASH).text).toMatch(/^\{"chain":\{"seq":0,/);
-  });
-});
-
-describe('nevertrust-audit CLI', () => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const cli = join(here, '../../src/monitoring/audit-cli.ts');
-  const tsx = createRequire(import.meta.url).resolve('tsx');
-  const run = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', tsx, cli, ...args], { encoding: 'utf8', timeout: 20_000 });
-
-  it('is the package bin', () => {
-    const manifest = JSON.parse(readFileSync(join(here, '../../package.json'), 'utf8'));
-    expect(manifest.bin['nevertrust-audit']).toBe('./dist/monitoring/audit-cli.js');
-    expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-  });
-
-  it('verify: exit 0 for an intact file, 1 with the first broken record, 2 for bad usage', async () => {
-    const path = freshPath();
-    const lines = await writeChain(path, 4);
-    const intact = run('verify', path);
-    expect(intact.status).toBe(0);
-    expect(intact.stdout).toMatch(/^ok: 4 records intact, head seq 3 hash [0-9a-f]{64}\n$/);
-    writeLines(path, [lines[0], lines[2], lines[3]] as string[]);
-    const broken = run('verify', path);
-    expect(broken.status).toBe(1);
-    expect(broken.stdout).toBe(`broken: ${path}:2: missing: record 1 missing\n`);
-    const json = run('verify', '--json', path);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, problem: 'missing', line: 2, expectedSeq: 1 });
-    expect(run('verify').status).toBe(2);
-    expect(run('frobnicate').status).toBe(2);
-    for (const help of [['--help'], ['-h'], ['verify', '--help']]) {
-      const printed = run(...help);
-      expect(printed.status, help.join(' ')).toBe(0);
-      expect(printed.stdout).toMatch(/^usage: nevertrust-audit verify/);
-      expect(printed.stderr).toBe('');
-    }
-    expect(run('verify', join(directory, 'does-not-exist')).status).toBe(2);
-  });
-
-  it('verify --key-file reads the raw bytes the sink was given: a binary key, a trailing newline', async () => {
-    const keys = [randomBytes(32), Buffer.from(`${KEY}\n`)];
-    for (const [index, bytes] of keys.entries()) {
-      const keyFile = join(directory, `chain-${index}.key`);
-      writeFileSync(keyFile, bytes);
-      const path = freshPath();
-      await writeChain(path, 2, createHashChainSink({ path, key: readFileSync(keyFile) }));
-      const verified = run('verify', '--key-file', keyFile, path);
-      expect(verified.stdout).toMatch(/^ok: 2 records intact/);
-      expect(verified.status).toBe(0);
-      expect(run('verify', path).status).toBe(1);
-    }
-    // The key string without its newline is another key.
-    const path = freshPath();
-    await writeChain(path, 1, createHashChainSink({ path, key: KEY }));
-    expect(run('verify', '--key-file', join(directory, 'chain-1.key'), path).status).toBe(1);
-  });
-
-  it('verify: exit 3 and the line number when the chain is intact apart from a torn line', async () => {
-    const path = freshPath();
-    await writeChain(path, 3);
-    appendFileSync(path, '{"schema":"nevert');
-    const result = run('verify', path);
-    expect(result.stdout).toBe(
-      `torn: ${path}:4: incomplete line (a write cut short), skipped\nok: 3 records intact, head seq 2 hash ${
-        JSON.parse(readLines(path)[2] as string).chain.hash
-      }\n`,
-    );
-    expect(result.status).toBe(3);
-  });
-
-  it('schema prints the JSON Schema of audit records', () => {
-    const result = run('schema');
-    expect(result.status).toBe(0);
-    const schema = JSON.parse(result.stdout);
-    expect(schema.title).toBe('nevertrust.audit/1');
-    expect(schema.oneOf).toHaveLength(5);
   });
 });

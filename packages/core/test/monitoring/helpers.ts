@@ -21,13 +21,13 @@ export interface MonitoredGuard {
   readonly call: (token: string | undefined, input?: FactsInput) => ReturnType<Guard['evaluate']>;
 }
 
-/** A guard on a simulated clock, with OpenTelemetry off unless `options` says otherwise. */
+/** A guard on a simulated clock, with `options` added to the harness's. */
 export function monitoredGuard(options: Partial<GuardOptions> = {}): MonitoredGuard {
   const { guard, clock, mint } = harness({
     issuerId: ISSUER,
     audience: AUDIENCE,
     start: START_MS / 1000,
-    guard: { openTelemetry: false, ...options },
+    guard: options,
   });
   return {
     guard,

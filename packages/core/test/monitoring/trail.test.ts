@@ -173,7 +173,7 @@ describe('monitoring options', () => {
         audit: { sinks: [{ name: 'x' } as never], queueSize: 0, correlationHeaders: ['X-Request-Id'] },
         detectors: { authFailureBurst: { threshold: 0 }, tokenSpread: 'yes' as never },
         counterStore: {} as never,
-        openTelemetry: { tracerProvider: {} as never },
+        tracing: {} as never,
       });
       expect.fail('expected ConfigError');
     } catch (error) {
@@ -186,10 +186,24 @@ describe('monitoring options', () => {
         'detectors.authFailureBurst',
         'detectors.tokenSpread',
         'counterStore',
-        'openTelemetry',
+        'tracing',
       ]) {
         expect(problems).toContain(path);
       }
+    }
+  });
+
+  it('the removed openTelemetry option fails at start-up naming the package it moved to', () => {
+    for (const value of [false, {}, { tracing: false }]) {
+      let problems: readonly string[] = [];
+      try {
+        monitoredGuard({ openTelemetry: value } as never);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        problems = (error as ConfigError).problems;
+      }
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^openTelemetry: moved to @nevertrust\/opentelemetry: /);
     }
   });
 

@@ -1,18 +1,22 @@
 /**
- * OpenTelemetry through the API only: with a real SDK (tracer and meter providers passed in), each
- * evaluation is one span carrying the decision, the audit record carries its trace and span ids, and the
- * counters and histograms add up. Without an SDK everything is a no-op and records carry no trace id.
+ * OpenTelemetry through the API only: with a real SDK (tracer, meter and logger providers passed in),
+ * each evaluation is one span carrying the decision, the audit record carries its trace and span ids, the
+ * counters and histograms add up, and audit records become log records linked to the span. Without an
+ * SDK everything is a no-op and records carry no trace id.
  */
-import { MeterProvider, type MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
+
+import { type AuditEvent, ConfigError, requireScopes } from '@nevertrust/core';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { MeterProvider, type MetricData, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { type AuditEvent, requireScopes } from '../../src/index.js';
-import { monitoredGuard } from './helpers.js';
-
-class TestReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
+import {
+  createOpenTelemetryLogSink,
+  createOpenTelemetryMetrics,
+  createOpenTelemetryTracing,
+  INSTRUMENTATION_SCOPE,
+} from '../src/index.js';
+import { ISSUER, otelGuard, TestReader } from './helpers.js';
 
 async function collect(reader: MetricReader): Promise<Map<string, MetricData>> {
   const { resourceMetrics } = await reader.collect();
@@ -38,8 +42,8 @@ describe('OpenTelemetry', () => {
     const exporter = new InMemorySpanExporter();
     const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     const events: AuditEvent[] = [];
-    const { guard, mint } = monitoredGuard({
-      openTelemetry: { tracerProvider, metrics: false },
+    const { guard, mint } = otelGuard({
+      tracing: createOpenTelemetryTracing({ tracerProvider }),
       onAudit: (event) => events.push(event),
     });
     const token = mint({ scope: 'orders:read' });
@@ -56,12 +60,13 @@ describe('OpenTelemetry', () => {
     expect(spans).toHaveLength(2);
     const [allowed, refused] = spans;
     expect(allowed?.name).toBe('nevertrust.evaluate');
+    expect(allowed?.instrumentationScope.name).toBe(INSTRUMENTATION_SCOPE);
     expect(allowed?.attributes).toMatchObject({
       'http.request.method': 'GET',
       'http.route': '/orders/:id',
       'nevertrust.outcome': 'allow',
       'nevertrust.reason': 'OK',
-      'nevertrust.issuer': 'https://idp.monitoring.test/',
+      'nevertrust.issuer': ISSUER,
       'nevertrust.client_id': 'client-1',
       'http.response.status_code': 200,
     });
@@ -83,7 +88,7 @@ describe('OpenTelemetry', () => {
   it('a 5xx decision marks the span as an error', async () => {
     const exporter = new InMemorySpanExporter();
     const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-    const { guard } = monitoredGuard({ openTelemetry: { tracerProvider, metrics: false } });
+    const { guard } = otelGuard({ tracing: createOpenTelemetryTracing({ tracerProvider }) });
     // Facts an adapter got badly wrong end in ERR_INTERNAL (500), never in a rejection.
     const decision = await guard.evaluate({ method: 'GET', target: '/', headers: null as never });
     expect(decision.outcome === 'deny' && decision.status).toBe(500);
@@ -93,7 +98,7 @@ describe('OpenTelemetry', () => {
   it('counters and histograms: decisions, latency, cache lookups', async () => {
     const reader = new TestReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
-    const { guard, mint, call } = monitoredGuard({ openTelemetry: { meterProvider, tracing: false } });
+    const { guard, mint, call } = otelGuard({ metrics: [createOpenTelemetryMetrics({ meterProvider })] });
     const token = mint();
     // Three times: the cache admits a token on its second verification, so the third is a hit.
     for (let index = 0; index < 3; index += 1) await call(token, { routeId: '/orders' });
@@ -117,9 +122,82 @@ describe('OpenTelemetry', () => {
 
   it('without an SDK: no trace ids, decisions unchanged', async () => {
     const events: AuditEvent[] = [];
-    const { mint, call } = monitoredGuard({ openTelemetry: {}, onAudit: (event) => events.push(event) });
+    const { mint, call } = otelGuard({
+      tracing: createOpenTelemetryTracing(),
+      metrics: [createOpenTelemetryMetrics()],
+      onAudit: (event) => events.push(event),
+    });
     expect((await call(mint())).outcome).toBe('allow');
     expect(events[0]?.traceId).toBeUndefined();
     expect(events[0]?.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('OpenTelemetry logs', () => {
+  it('one log record per audit record, severity by outcome, flat attributes, linked to the span (A12)', async () => {
+    const exporter = new InMemoryLogRecordExporter();
+    const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    const spans = new InMemorySpanExporter();
+    const tracerProvider = new TracerProvider({
+      spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
+    });
+    const { guard, mint, call } = otelGuard({
+      tracing: createOpenTelemetryTracing({ tracerProvider }),
+      audit: { sinks: [createOpenTelemetryLogSink({ loggerProvider })] },
+    });
+    const token = mint();
+    await call(token, { routeId: '/orders' });
+    await call(undefined);
+    await call(`${token.slice(0, -4)}AAAA`);
+    await guard.close();
+    await loggerProvider.forceFlush();
+    const logs = exporter.getFinishedLogRecords();
+    expect(logs).toHaveLength(3);
+    expect(logs.map((log) => log.severityText)).toEqual(['INFO', 'WARN', 'WARN']);
+    expect(logs.map((log) => log.severityNumber)).toEqual([9, 13, 13]);
+    expect(logs[0]?.eventName).toBe('nevertrust.audit.decision');
+    expect(logs[0]?.instrumentationScope.name).toBe(INSTRUMENTATION_SCOPE);
+    expect(logs[0]?.attributes['nevertrust.reason']).toBe('OK');
+    expect(logs[1]?.attributes['nevertrust.reason']).toBe('ERR_NO_CREDENTIALS');
+    const finished = spans.getFinishedSpans();
+    expect(logs.map((log) => log.spanContext?.spanId)).toEqual(
+      finished.map((span) => span.spanContext().spanId),
+    );
+    // No token material in the log attributes (any 12 consecutive characters would be a leak).
+    const text = JSON.stringify(logs.map((log) => log.attributes));
+    for (let start = 0; start + 12 <= token.length; start += 6) {
+      expect(text.includes(token.slice(start, start + 12)), `token text at ${start}`).toBe(false);
+    }
+    await loggerProvider.shutdown();
+    await tracerProvider.shutdown();
+  });
+});
+
+describe('options', () => {
+  it('a provider without the method this package calls is a ConfigError naming the option', () => {
+    expect(() => createOpenTelemetryTracing({ tracerProvider: {} as never })).toThrow(ConfigError);
+    expect(() => createOpenTelemetryTracing({ tracerProvider: {} as never })).toThrow(/tracerProvider:/);
+    expect(() => createOpenTelemetryMetrics({ meterProvider: { getMeter: 1 } as never })).toThrow(
+      /meterProvider: expected an object with getMeter\(\)/,
+    );
+    expect(() => createOpenTelemetryLogSink({ loggerProvider: {} as never })).toThrow(/loggerProvider:/);
+    expect(() => createOpenTelemetryLogSink({ logger: {} as never })).toThrow(/logger:/);
+  });
+
+  it('a tracer that throws is contained: the decision stands, without trace ids', async () => {
+    const events: AuditEvent[] = [];
+    const broken = {
+      getTracer: () => ({
+        startSpan: () => {
+          throw new Error('sdk fault');
+        },
+      }),
+    };
+    const { mint, call } = otelGuard({
+      tracing: createOpenTelemetryTracing({ tracerProvider: broken as never }),
+      onAudit: (event) => events.push(event),
+    });
+    expect((await call(mint())).outcome).toBe('allow');
+    expect(events[0]?.traceId).toBeUndefined();
   });
 });

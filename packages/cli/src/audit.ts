@@ -10,8 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { verifyAuditChain } from './chain.js';
-import { auditJsonSchema } from './schema.js';
+import { auditJsonSchema } from '@nevertrust/core';
+import { verifyAuditChain } from '@nevertrust/core/sinks';
 
 const USAGE = `usage: nevertrust-audit verify [--key-file FILE] [--continues] [--json] FILE...
        nevertrust-audit schema

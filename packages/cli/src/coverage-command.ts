@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type CoverageReport, formatCoverage } from '../policy/coverage.js';
+import { type CoverageReport, formatCoverage } from '@nevertrust/core';
 
 /** Where the command writes. */
 export interface CommandOutput {
@@ -13,7 +13,13 @@ export interface CommandOutput {
   readonly stderr: (text: string) => void;
 }
 
-const USAGE = 'usage: nevertrust-coverage <module> [--export <name>] (default export name: coverage)';
+const USAGE = `usage: nevertrust-coverage <module> [--export <name>]
+       nevertrust-coverage --help
+
+Loads <module> (a path), takes its export <name> (default: coverage) — a coverage report, or a function
+returning one — and prints it as a table.
+
+exit status: 0 every route declared, 1 a route without a declared requirement, 2 usage or loading error`;
 
 function isReport(value: unknown): value is CoverageReport {
   return (
@@ -25,8 +31,8 @@ function isReport(value: unknown): value is CoverageReport {
 }
 
 /**
- * Runs the command; resolves to the exit code: 0 all routes declared, 1 some undeclared, 2 usage or
- * loading error.
+ * Runs the command; resolves to the exit code: 0 all routes declared (or help printed), 1 some
+ * undeclared, 2 usage or loading error. An option it does not know is a usage error, never a module name.
  *
  * @example
  * ```ts
@@ -36,6 +42,10 @@ function isReport(value: unknown): value is CoverageReport {
 export async function runCoverageCommand(args: readonly string[], output: CommandOutput): Promise<number> {
   const positional: string[] = [];
   let exportName = 'coverage';
+  if (args.some((arg) => arg === '--help' || arg === '-h')) {
+    output.stdout(USAGE);
+    return 0;
+  }
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index];
     if (arg === '--export') {
@@ -46,6 +56,9 @@ export async function runCoverageCommand(args: readonly string[], output: Comman
       }
       exportName = name;
       index += 1;
+    } else if (arg?.startsWith('-')) {
+      output.stderr(`unknown option ${arg}\n${USAGE}`);
+      return 2;
     } else if (arg !== undefined) positional.push(arg);
   }
   const [modulePath] = positional;
