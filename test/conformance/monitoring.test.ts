@@ -280,6 +280,27 @@ describe.each(FRAMEWORKS)('monitoring over HTTP: %s', (framework) => {
     expect((await call(app, '/api/orders', { token: fresh, peer: '127.0.0.12' })).status).toBe(200);
   });
 
+  it('audit.failClosed: a sink that hangs turns allows into 503 + Retry-After within the bound', async () => {
+    const hanging = { name: 'hanging', write: () => new Promise<void>(() => {}) };
+    const app = await start(framework, {
+      audit: { sinks: [hanging], failClosed: true, maxUnconfirmedRecords: 3, maxUnconfirmedMs: 60_000 },
+    });
+    const token = mint({ claims: { scope: 'orders:read' } });
+    const statuses: number[] = [];
+    let refused: Reply | undefined;
+    for (let attempt = 0; attempt < 10 && refused === undefined; attempt += 1) {
+      const reply = await call(app, '/api/orders', { token });
+      statuses.push(reply.status);
+      if (reply.status !== 200) refused = reply;
+    }
+    // Sequential requests: each allow's record is handed over when its response ends, before the next.
+    expect(statuses.filter((status) => status === 200)).toHaveLength(3);
+    if (!refused) expect.fail('expected a refusal once three records were unconfirmed');
+    expectRetryAfter(refused, 503);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: 'temporarily_unavailable' });
+    expect((await call(app, '/login')).status).toBe(503);
+  });
+
   it('audit trail: one decision per request with the final status, correlation id from x-request-id', async () => {
     const app = await start(framework, {});
     const token = mint({ claims: { scope: 'orders:read' } });
