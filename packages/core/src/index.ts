@@ -10,7 +10,7 @@
  *
  * @packageDocumentation
  */
-export { AccessDeniedError } from './access-denied.js';
+export { AccessDeniedError } from './adapter/access-denied.js';
 export {
   type AdapterOptions,
   type DenialMode,
@@ -18,27 +18,10 @@ export {
   type PreflightKind,
   type ResolvedAdapterOptions,
   resolveAdapterOptions,
-} from './adapter-options.js';
-export { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
-export { AUDIT_SCHEMA, type AuditEvent, type AuditListener } from './audit.js';
-export { type ChallengeParams, formatChallenge } from './challenge.js';
-export { isCorsPreflight, PREFLIGHT } from './cors-preflight.js';
-export type { AllowDecision, Decision, DenyBody, DenyDecision } from './decision.js';
-export { type Destination, UNMATCHED } from './destination.js';
-export type { DiscoveryKind } from './discovery.js';
-export { ERROR_TABLE, type ErrorResponseSpec } from './error-table.js';
-export { ConfigError, type ErrorCode, isNevertrustError, NevertrustError } from './errors.js';
-export { headerValues, type RequestFacts, type TlsFacts } from './facts.js';
-export { type Completion, createGuard, type EvaluateOptions, type Guard } from './guard.js';
-export type { KeyControl } from './guard-keys.js';
-export type { KeyFetchFailure, KeyFetchFailureCode } from './key-fetch-error.js';
-export type { KeySetHealth, KeySetState } from './key-health.js';
-export * from './monitoring/index.js';
-export { toRequestFacts } from './node-facts.js';
-export type { GuardOptions, IssuerOptions, KeyFetchOptions } from './options.js';
-export * from './policy/public.js';
-export type { AuthenticationContext, Principal, PrincipalKind, SenderBinding } from './principal.js';
-export type { KeyFetchReport } from './remote-key-source.js';
+} from './adapter/adapter-options.js';
+export { isCorsPreflight, PREFLIGHT } from './adapter/cors-preflight.js';
+export { type Destination, UNMATCHED } from './adapter/destination.js';
+export { toRequestFacts } from './adapter/node-facts.js';
 export {
   type DenialWriter,
   findGate,
@@ -49,9 +32,8 @@ export {
   type RouteInfo,
   requireGate,
   requirePrincipal,
-} from './request-gate.js';
-export * from './requirements.js';
-export { createRouteMarkers, type RouteMarkerAdapter, type RouteMarkers } from './route-markers.js';
+} from './adapter/request-gate.js';
+export { createRouteMarkers, type RouteMarkerAdapter, type RouteMarkers } from './adapter/route-markers.js';
 export {
   createRouteMarker,
   declaredRequirements,
@@ -61,8 +43,26 @@ export {
   type RouteMarker,
   requirementOf,
   undeclaredRouteProblem,
-} from './route-requirements.js';
-export type { ScopeClaimFormat } from './scopes.js';
-export type { TokenTypePolicy } from './token-type.js';
-export { type PropertyWatch, watchProperty } from './watched-property.js';
-export { resourceMetadataResponse, type WellKnownResponse } from './well-known.js';
+} from './adapter/route-requirements.js';
+export { type PropertyWatch, watchProperty } from './adapter/watched-property.js';
+export { resourceMetadataResponse, type WellKnownResponse } from './adapter/well-known.js';
+export * from './audit/index.js';
+export type { DiscoveryKind } from './keys/discovery.js';
+export type { KeyControl } from './keys/guard-keys.js';
+export type { KeyFetchFailure, KeyFetchFailureCode } from './keys/key-fetch-error.js';
+export type { KeySetHealth, KeySetState } from './keys/key-health.js';
+export type { KeyFetchReport } from './keys/remote-key-source.js';
+export { AUDIT_SCHEMA, type AuditEvent, type AuditListener } from './model/audit.js';
+export { type ChallengeParams, formatChallenge } from './model/challenge.js';
+export type { AllowDecision, Decision, DenyBody, DenyDecision } from './model/decision.js';
+export { ERROR_TABLE, type ErrorResponseSpec } from './model/error-table.js';
+export { ConfigError, type ErrorCode, isNevertrustError, NevertrustError } from './model/errors.js';
+export { headerValues, type RequestFacts, type TlsFacts } from './model/facts.js';
+export type { AuthenticationContext, Principal, PrincipalKind, SenderBinding } from './model/principal.js';
+export { type Completion, createGuard, type EvaluateOptions, type Guard } from './pipeline/guard.js';
+export type { GuardOptions, IssuerOptions, KeyFetchOptions } from './pipeline/options.js';
+export * from './policy/public.js';
+export * from './policy/requirements.js';
+export { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type SignatureAlgorithm } from './token/algorithms.js';
+export type { ScopeClaimFormat } from './token/scopes.js';
+export type { TokenTypePolicy } from './token/token-type.js';

@@ -28,13 +28,13 @@ export {
   chainLine,
   GENESIS_HASH,
   verifyAuditChain,
-} from './monitoring/chain.js';
-export { createHashChainSink, type HashChainSinkOptions } from './monitoring/sinks/hash-chain.js';
-export { createJsonLinesSink, type JsonLinesTarget } from './monitoring/sinks/json-lines.js';
+} from './audit/chain.js';
+export { createHashChainSink, type HashChainSinkOptions } from './audit/sinks/hash-chain.js';
+export { createJsonLinesSink, type JsonLinesTarget } from './audit/sinks/json-lines.js';
 export {
   createPinoSink,
   type PinoChildLike,
   type PinoLike,
   type PinoSinkOptions,
-} from './monitoring/sinks/pino.js';
-export type { RotationSettings } from './monitoring/sinks/rotating-file.js';
+} from './audit/sinks/pino.js';
+export type { RotationSettings } from './audit/sinks/rotating-file.js';

@@ -5,11 +5,11 @@
  * cache hit or not), then every requirement, and applies dry-run: the decision is computed and recorded
  * but the request goes through. Dry-run never covers missing, invalid or revoked credentials.
  */
-import { ERROR_TABLE } from '../error-table.js';
-import type { ErrorCode } from '../errors.js';
-import { type RequestFacts, targetPath } from '../facts.js';
-import { isPromise } from '../maybe-async.js';
-import type { VerifiedToken } from '../verify-token.js';
+import { ERROR_TABLE } from '../model/error-table.js';
+import type { ErrorCode } from '../model/errors.js';
+import { type RequestFacts, targetPath } from '../model/facts.js';
+import { isPromise } from '../model/maybe-async.js';
+import type { VerifiedToken } from '../token/verify-token.js';
 import { AUTHENTICATED, PUBLIC } from './builders.js';
 import { evaluateRequirement, type PolicyFailure } from './evaluate.js';
 import type { PolicyInput } from './input.js';

@@ -3,7 +3,7 @@
  * composition. Each returns frozen plain data and throws {@link ConfigError} at declaration time when an
  * argument is wrong, so a typo fails at start-up rather than at the first request.
  */
-import type { PrincipalKind } from '../principal.js';
+import type { PrincipalKind } from '../model/principal.js';
 import { type ClaimPathInput, toClaimPath } from './claim-path.js';
 import type { PolicyInput } from './input.js';
 import type {

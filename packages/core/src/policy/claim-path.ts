@@ -4,7 +4,7 @@
  * given as an array of segments. Reading walks own properties only, with a bounded depth, so no path can
  * reach `__proto__` or `constructor` (attack #22).
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../model/errors.js';
 
 /** A claim path as users write it. */
 export type ClaimPathInput = string | readonly string[];

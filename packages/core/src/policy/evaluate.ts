@@ -3,7 +3,7 @@
  * malformed requirement is a refusal (fail closed). Precedence follows RFC 9470 §3 and the checklist: a
  * missing privilege (403) wins over weak authentication (401 step-up), because stepping up cannot cure it.
  */
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../model/errors.js';
 import { compileCidrs } from './cidr.js';
 import { formatClaimPath, readClaim } from './claim-path.js';
 import type { PolicyInput } from './input.js';

@@ -2,7 +2,7 @@
  * What a requirement is evaluated against: the verified principal, its effective scopes and roles, and the
  * request facts attribute-based conditions need. Built once per request by the guard, read-only.
  */
-import type { Principal } from '../principal.js';
+import type { Principal } from '../model/principal.js';
 
 /**
  * The input of requirement evaluation.

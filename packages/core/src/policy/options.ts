@@ -5,7 +5,7 @@
  */
 
 import { z } from 'zod';
-import { SCOPE_TOKEN } from '../scopes.js';
+import { SCOPE_TOKEN } from '../token/scopes.js';
 import { claimPathProblem } from './claim-path.js';
 import { resourceIdentifierProblem } from './resource-metadata.js';
 import type { RevocationStore } from './revocation-store.js';

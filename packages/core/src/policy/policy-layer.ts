@@ -4,7 +4,7 @@
  * found here, at start-up, as a {@link ConfigError}.
  */
 
-import { DEFAULT_STORE_TIMEOUT_MS, type StoreFault, type StoreRefusal } from '../store-faults.js';
+import { DEFAULT_STORE_TIMEOUT_MS, type StoreFault, type StoreRefusal } from '../model/store-faults.js';
 import { type Authoriser, createAuthoriser } from './authorise.js';
 import type { ClaimPathInput } from './claim-path.js';
 import { toClaimPath } from './claim-path.js';

@@ -3,7 +3,7 @@
  * compared and written into the audit trail (only the custom predicates carry a function, and they are
  * named). Builders live in `builders.ts` and `request-builders.ts`; evaluation in `evaluate.ts`.
  */
-import type { PrincipalKind } from '../principal.js';
+import type { PrincipalKind } from '../model/principal.js';
 import type { PolicyInput } from './input.js';
 
 /** A route anyone may call. Valid credentials still yield a principal; invalid ones are still refused. */

@@ -3,7 +3,7 @@
  * which authorization servers, scopes and bearer methods this API accepts, served at the well-known path
  * derived from the resource identifier, and the `resource_metadata` URL every challenge carries.
  */
-import { isLoopbackHost } from '../loopback.js';
+import { isLoopbackHost } from '../keys/loopback.js';
 
 /** What to publish about this resource. */
 export interface ResourceMetadataOptions {

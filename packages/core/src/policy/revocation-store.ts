@@ -5,7 +5,7 @@
  * (attack #16; DESIGN §8 anti-pattern 8). Every entry carries its own end of life, so the list stays
  * bounded by the lifetime of the tokens it refuses.
  */
-import { NevertrustError } from '../errors.js';
+import { NevertrustError } from '../model/errors.js';
 
 /** One revocation. Times are seconds since the epoch. */
 export type RevocationEntry =

@@ -4,9 +4,9 @@
  * a client credential leaked — checklist A10, A11). The guard checks it on every request, after the
  * verified-token cache, so a cached token is refused as soon as it is revoked.
  */
-import { ConfigError } from '../errors.js';
-import { isThenable } from '../maybe-async.js';
-import type { Principal } from '../principal.js';
+import { ConfigError } from '../model/errors.js';
+import { isThenable } from '../model/maybe-async.js';
+import type { Principal } from '../model/principal.js';
 import {
   callStore,
   createStoreFaultHandler,
@@ -14,7 +14,7 @@ import {
   type StoreFault,
   type StoreRefusal,
   toStoreFault,
-} from '../store-faults.js';
+} from '../model/store-faults.js';
 import type { RevocationEntry, RevocationStore } from './revocation-store.js';
 
 /** Revokes tokens. Times are seconds since the epoch. */

@@ -4,7 +4,7 @@
  * options, so a route can ask for a scope and be satisfied by a role that carries it. Only arrays of strings
  * (or one string, meaning one role) count as roles; anything else grants none (fail closed).
  */
-import type { Principal } from '../principal.js';
+import type { Principal } from '../model/principal.js';
 import { readClaim } from './claim-path.js';
 
 /** A principal's roles and its effective scopes (granted plus role-mapped). */

@@ -11,7 +11,7 @@
 import { METHODS } from 'node:http';
 import { createRequire } from 'node:module';
 import type createRouter from 'find-my-way';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../model/errors.js';
 import type { Requirement } from './requirement.js';
 import { requirementProblems } from './validate.js';
 

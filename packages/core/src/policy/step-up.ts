@@ -4,7 +4,7 @@
  * an `auth_time`, and a token without one is refused. A failure answers 401
  * `insufficient_user_authentication` with the `acr_values` / `max_age` the client should ask for.
  */
-import type { AuthenticationContext } from '../principal.js';
+import type { AuthenticationContext } from '../model/principal.js';
 import type { AuthenticationRequirement } from './requirement.js';
 
 /** Why the authentication behind a token is not strong or recent enough, with the challenge parameters. */

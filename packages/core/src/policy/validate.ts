@@ -3,8 +3,8 @@
  * adapters when a route is declared, so a malformed requirement fails at start-up with a `ConfigError`
  * naming where it is, never as a surprise at request time.
  */
-import { ConfigError } from '../errors.js';
-import { SCOPE_TOKEN } from '../scopes.js';
+import { ConfigError } from '../model/errors.js';
+import { SCOPE_TOKEN } from '../token/scopes.js';
 import { cidrProblem } from './cidr.js';
 import { claimPathProblem } from './claim-path.js';
 import { REQUIREMENT_TYPES, type Requirement } from './requirement.js';

@@ -1,0 +1,182 @@
+/**
+ * The zod schema behind `validateOptions`: every option's type, range and cross-field rule, and the one
+ * formatter that turns zod issues into `path: expectation` lines. Unknown keys are errors (a misspelt
+ * `secrett` must not silently drop a setting); no message ever repeats a received value, so a secret put
+ * in the wrong place is never echoed into logs.
+ */
+import { z } from 'zod';
+import { monitoringOptionsShape } from '../audit/options.js';
+import { keyUrlProblem } from '../keys/fetch-json.js';
+import type { KeyFetchReport } from '../keys/remote-key-source.js';
+import type { AuditListener } from '../model/audit.js';
+import {
+  policySchema,
+  resourceMetadataSchema,
+  revocationSchema,
+  roleClaimSchema,
+} from '../policy/options.js';
+import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from '../token/algorithms.js';
+
+const ALGORITHMS = [...ASYMMETRIC_ALGORITHMS, ...HMAC_ALGORITHMS] as const;
+
+const fn = <T>(what: string) =>
+  z.custom<T>((value) => typeof value === 'function', { message: `expected ${what}` });
+const positiveInt = z.number().int().positive();
+const keyUrl = z.string().superRefine((value, ctx) => {
+  const problem = keyUrlProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const nonEmptyString = z.string().min(1, 'expected a non-empty string');
+const claimName = z.string().regex(/^[^\s]+$/, 'expected a claim name');
+
+const issuerSchema = z
+  .strictObject({
+    issuer: nonEmptyString,
+    audience: z.union([nonEmptyString, z.array(nonEmptyString).min(1, 'expected at least one audience')], {
+      error: 'expected a non-empty string or an array of them',
+    }),
+    algorithms: z.array(z.enum(ALGORITHMS)).min(1, 'expected at least one algorithm').optional(),
+    jwksUri: keyUrl.optional(),
+    discovery: z.enum(['openid-configuration', 'oauth-authorization-server']).optional(),
+    keys: z
+      .union(
+        [
+          z
+            .array(z.union([z.string(), z.record(z.string(), z.unknown())]))
+            .min(1, 'expected at least one key'),
+          z.strictObject({
+            keys: z.array(z.record(z.string(), z.unknown())).min(1, 'expected at least one key'),
+          }),
+        ],
+        { error: 'expected an array of JWKs or PEM strings, or a JWK set { keys: [...] }' },
+      )
+      .optional(),
+    secret: z
+      .custom<string | Uint8Array>((value) => typeof value === 'string' || value instanceof Uint8Array, {
+        message: 'expected a string or a Uint8Array',
+      })
+      .optional(),
+    // As long as a token header's kid may be (verify-token.ts), so a configured kid can always match.
+    secretKid: nonEmptyString.max(256, 'expected at most 256 characters').optional(),
+    tokenType: z.enum(['at+jwt', 'jwt-compatible']).optional(),
+    requiredClaims: z.array(claimName).optional(),
+    scopeClaims: z.record(claimName, z.enum(['string', 'array', 'string-or-array'])).optional(),
+    maxTokenAgeSeconds: positiveInt.optional(),
+    maxLifetimeSeconds: positiveInt.optional(),
+    roleClaim: roleClaimSchema.optional(),
+  })
+  .superRefine((value, ctx) => {
+    const sources = (['jwksUri', 'discovery', 'keys', 'secret'] as const).filter(
+      (name) => value[name] !== undefined,
+    );
+    if (sources.length > 1) {
+      ctx.addIssue({ code: 'custom', message: `expected one key source, got ${sources.join(' and ')}` });
+    }
+    const hmac = (value.algorithms ?? []).filter((alg) =>
+      (HMAC_ALGORITHMS as readonly string[]).includes(alg),
+    );
+    if (
+      value.secret !== undefined &&
+      (value.algorithms === undefined || hmac.length !== value.algorithms.length)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['algorithms'],
+        message: 'expected only HS256, HS384 or HS512 (a secret verifies HMAC tokens only)',
+      });
+    }
+    if (value.secret === undefined && hmac.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['algorithms'],
+        message: 'expected a secret with HS256, HS384 or HS512 (key sets never hold HMAC keys)',
+      });
+    }
+    if (value.secretKid !== undefined && value.secret === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['secretKid'], message: 'expected only together with secret' });
+    }
+    if ((value.discovery !== undefined || sources.length === 0) && keyUrlProblem(value.issuer)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuer'],
+        message: `discovery needs an issuer URL: ${keyUrlProblem(value.issuer)}`,
+      });
+    }
+  });
+
+/**
+ * The schema of `GuardOptions`.
+ *
+ * @example
+ * ```ts
+ * const result = guardSchema.safeParse(options);
+ * ```
+ */
+export const guardSchema = z.strictObject({
+  issuers: z.array(issuerSchema).min(1, 'expected at least one issuer'),
+  realm: z
+    .string()
+    .regex(/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/, 'expected printable ASCII without " or \\')
+    .optional(),
+  clockToleranceSeconds: z.number().int().min(0).max(300).optional(),
+  maxTokenBytes: z.number().int().min(256).max(65536).optional(),
+  allowQueryToken: z.boolean().optional(),
+  cache: z
+    .union(
+      [
+        z.literal(false),
+        z.strictObject({ maxEntries: positiveInt.optional(), maxTtlSeconds: positiveInt.optional() }),
+      ],
+      { error: 'expected false or { maxEntries?, maxTtlSeconds? }' },
+    )
+    .optional(),
+  keyFetch: z
+    .strictObject({
+      timeoutMs: positiveInt.max(60_000).optional(),
+      cooldownMs: z.number().int().min(0).optional(),
+      maxAgeMs: positiveInt.optional(),
+      staleIfErrorMs: z.number().int().min(0).optional(),
+      retryAfterFailureMs: z.number().int().min(0).optional(),
+      maxBytes: positiveInt.optional(),
+      maxKeys: positiveInt.max(10_000).optional(),
+      ca: z
+        .union([z.string(), z.array(z.string())], { error: 'expected a PEM string or an array of them' })
+        .optional(),
+      onFetch: fn<(report: KeyFetchReport) => void>('a function').optional(),
+    })
+    .optional(),
+  onAudit: fn<AuditListener>('a function').optional(),
+  clock: fn<() => number>('a function returning milliseconds').optional(),
+  policy: policySchema.optional(),
+  revocation: revocationSchema.optional(),
+  resourceMetadata: resourceMetadataSchema.optional(),
+  ...monitoringOptionsShape,
+});
+
+function formatPath(path: readonly PropertyKey[]): string {
+  const text = path
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+    )
+    .join('');
+  return text || '(options)';
+}
+
+/**
+ * One zod issue as `path: expectation` lines.
+ *
+ * @example
+ * ```ts
+ * result.error.issues.flatMap(describeIssue); // ['issuers[0].secrett: unknown option']
+ * ```
+ */
+export function describeIssue(issue: z.core.$ZodIssue): string[] {
+  // A misspelt option is named by its own path, so `issuers[0].secrett` points at the typo. Only the name
+  // is repeated, never the value.
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown option`);
+  }
+  // zod's messages state the expected type or the allowed values, never the received value, so a secret
+  // given in the wrong place is never echoed.
+  return [`${formatPath(issue.path)}: ${issue.message}`];
+}
