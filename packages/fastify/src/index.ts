@@ -183,14 +183,25 @@ const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
     route.config = { ...route.config, [STATED]: requirements } as NonNullable<typeof route.config>;
   });
   // Routes registered before the plugin are decided too, but their hooks were never seen: say so once.
+  // Routes the plugin never saw being registered. On the root instance its hook still covers them (Fastify
+  // binds application hooks to every route when it starts): say so once. Registered in a child scope, the
+  // hook does not reach routes outside that scope: they would be open, so the application does not start.
+  const root = Object.getPrototypeOf(app) === Object.prototype;
   app.addHook('onReady', async () => {
-    const early = unannouncedRoutes(app).map(({ method, path }) => `${method} ${path}`);
-    if (early.length > 0) {
-      app.log.warn(
-        `nevertrust: registered before @nevertrust/fastify, so only their config and the default ` +
-          `requirement protect them (register the plugin first): ${early.join(', ')}`,
+    const unseen = unannouncedRoutes(app).map(({ method, path }) => `${method} ${path}`);
+    if (unseen.length === 0) return;
+    if (!root) {
+      throw new ConfigError(
+        unseen.map(
+          (route) =>
+            `${route}: not covered by @nevertrust/fastify, which is registered in a child scope: register it on the root instance, before the routes`,
+        ),
       );
     }
+    app.log.warn(
+      `nevertrust: registered before @nevertrust/fastify, so only their config and the default ` +
+        `requirement protect them (register the plugin first): ${unseen.join(', ')}`,
+    );
   });
   if (settings.ownsGuard) app.addHook('onClose', () => settings.guard.close());
 };

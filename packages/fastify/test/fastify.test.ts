@@ -58,23 +58,6 @@ describe('wiring', () => {
     );
   });
 
-  it('covers the routes of the registering scope only (fastify-plugin encapsulation)', async () => {
-    const { options } = setup();
-    await withApp(
-      async (app) => {
-        await app.register(async (api) => {
-          await api.register(nevertrust, options);
-          api.get('/api/orders', async () => []);
-        });
-        app.get('/elsewhere', async () => ({ unprotected: true }));
-      },
-      async (app) => {
-        expect((await app.inject({ url: '/api/orders' })).statusCode).toBe(401);
-        expect((await app.inject({ url: '/elsewhere' })).statusCode).toBe(200);
-      },
-    );
-  });
-
   it('HEAD routes Fastify adds for GET routes hold the same requirement', async () => {
     const { options, bearer } = setup();
     await withApp(

@@ -70,3 +70,42 @@ describe('registration order', () => {
     }
   });
 });
+
+describe('an encapsulation context the plugin does not cover', () => {
+  it('registered in a child scope, a route outside that scope stops start-up, named', async () => {
+    const { options } = setup();
+    const app = fastify();
+    app.get('/outside', async () => ({ open: true }));
+    await app.register(async (child) => {
+      await child.register(nevertrust, options);
+      child.get('/inside', async () => ({ covered: true }));
+    });
+    app.get('/sibling', async () => ({ open: true }));
+    try {
+      await expect(app.ready()).rejects.toMatchObject({
+        code: 'ERR_CONFIG',
+        problems: expect.arrayContaining([
+          expect.stringMatching(/^GET \/outside: not covered by @nevertrust\/fastify/),
+          expect.stringMatching(/^GET \/sibling: not covered by @nevertrust\/fastify/),
+        ]),
+      });
+    } finally {
+      await app.close().catch(() => {});
+    }
+  });
+
+  it('registered in a child scope that holds every route, the application starts', async () => {
+    const { options } = setup();
+    const app = fastify();
+    await app.register(async (child) => {
+      await child.register(nevertrust, options);
+      child.get('/inside', async () => ({ covered: true }));
+    });
+    try {
+      await app.ready();
+      expect((await app.inject({ url: '/inside' })).statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+});
