@@ -3,7 +3,7 @@
  * decorator. Loaded through tsx (which lowers decorators) because the test runner's transform does not;
  * the decorators come in as arguments, so this file loads no second copy of any package.
  */
-import type { HandlerDecorator } from '@nevertrust/core';
+import type { HandlerDecorator } from '@nevertrust/core/adapter';
 import type { Request, Response } from 'express';
 import type { FastifyRequest } from 'fastify';
 import type { Context } from 'koa';

@@ -3,13 +3,8 @@
  * behind its response, and every detection record the anomaly detectors raise; the tour ends with counts of
  * both.
  */
-import {
-  type AuditEvent,
-  type AuditListener,
-  type AuditSink,
-  createCallbackSink,
-  type DetectionEvent,
-} from '@nevertrust/core';
+import { type AuditEvent, type AuditSink, createCallbackSink } from '@nevertrust/core';
+import type { AuditListener, DetectionEvent } from '@nevertrust/core/sinks';
 
 /** One line of the audit summary. */
 export interface AuditCount {

@@ -4,7 +4,7 @@
  * Every token comes from a provider through a real OAuth flow; only the tampered token is altered, after
  * issue, as an attacker would.
  */
-import type { Revocation } from '@nevertrust/core';
+import type { Revocation } from '@nevertrust/core/policy';
 import { type OidcTestProvider, ORDERS_API, type TokenSet } from '@nevertrust/testkit';
 import type { AuditTrail } from './audit-trail.js';
 

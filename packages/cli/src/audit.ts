@@ -10,8 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { auditJsonSchema } from '@nevertrust/core';
-import { verifyAuditChain } from '@nevertrust/core/sinks';
+import { auditJsonSchema, verifyAuditChain } from '@nevertrust/core/sinks';
 
 const USAGE = `usage: nevertrust-audit verify [--key-file FILE] [--continues] [--json] FILE...
        nevertrust-audit schema

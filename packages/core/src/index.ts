@@ -1,5 +1,10 @@
 /**
- * @nevertrust/core — zero-trust request verification for Node.js HTTP APIs.
+ * @nevertrust/core — zero-trust request verification for Node.js HTTP APIs: what an application uses.
+ * Create a guard, state requirements, read the principal and the decision, wire stores and sinks. The
+ * rest lives on subpaths: `@nevertrust/core/policy` (the requirement language in depth, the policy table,
+ * revocation, resource metadata), `@nevertrust/core/sinks` (the audit trail's records, file sinks, the hash
+ * chain, metrics and tracing helpers for integrations) and `@nevertrust/core/adapter` (for framework
+ * adapters).
  *
  * @example
  * ```ts
@@ -11,58 +16,48 @@
  * @packageDocumentation
  */
 export { AccessDeniedError } from './adapter/access-denied.js';
-export {
-  type AdapterOptions,
-  type DenialMode,
-  type NevertrustOptions,
-  type PreflightKind,
-  type ResolvedAdapterOptions,
-  resolveAdapterOptions,
-} from './adapter/adapter-options.js';
-export { isCorsPreflight, PREFLIGHT } from './adapter/cors-preflight.js';
-export { type Destination, UNMATCHED } from './adapter/destination.js';
-export { toRequestFacts } from './adapter/node-facts.js';
-export {
-  type DenialWriter,
-  findGate,
-  gateOf,
-  openGate,
-  proceed,
-  RequestGate,
-  type RouteInfo,
-  requireGate,
-  requirePrincipal,
-} from './adapter/request-gate.js';
-export { createRouteMarkers, type RouteMarkerAdapter, type RouteMarkers } from './adapter/route-markers.js';
-export {
-  createRouteMarker,
-  declaredRequirements,
-  type HandlerDecorator,
-  parseRouteDeclaration,
-  type RouteDeclaration,
-  type RouteMarker,
-  requirementOf,
-  undeclaredRouteProblem,
-} from './adapter/route-requirements.js';
-export { type PropertyWatch, watchProperty } from './adapter/watched-property.js';
-export { resourceMetadataResponse, type WellKnownResponse } from './adapter/well-known.js';
-export * from './audit/index.js';
-export type { DiscoveryKind } from './keys/discovery.js';
-export type { KeyControl } from './keys/guard-keys.js';
-export type { KeyFetchFailure, KeyFetchFailureCode } from './keys/key-fetch-error.js';
-export type { KeySetHealth, KeySetState } from './keys/key-health.js';
+export type { NevertrustOptions } from './adapter/adapter-options.js';
+export type { AuditOptions, MonitoringOptions } from './audit/options.js';
+export type { MetricsRecorder } from './audit/recorder.js';
+export type { AuditRecord } from './audit/schema.js';
+export type { AuditSink } from './audit/sink.js';
+export { createCallbackSink } from './audit/sinks/callback.js';
+export { createDiagnosticsChannelSink } from './audit/sinks/diagnostics-channel.js';
+export type { EvaluationTracer } from './audit/tracing.js';
+export type { KeySetHealth } from './keys/key-health.js';
 export type { KeyFetchReport } from './keys/remote-key-source.js';
-export { AUDIT_SCHEMA, type AuditEvent, type AuditListener } from './model/audit.js';
-export { type ChallengeParams, formatChallenge } from './model/challenge.js';
-export type { AllowDecision, Decision, DenyBody, DenyDecision } from './model/decision.js';
-export { ERROR_TABLE, type ErrorResponseSpec } from './model/error-table.js';
+export { type CounterStore, createMemoryCounterStore } from './limits/store.js';
+export type { AuditEvent } from './model/audit.js';
+export type { AllowDecision, Decision, DenyDecision } from './model/decision.js';
+export { ERROR_TABLE } from './model/error-table.js';
 export { ConfigError, type ErrorCode, isNevertrustError, NevertrustError } from './model/errors.js';
-export { headerValues, type RequestFacts, type TlsFacts } from './model/facts.js';
+export type { RequestFacts, TlsFacts } from './model/facts.js';
 export type { AuthenticationContext, Principal, PrincipalKind, SenderBinding } from './model/principal.js';
-export { type Completion, createGuard, type EvaluateOptions, type Guard } from './pipeline/guard.js';
+export { createGuard, type EvaluateOptions, type Guard } from './pipeline/guard.js';
 export type { GuardOptions, IssuerOptions, KeyFetchOptions } from './pipeline/options.js';
-export * from './policy/public.js';
-export * from './policy/requirements.js';
-export { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type SignatureAlgorithm } from './token/algorithms.js';
-export type { ScopeClaimFormat } from './token/scopes.js';
-export type { TokenTypePolicy } from './token/token-type.js';
+export {
+  AUTHENTICATED,
+  and,
+  not,
+  or,
+  PUBLIC,
+  requireAnyRole,
+  requireAnyScope,
+  requireClaim,
+  requireKind,
+  requireRoles,
+  requireScopes,
+  requireThat,
+} from './policy/builders.js';
+export { type CoverageReport, formatCoverage } from './policy/coverage.js';
+export type { PolicyOptions, RevocationOptions } from './policy/options.js';
+export {
+  requireAddress,
+  requireAuthentication,
+  requireMethod,
+  requireOwnership,
+} from './policy/request-builders.js';
+export type { Requirement } from './policy/requirement.js';
+export { createMemoryRevocationStore, type RevocationStore } from './policy/revocation-store.js';
+export type { PolicyRoute } from './policy/route-table.js';
+export type { SignatureAlgorithm } from './token/algorithms.js';

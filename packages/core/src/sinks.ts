@@ -29,6 +29,32 @@ export {
   GENESIS_HASH,
   verifyAuditChain,
 } from './audit/chain.js';
+export { correlationIdOf, DEFAULT_CORRELATION_HEADERS, traceIdOf } from './audit/correlation.js';
+export { type KeyEvent, keyEventSchema } from './audit/key-event.js';
+export type { CounterStoreFaultOptions } from './audit/options.js';
+export type { AuditSinkStats } from './audit/pipeline.js';
+export type { LossReason } from './audit/queue.js';
+export { boundedLabel, combineRecorders } from './audit/recorder.js';
+export {
+  type AuditRedactor,
+  minimalRecord,
+  type RedactableField,
+  type RedactionMode,
+  redactFields,
+} from './audit/redact.js';
+export {
+  auditJsonSchema,
+  auditRecordSchema,
+  type DetectionEvent,
+  type DetectorName,
+  decisionEventSchema,
+  detectionEventSchema,
+  type GapEvent,
+  gapEventSchema,
+  type KeyRefusedEvent,
+  keyRefusedEventSchema,
+} from './audit/schema.js';
+export { AUDIT_CHANNEL } from './audit/sinks/diagnostics-channel.js';
 export { createHashChainSink, type HashChainSinkOptions } from './audit/sinks/hash-chain.js';
 export { createJsonLinesSink, type JsonLinesTarget } from './audit/sinks/json-lines.js';
 export {
@@ -38,3 +64,15 @@ export {
   type PinoSinkOptions,
 } from './audit/sinks/pino.js';
 export type { RotationSettings } from './audit/sinks/rotating-file.js';
+export type { EvaluationSpan } from './audit/tracing.js';
+export { DETECTOR_DEFAULTS, type DetectorOptions, type DetectorSettings } from './limits/detectors.js';
+export type { RateLimitKey, RateLimitRule } from './limits/rate-limit.js';
+export type { MemoryCounterStoreOptions, WindowCount } from './limits/store.js';
+export { AUDIT_SCHEMA, type AuditListener } from './model/audit.js';
+export {
+  STORE_FAULT_CHANNEL,
+  STORE_FAULT_CODES,
+  type StoreFaultCode,
+  type StoreFaultReport,
+  type StoreKind,
+} from './model/store-faults.js';

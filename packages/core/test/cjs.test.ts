@@ -62,17 +62,24 @@ describe('CommonJS interop (Node 20.19+ require() of the ESM build)', () => {
       problems: ['issuers: expected at least one issuer'],
     });
     expect(result.errorTableSize).toBe(Object.keys(core.ERROR_TABLE).length);
-    // The `sinks` subpath: its own build file, its functions, none of them on the main entry.
-    expect(result.sinks.resolved).toBe(join(packageRoot, 'dist', 'sinks.js'));
-    expect(result.sinks.exports).toEqual([
-      'GENESIS_HASH',
-      'chainHash',
-      'chainLine',
-      'createHashChainSink',
-      'createJsonLinesSink',
-      'createPinoSink',
-      'verifyAuditChain',
-    ]);
-    for (const name of result.sinks.exports) expect(Object.keys(core)).not.toContain(name);
+    // The subpaths: each its own build file; the main entry stays small, and no name is on two entries.
+    expect(result.main.length).toBeLessThanOrEqual(30);
+    for (const name of ['adapter', 'policy', 'sinks']) {
+      const subpath = result.subpaths[name];
+      expect(subpath.resolved).toBe(join(packageRoot, 'dist', `${name}.js`));
+      for (const exported of subpath.exports)
+        expect(result.main, `${name}: ${exported}`).not.toContain(exported);
+    }
+    expect(result.subpaths.sinks.exports).toEqual(
+      expect.arrayContaining([
+        'createHashChainSink',
+        'createJsonLinesSink',
+        'createPinoSink',
+        'verifyAuditChain',
+      ]),
+    );
+    expect(result.subpaths.adapter.exports).toEqual(
+      expect.arrayContaining(['openGate', 'proceed', 'gateOf']),
+    );
   });
 });

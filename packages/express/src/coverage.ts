@@ -6,14 +6,8 @@
  * (markers mounted with `use`), and whether it sits behind `nevertrust()` at all. The core decides what
  * covers each row (markers, the policy table, strict mode).
  */
-import {
-  buildCoverage,
-  type CoverageReport,
-  type DeclaredRoute,
-  type Guard,
-  type Requirement,
-  requirementOf,
-} from '@nevertrust/core';
+import type { CoverageReport, Guard, Requirement } from '@nevertrust/core';
+import { buildCoverage, type DeclaredRoute, requirementOf } from '@nevertrust/core/adapter';
 import { type ExpressRoute, type Layer, routeRequirements, stackOf } from './destination.js';
 
 type Middleware = ((...args: never[]) => unknown) & { readonly guard: Guard };

@@ -5,13 +5,8 @@
  * route (as a route gate does) comes too late for `use`-mounted handlers, `param` callbacks, the 404
  * handler and the router's automatic `OPTIONS` answer; deciding here comes before all of them.
  */
-import {
-  type Destination,
-  declaredRequirements,
-  type Requirement,
-  requirementOf,
-  UNMATCHED,
-} from '@nevertrust/core';
+import type { Requirement } from '@nevertrust/core';
+import { type Destination, declaredRequirements, requirementOf, UNMATCHED } from '@nevertrust/core/adapter';
 
 /** The parts of Express 5's (router 2) layers and routes the look-ahead reads. */
 export interface ExpressRoute {

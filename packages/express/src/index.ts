@@ -12,17 +12,14 @@
  *
  * @packageDocumentation
  */
+import type { DenyDecision, Guard, NevertrustOptions, Principal } from '@nevertrust/core';
 import {
   createRouteMarkers,
-  type DenyDecision,
   type Destination,
-  type Guard,
   gateOf,
   isCorsPreflight,
-  type NevertrustOptions,
   openGate,
   PREFLIGHT,
-  type Principal,
   proceed,
   type RequestGate,
   type RouteInfo,
@@ -32,7 +29,7 @@ import {
   resourceMetadataResponse,
   UNMATCHED,
   watchProperty,
-} from '@nevertrust/core';
+} from '@nevertrust/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   type ExpressRoute,
@@ -45,7 +42,30 @@ import {
   stackOf,
 } from './destination.js';
 
-export { AccessDeniedError, type NevertrustOptions, type Principal } from '@nevertrust/core';
+// The policy language, so that installing the adapter alone is enough. `requireScopes` and
+// `requireAnyScope` are this adapter's markers (defined below); wrap any other requirement in `requires()`.
+export {
+  AccessDeniedError,
+  AUTHENTICATED,
+  and,
+  ConfigError,
+  formatCoverage,
+  type NevertrustOptions,
+  not,
+  or,
+  type Principal,
+  PUBLIC,
+  type Requirement,
+  requireAddress,
+  requireAnyRole,
+  requireAuthentication,
+  requireClaim,
+  requireKind,
+  requireMethod,
+  requireOwnership,
+  requireRoles,
+  requireThat,
+} from '@nevertrust/core';
 export { coverage } from './coverage.js';
 
 declare global {

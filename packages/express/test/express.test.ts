@@ -5,10 +5,10 @@ import {
   AccessDeniedError,
   AUTHENTICATED,
   ConfigError,
-  gateOf,
   requireOwnership,
   type TlsFacts,
 } from '@nevertrust/core';
+import { gateOf } from '@nevertrust/core/adapter';
 import { testTls } from '@nevertrust/testkit';
 import express, { type ErrorRequestHandler } from 'express';
 import { tsImport } from 'tsx/esm/api';

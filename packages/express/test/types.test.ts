@@ -2,7 +2,8 @@
  * Type tests: the principal has one name and full types. They are checked by `tsc -b` (the test
  * project is part of the build) and the runtime half proves the same names hold the values.
  */
-import type { HandlerDecorator, Principal } from '@nevertrust/core';
+import type { Principal } from '@nevertrust/core';
+import type { HandlerDecorator } from '@nevertrust/core/adapter';
 import express, { type Request, type RequestHandler } from 'express';
 import { expect, expectTypeOf, it } from 'vitest';
 import {

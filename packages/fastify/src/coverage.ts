@@ -3,7 +3,8 @@
  * one through `onRoute`), with the requirements it states. The core decides what covers each route
  * (route declarations, the policy table, strict mode).
  */
-import { buildCoverage, type CoverageReport, type DeclaredRoute, type Guard } from '@nevertrust/core';
+import type { CoverageReport, Guard } from '@nevertrust/core';
+import { buildCoverage, type DeclaredRoute } from '@nevertrust/core/adapter';
 import type { FastifyInstance } from 'fastify';
 import { type ListedRoute, listRoutes } from './route-listing.js';
 

@@ -13,21 +13,23 @@
  * @packageDocumentation
  */
 import {
-  assertRequirement,
   ConfigError,
-  createRouteMarkers,
   type DenyDecision,
+  type NevertrustOptions,
+  type Principal,
+  type Requirement,
+} from '@nevertrust/core';
+import {
+  assertRequirement,
+  createRouteMarkers,
   type Destination,
   declaredRequirements,
   gateOf,
   isCorsPreflight,
-  type NevertrustOptions,
   openGate,
   PREFLIGHT,
-  type Principal,
   parseRouteDeclaration,
   proceed,
-  type Requirement,
   type RouteDeclaration,
   type RouteInfo,
   type RouteMarkers,
@@ -36,18 +38,37 @@ import {
   resourceMetadataResponse,
   UNMATCHED,
   undeclaredRouteProblem,
-} from '@nevertrust/core';
+} from '@nevertrust/core/adapter';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { recordRoutes, unannouncedRoutes } from './coverage.js';
 import { guardRouterRejections } from './router-rejections.js';
 
+// The policy language, so that installing the adapter alone is enough. `requireScopes` and
+// `requireAnyScope` are this adapter's markers (defined below); wrap any other requirement in `requires()`.
 export {
   AccessDeniedError,
+  AUTHENTICATED,
+  and,
+  ConfigError,
+  formatCoverage,
   type NevertrustOptions,
+  not,
+  or,
   type Principal,
-  type RouteDeclaration,
+  PUBLIC,
+  type Requirement,
+  requireAddress,
+  requireAnyRole,
+  requireAuthentication,
+  requireClaim,
+  requireKind,
+  requireMethod,
+  requireOwnership,
+  requireRoles,
+  requireThat,
 } from '@nevertrust/core';
+export type { RouteDeclaration } from '@nevertrust/core/adapter';
 export { coverage } from './coverage.js';
 
 declare module 'fastify' {

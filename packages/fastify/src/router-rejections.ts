@@ -6,7 +6,7 @@
  * instance's options object at the time of the error; the plugin chains its own handler in front of the
  * application's (or of Fastify's default answer), so they are decided like a request to no route.
  */
-import type { RequestGate } from '@nevertrust/core';
+import type { RequestGate } from '@nevertrust/core/adapter';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 type FrameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => unknown;

@@ -2,7 +2,8 @@
  * Type tests: the principal has one name and full types (`request.principal`, `getPrincipal(request)`),
  * and route config is typed. Checked by `tsc -b`; the runtime half proves the names hold the values.
  */
-import type { HandlerDecorator, Principal, RouteDeclaration } from '@nevertrust/core';
+import type { Principal } from '@nevertrust/core';
+import type { HandlerDecorator, RouteDeclaration } from '@nevertrust/core/adapter';
 import fastify, { type FastifyContextConfig, type FastifyRequest } from 'fastify';
 import { expect, expectTypeOf, it } from 'vitest';
 import { getPrincipal, type NevertrustHook, nevertrust, requireScopes } from '../src/index.js';

@@ -5,15 +5,13 @@
  * the middleware after `nevertrust()` that can answer what no route took (catch-alls, `koa-mount`ed apps,
  * static files), which Koa cannot see into. The core decides what covers each row.
  */
+import type { CoverageReport, Guard, Requirement } from '@nevertrust/core';
 import {
   buildCoverage,
-  type CoverageReport,
   type DeclaredRoute,
   declaredRequirements,
-  type Guard,
-  type Requirement,
   requirementOf,
-} from '@nevertrust/core';
+} from '@nevertrust/core/adapter';
 
 /** The parts of @koa/router's layers the report reads. */
 interface RouterLayer {

@@ -5,13 +5,8 @@
  * them, so deciding at the route comes too late for plain `app.use` handlers, `koa-mount`ed apps, the
  * router's not-found handlers and `allowedMethods()`; deciding here comes before all of them.
  */
-import {
-  type Destination,
-  declaredRequirements,
-  type Requirement,
-  requirementOf,
-  UNMATCHED,
-} from '@nevertrust/core';
+import type { Requirement } from '@nevertrust/core';
+import { type Destination, declaredRequirements, requirementOf, UNMATCHED } from '@nevertrust/core/adapter';
 
 /** The parts of @koa/router's routers and layers the look-ahead reads. */
 interface RouterLayer {

@@ -12,20 +12,16 @@
  *
  * @packageDocumentation
  */
+import type { DenyDecision, Guard, NevertrustOptions, Principal, Requirement } from '@nevertrust/core';
 import {
   createRouteMarkers,
-  type DenyDecision,
   declaredRequirements,
-  type Guard,
   gateOf,
   isCorsPreflight,
-  type NevertrustOptions,
   openGate,
   PREFLIGHT,
-  type Principal,
   proceed,
   type RequestGate,
-  type Requirement,
   type RouteInfo,
   type RouteMarkers,
   requireGate,
@@ -33,11 +29,34 @@ import {
   resourceMetadataResponse,
   UNMATCHED,
   watchProperty,
-} from '@nevertrust/core';
+} from '@nevertrust/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import { lookAhead } from './destination.js';
 
-export { AccessDeniedError, type NevertrustOptions, type Principal } from '@nevertrust/core';
+// The policy language, so that installing the adapter alone is enough. `requireScopes` and
+// `requireAnyScope` are this adapter's markers (defined below); wrap any other requirement in `requires()`.
+export {
+  AccessDeniedError,
+  AUTHENTICATED,
+  and,
+  ConfigError,
+  formatCoverage,
+  type NevertrustOptions,
+  not,
+  or,
+  type Principal,
+  PUBLIC,
+  type Requirement,
+  requireAddress,
+  requireAnyRole,
+  requireAuthentication,
+  requireClaim,
+  requireKind,
+  requireMethod,
+  requireOwnership,
+  requireRoles,
+  requireThat,
+} from '@nevertrust/core';
 export { coverage } from './coverage.js';
 
 declare module 'koa' {

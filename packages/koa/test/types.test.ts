@@ -3,7 +3,8 @@
  * Checked by `tsc -b`; the runtime half proves the same names hold the values.
  */
 import Router from '@koa/router';
-import type { HandlerDecorator, Principal } from '@nevertrust/core';
+import type { Principal } from '@nevertrust/core';
+import type { HandlerDecorator } from '@nevertrust/core/adapter';
 import Koa, { type Context, type DefaultState, type Middleware } from 'koa';
 import { expect, expectTypeOf, it } from 'vitest';
 import { getPrincipal, nevertrust, requireScopes } from '../src/index.js';

@@ -4,7 +4,8 @@
  * faults. Every attribute is bounded (route templates capped at `maxRoutes`; never raw paths, subjects or
  * addresses).
  */
-import { boundedLabel, type MetricsRecorder } from '@nevertrust/core';
+import type { MetricsRecorder } from '@nevertrust/core';
+import { boundedLabel } from '@nevertrust/core/sinks';
 import { type MeterProvider, metrics } from '@opentelemetry/api';
 import { expectProvider, INSTRUMENTATION_SCOPE, openTelemetryGlobals } from './scope.js';
 

@@ -3,7 +3,8 @@
  * the subject or the token (they would leave the trail's redaction behind); the audit record, linked by
  * trace and span id, holds those.
  */
-import type { AuditEvent, EvaluationSpan, EvaluationTracer } from '@nevertrust/core';
+import type { AuditEvent, EvaluationTracer } from '@nevertrust/core';
+import type { EvaluationSpan } from '@nevertrust/core/sinks';
 import {
   type Attributes,
   context,

@@ -16,7 +16,8 @@
  *
  * @packageDocumentation
  */
-import { boundedLabel, type MetricsRecorder } from '@nevertrust/core';
+import type { MetricsRecorder } from '@nevertrust/core';
+import { boundedLabel } from '@nevertrust/core/sinks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Options of {@link createPrometheusMetrics}. */

@@ -3,7 +3,7 @@
  * and blocks it for a while (with a detection record in the audit trail), and the Prometheus metrics the
  * API exposes, checked against the audit trail.
  */
-import type { DetectionEvent } from '@nevertrust/core';
+import type { DetectionEvent } from '@nevertrust/core/sinks';
 import type { TourContext } from '../tour-context.js';
 import { asService, type StepCheck, type TourResponse, type TourStep, tamper } from '../tour-step.js';
 

@@ -8,26 +8,28 @@ import type { AddressInfo } from 'node:net';
 import { createTokenIssuer, generateTestKey } from '@nevertrust/testkit';
 import { describe, expect, it, vi } from 'vitest';
 import {
-  AUTHENTICATED,
-  type AuditEvent,
-  ConfigError,
-  createGuard,
   createRouteMarker,
   createRouteMarkers,
   declaredRequirements,
   openGate,
-  PUBLIC,
   parseRouteDeclaration,
   proceed,
-  type RequestFacts,
-  requireAnyScope,
   requirementOf,
-  requireScopes,
   resolveAdapterOptions,
   resourceMetadataResponse,
   toRequestFacts,
   undeclaredRouteProblem,
   watchProperty,
+} from '../../src/adapter.js';
+import {
+  AUTHENTICATED,
+  type AuditEvent,
+  ConfigError,
+  createGuard,
+  PUBLIC,
+  type RequestFacts,
+  requireAnyScope,
+  requireScopes,
 } from '../../src/index.js';
 import { EVALUATE_NOW, type InternalGuard } from '../../src/pipeline/guard.js';
 

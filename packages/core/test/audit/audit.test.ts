@@ -5,7 +5,8 @@
 import { hash } from 'node:crypto';
 import { requestFacts } from '@nevertrust/testkit';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_SCHEMA, type AuditEvent, type Decision, requireScopes } from '../../src/index.js';
+import { type AuditEvent, type Decision, requireScopes } from '../../src/index.js';
+import { AUDIT_SCHEMA } from '../../src/sinks.js';
 import { scenarioHarness, scenarios } from '../scenarios.js';
 import { expectAllow, expectDeny, harness, ISSUER, NOW, withAuthorization } from '../support.js';
 

@@ -4,13 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSinkQueue } from '../../src/audit/queue.js';
-import {
-  AUDIT_SCHEMA,
-  type AuditRecord,
-  type AuditSink,
-  type GapEvent,
-  type MetricsRecorder,
-} from '../../src/index.js';
+import type { AuditRecord, AuditSink, MetricsRecorder } from '../../src/index.js';
+import { AUDIT_SCHEMA, type GapEvent } from '../../src/sinks.js';
 import { monitoredGuard, slowSink, switchableSink } from './helpers.js';
 
 function decision(index: number): AuditRecord {

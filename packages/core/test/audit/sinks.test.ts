@@ -11,14 +11,8 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  AUDIT_CHANNEL,
-  type AuditRecord,
-  auditRecordSchema,
-  createCallbackSink,
-  createDiagnosticsChannelSink,
-} from '../../src/index.js';
-import { createJsonLinesSink, createPinoSink } from '../../src/sinks.js';
+import { type AuditRecord, createCallbackSink, createDiagnosticsChannelSink } from '../../src/index.js';
+import { AUDIT_CHANNEL, auditRecordSchema, createJsonLinesSink, createPinoSink } from '../../src/sinks.js';
 import { monitoredGuard } from './helpers.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'nevertrust-sinks-'));

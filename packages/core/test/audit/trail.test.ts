@@ -5,18 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generateCorrelationId } from '../../src/audit/correlation.js';
+import { type AuditEvent, type AuditRecord, ConfigError, createCallbackSink } from '../../src/index.js';
 import {
   AUDIT_SCHEMA,
-  type AuditEvent,
-  type AuditRecord,
   auditJsonSchema,
   auditRecordSchema,
-  ConfigError,
   correlationIdOf,
-  createCallbackSink,
   redactFields,
   traceIdOf,
-} from '../../src/index.js';
+} from '../../src/sinks.js';
 import { collectingSink, monitoredGuard } from './helpers.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

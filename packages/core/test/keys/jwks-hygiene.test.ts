@@ -15,13 +15,8 @@ import {
 } from '@nevertrust/testkit';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  auditRecordSchema,
-  createGuard,
-  type KeyFetchReport,
-  type KeyRefusedEvent,
-} from '../../src/index.js';
-import { createPinoSink } from '../../src/sinks.js';
+import { createGuard, type KeyFetchReport } from '../../src/index.js';
+import { auditRecordSchema, createPinoSink, type KeyRefusedEvent } from '../../src/sinks.js';
 import { collectingSink } from '../audit/helpers.js';
 import { Cleanup } from '../fixtures/remote-rig.js';
 import { generateRocaKey } from '../fixtures/roca-key.js';

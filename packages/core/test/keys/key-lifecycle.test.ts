@@ -7,13 +7,8 @@
  */
 import { generateTestKey } from '@nevertrust/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type AuditRecord,
-  auditRecordSchema,
-  createCallbackSink,
-  type Decision,
-  type KeyEvent,
-} from '../../src/index.js';
+import { type AuditRecord, createCallbackSink, type Decision } from '../../src/index.js';
+import { auditRecordSchema, type KeyEvent } from '../../src/sinks.js';
 import { Cleanup, type Rig, type RigOptions, startRig, tokenFor } from '../fixtures/remote-rig.js';
 import { expectAllow, expectDeny, harness } from '../support.js';
 

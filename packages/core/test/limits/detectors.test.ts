@@ -8,11 +8,10 @@ import {
   type AuditRecord,
   createMemoryCounterStore,
   type Decision,
-  type DetectionEvent,
-  detectionEventSchema,
   type MetricsRecorder,
   requireScopes,
 } from '../../src/index.js';
+import { type DetectionEvent, detectionEventSchema } from '../../src/sinks.js';
 import { collectingSink, monitoredGuard } from '../audit/helpers.js';
 
 const detections = (records: readonly AuditRecord[]) =>

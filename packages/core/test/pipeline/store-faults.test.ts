@@ -16,9 +16,8 @@ import {
   type GuardOptions,
   type MetricsRecorder,
   type RevocationStore,
-  STORE_FAULT_CHANNEL,
-  type StoreFaultReport,
 } from '../../src/index.js';
+import { STORE_FAULT_CHANNEL, type StoreFaultReport } from '../../src/sinks.js';
 import { monitoredGuard } from '../audit/helpers.js';
 
 type Mode = 'throws' | 'rejects' | 'hangs';

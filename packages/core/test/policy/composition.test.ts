@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { requirementProblems } from '../../src/adapter.js';
 import {
   AUTHENTICATED,
   and,
   ConfigError,
-  describeRequirement,
-  evaluateRequirement,
   not,
   or,
   PUBLIC,
@@ -13,15 +12,14 @@ import {
   requireAnyScope,
   requireAuthentication,
   requireClaim,
-  requiredScopesOf,
   requireKind,
   requireMethod,
-  requirementProblems,
   requireOwnership,
   requireRoles,
   requireScopes,
   requireThat,
 } from '../../src/index.js';
+import { describeRequirement, evaluateRequirement, requiredScopesOf } from '../../src/policy.js';
 import { type Case, input, scopes, withClaims } from './helpers.js';
 
 const A = requireScopes('a');

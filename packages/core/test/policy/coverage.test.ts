@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildCoverage,
-  type DeclaredRoute,
-  formatCoverage,
-  PUBLIC,
-  requireRoles,
-  requireScopes,
-} from '../../src/index.js';
+import { buildCoverage, type DeclaredRoute } from '../../src/adapter.js';
+import { formatCoverage, PUBLIC, requireRoles, requireScopes } from '../../src/index.js';
 import { policyHarness } from './helpers.js';
 
 const appRoutes: DeclaredRoute[] = [

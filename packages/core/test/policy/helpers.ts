@@ -3,7 +3,8 @@
  * shared by guard and minter, the audit events emitted) under the policy tests' issuer, and builders for
  * evaluating requirements directly.
  */
-import type { GuardOptions, IssuerOptions, PolicyInput, Principal, Requirement } from '../../src/index.js';
+import type { GuardOptions, IssuerOptions, Principal, Requirement } from '../../src/index.js';
+import type { PolicyInput } from '../../src/policy.js';
 import { type Harness, harness } from '../support.js';
 
 export const ISSUER = 'https://idp.policy.test/';

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   AUTHENTICATED,
-  evaluateRequirement,
-  type PolicyInput,
   PUBLIC,
   requireAddress,
   requireAnyRole,
@@ -16,6 +14,7 @@ import {
   requireScopes,
   requireThat,
 } from '../../src/index.js';
+import { evaluateRequirement, type PolicyInput } from '../../src/policy.js';
 import { type Case, input, NOW, principal, scopes, withClaims } from './helpers.js';
 
 const roles = (...held: string[]): Partial<PolicyInput> => ({ roles: new Set(held) });

@@ -5,8 +5,8 @@ import {
   createMemoryRevocationStore,
   type RevocationStore,
   requireScopes,
-  revocationKey,
 } from '../../src/index.js';
+import { revocationKey } from '../../src/policy.js';
 import { ISSUER, NOW, policyHarness } from './helpers.js';
 
 describe('in-memory revocation store', () => {

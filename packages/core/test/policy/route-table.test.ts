@@ -2,13 +2,13 @@ import { bearer, requestFacts } from '@nevertrust/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
-  compileRouteTable,
   type PolicyRoute,
   PUBLIC,
   requireOwnership,
   requireRoles,
   requireScopes,
 } from '../../src/index.js';
+import { compileRouteTable } from '../../src/policy.js';
 import { policyHarness } from './helpers.js';
 
 const routes: PolicyRoute[] = [
