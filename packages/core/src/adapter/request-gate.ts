@@ -19,6 +19,7 @@ import { GATE, type GateCarrier } from './gate-lookup.js';
 import { toRequestFacts, withRoute } from './node-facts.js';
 import { type RouteInfo, routeParams } from './route-params.js';
 
+// The gate's module keeps offering every name adapters import with it, wherever the helper lives.
 export { findGate, gateOf, requireGate, requirePrincipal } from './gate-lookup.js';
 export { proceed } from './proceed.js';
 export type { RouteInfo } from './route-params.js';

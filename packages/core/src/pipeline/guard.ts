@@ -19,6 +19,7 @@ import { resolveIssuers } from './issuers.js';
 import { createMonitor } from './monitor.js';
 import { type GuardOptions, validateOptions } from './options.js';
 
+// The guard's contract is importable from here, next to `createGuard`, as it always was.
 export {
   type Completion,
   EVALUATE_NOW,
