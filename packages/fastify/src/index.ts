@@ -20,15 +20,11 @@ import {
   type Requirement,
 } from '@nevertrust/core';
 import {
-  assertRequirement,
   createRouteMarkers,
-  type Destination,
-  declaredRequirements,
   gateOf,
   isCorsPreflight,
   openGate,
   PREFLIGHT,
-  parseRouteDeclaration,
   proceed,
   type RouteDeclaration,
   type RouteInfo,
@@ -36,12 +32,12 @@ import {
   requireGate,
   resolveAdapterOptions,
   resourceMetadataResponse,
-  UNMATCHED,
   undeclaredRouteProblem,
 } from '@nevertrust/core/adapter';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { recordRoutes, unannouncedRoutes } from './coverage.js';
+import { destinationOf, routeRequirements, stampRequirements } from './route-requirements.js';
 import { guardRouterRejections } from './router-rejections.js';
 
 // The policy language, so that installing the adapter alone is enough. `requireScopes` and
@@ -98,65 +94,12 @@ function writeDenial(reply: FastifyReply): (decision: DenyDecision) => FastifyRe
     reply.code(decision.status).headers(decision.headers).send(JSON.stringify(decision.body));
 }
 
-function hooksOf(value: unknown): unknown[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-/** Everything a route states about itself: `config.nevertrust`, marker hooks and a decorated handler. */
-function routeRequirements(route: RouteOptions): Requirement[] {
-  const config = (route.config as { nevertrust?: unknown } | undefined)?.nevertrust;
-  const stages = [route.onRequest, route.preParsing, route.preValidation, route.preHandler];
-  return statedRequirements(config, `${String(route.method)} ${route.url}`, [
-    route.handler,
-    ...stages.flatMap(hooksOf),
-  ]);
-}
-
-/** A route's `config.nevertrust` (a declaration or a requirement) followed by what its handlers state. */
-function statedRequirements(config: unknown, route: string, handlers: readonly unknown[]): Requirement[] {
-  const where = `${route} config.nevertrust`;
-  const declared =
-    typeof config === 'object' && config !== null && 'type' in config
-      ? assertRequirement(config, where)
-      : parseRouteDeclaration(config, where);
-  const found = declaredRequirements(handlers);
-  return declared ? [declared, ...found] : found;
-}
-
 /** A marker's hook, usable on any route: Fastify awaits it, so it may simply be `async`. */
 function gateHook(requirements: readonly Requirement[], what: string): NevertrustHook {
   return async (request, reply) => {
     if (!(await requireGate(request.raw, what).pass(requirements, routeInfo(request)))) return reply;
     return undefined;
   };
-}
-
-// What each route states, stamped on its config when Fastify announces it (`onRoute`), so the one
-// application-level hook can read it from the matched route's context.
-const STATED = Symbol('nevertrust.stated');
-type StampedConfig = { [STATED]?: Requirement[]; url?: string; nevertrust?: unknown };
-
-// Routes registered before the plugin never passed `onRoute`: their requirements are read once, from what
-// the route context still shows (the declaration and a decorated handler).
-const unannounced = new WeakMap<object, Requirement[]>();
-
-function unannouncedRequirements(request: FastifyRequest, config: StampedConfig): Requirement[] {
-  let found = unannounced.get(config);
-  if (!found) {
-    const { handler, method, url } = request.routeOptions;
-    found = statedRequirements(config.nevertrust, `${String(method)} ${String(url)}`, [handler]);
-    unannounced.set(config, found);
-  }
-  return found;
-}
-
-/** Where the request goes: Fastify has already routed it when `onRequest` runs. */
-function destinationOf(request: FastifyRequest): Destination {
-  const config = request.routeOptions.config as StampedConfig | undefined;
-  if (!config || config.url === undefined) return UNMATCHED;
-  const requirements = config[STATED] ?? unannouncedRequirements(request, config);
-  return { requirements, routeId: config.url, params: request.params as Record<string, unknown> };
 }
 
 // Async, so a ConfigError thrown here fails `register()` (and so start-up) rather than escaping.
@@ -201,7 +144,7 @@ const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
       requirements,
     );
     if (problem) throw new ConfigError([problem]);
-    route.config = { ...route.config, [STATED]: requirements } as NonNullable<typeof route.config>;
+    stampRequirements(route, requirements);
   });
   // Routes registered before the plugin are decided too, but their hooks were never seen: say so once.
   // Routes the plugin never saw being registered. On the root instance its hook still covers them (Fastify

@@ -6,7 +6,7 @@
  */
 
 import type { Requirement } from '../policy/requirements.js';
-import type { RouteInfo } from './request-gate.js';
+import type { RouteInfo } from './route-params.js';
 
 /** The handler a request will reach and everything stated on the way to it. */
 export interface Destination extends RouteInfo {

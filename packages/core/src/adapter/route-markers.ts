@@ -13,7 +13,7 @@ import {
   requireAnyScope,
   requireScopes,
 } from '../policy/requirements.js';
-import { requirePrincipal } from './request-gate.js';
+import { requirePrincipal } from './gate-lookup.js';
 import { createRouteMarker, type RouteMarker } from './route-requirements.js';
 
 /** What an adapter supplies to {@link createRouteMarkers}. */

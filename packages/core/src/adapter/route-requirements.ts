@@ -8,7 +8,8 @@
 import { ConfigError, NevertrustError } from '../model/errors.js';
 import type { PolicyView } from '../policy/policy-layer.js';
 import { PUBLIC, type Requirement, requireAnyScope, requireScopes } from '../policy/requirements.js';
-import { findGate, proceed } from './request-gate.js';
+import { findGate } from './gate-lookup.js';
+import { proceed } from './proceed.js';
 
 const declared = new WeakMap<object, Requirement>();
 

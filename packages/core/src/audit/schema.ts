@@ -7,9 +7,11 @@
  * secret or a private key: tokens appear only as a 16-character SHA-256 fingerprint (checklist A12).
  */
 import { z } from 'zod';
-import { KEY_RULES, type KeyRule } from '../keys/key-hygiene.js';
 import { AUDIT_SCHEMA, type AuditEvent } from '../model/audit.js';
 import { type KeyEvent, keyEventSchema } from './key-event.js';
+import { type KeyRefusedEvent, keyRefusedEventSchema } from './key-refused-event.js';
+
+export { type KeyRefusedEvent, keyRefusedEventSchema } from './key-refused-event.js';
 
 /** Which detector raised a {@link DetectionEvent}. */
 export type DetectorName = 'auth-failure-burst' | 'scope-probing' | 'token-spread';
@@ -67,27 +69,9 @@ export interface GapEvent {
 }
 
 /**
- * A member of an issuer's fetched key set was refused by key hygiene and will verify nothing: a weak key
- * (short or ROCA RSA modulus, wrong exponent, invalid point), a key with private or symmetric members, or
- * one not meant for verification. Written on every fetch that still serves it.
- *
- * @example
- * ```ts
- * // { type: 'key-refused', issuer: 'https://idp.example/', keyId: 'k7', rule: 'rsa-roca',
- * //   detail: 'RSA modulus has the ROCA fingerprint (CVE-2017-15361)' }
- * ```
+ * Anything the audit trail holds; `key` records are described in `key-event.ts`, `key-refused` records in
+ * `key-refused-event.ts`.
  */
-export interface KeyRefusedEvent {
-  readonly schema: typeof AUDIT_SCHEMA;
-  readonly type: 'key-refused';
-  readonly time: string;
-  readonly issuer: string;
-  readonly keyId?: string;
-  readonly rule: KeyRule;
-  readonly detail: string;
-}
-
-/** Anything the audit trail holds; `key` records are described in `key-event.ts`. */
 export type AuditRecord = AuditEvent | DetectionEvent | GapEvent | KeyEvent | KeyRefusedEvent;
 
 const time = z.iso.datetime({ offset: true });
@@ -186,23 +170,6 @@ export const gapEventSchema = z.object({
   sink: text,
   dropped: z.number().int().min(1),
   reason: z.enum(['queue_full', 'write_failed']),
-});
-
-/**
- * zod schema of a `key-refused` record.
- *
- * @example
- * ```ts
- * if (keyRefusedEventSchema.safeParse(record).success) page(`weak key ${record.keyId}`);
- * ```
- */
-export const keyRefusedEventSchema = z.object({
-  ...common,
-  type: z.literal('key-refused'),
-  issuer: text,
-  keyId: optionalText,
-  rule: z.enum(KEY_RULES),
-  detail: text,
 });
 
 /**

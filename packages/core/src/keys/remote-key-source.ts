@@ -15,7 +15,8 @@ import type { RefusedKey } from './key-hygiene.js';
 import type { KeySetChange } from './key-set-change.js';
 import { fetchKeySet, type KeyFetchReport, type KeySetFetch } from './key-set-fetch.js';
 import type { KeyResolution, KeySource } from './key-source.js';
-import { importJwk, type KeyMiss, KeySet, type VerificationKey } from './keys.js';
+import type { KeyMiss, KeySet, VerificationKey } from './keys.js';
+import { parseJwks } from './parse-jwks.js';
 
 /** Refresh timing of a remote key source, in milliseconds. */
 export interface KeyRefreshTiming {
@@ -44,40 +45,6 @@ export interface RemoteKeySourceInit {
   readonly onFetch?: ((report: KeyFetchReport) => void) | undefined;
   /** Called when a refetch finds keys added or removed (not on the first load). */
   readonly onChange?: ((change: KeySetChange) => void) | undefined;
-}
-
-function kidOf(jwk: unknown): string | undefined {
-  const kid = (jwk as { kid?: unknown } | null)?.kid;
-  return typeof kid === 'string' ? kid.slice(0, 256) : undefined;
-}
-
-/**
- * Parses a JWKS document into usable keys; throws when the document or the resulting set is unusable.
- * Members that are not public signature keys for one of `algorithms`, or are weak, are skipped and told
- * to `onRefused` (K-3, K-7, K-8, K-9).
- *
- * @example
- * ```ts
- * const keys = parseJwks(await fetchJson(jwksUri), ['RS256', 'ES256'], 100, (refused) => log(refused));
- * ```
- */
-export function parseJwks(
-  document: unknown,
-  algorithms: readonly SignatureAlgorithm[],
-  maxKeys: number,
-  onRefused?: (refused: RefusedKey) => void,
-): KeySet {
-  const list = (document as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(list)) throw new Error('not a JWK set (no "keys" array)');
-  if (list.length > maxKeys) throw new Error(`JWK set has more than ${maxKeys} keys`);
-  const keys: VerificationKey[] = [];
-  for (const jwk of list) {
-    const imported = importJwk(jwk, algorithms);
-    if (imported.ok) keys.push(imported.key);
-    else onRefused?.({ kid: kidOf(jwk), rule: imported.rule, reason: imported.reason });
-  }
-  if (keys.length === 0) throw new Error('JWK set holds no usable verification key');
-  return new KeySet(keys);
 }
 
 /**
