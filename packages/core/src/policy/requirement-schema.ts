@@ -17,6 +17,7 @@ const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // An `acr` value travels space-separated inside a challenge quoted-string (RFC 9470 §3): no space, `"`, `\`.
 const ACR_VALUE = SCOPE_TOKEN;
 const MAX_DEPTH = 16;
+const SCOPE_EXPECTED = 'expected a scope token (RFC 6749 §3.3)';
 
 /**
  * One scope token (RFC 6749 §3.3), as requirements and the options (role tables, metadata) write it.
@@ -26,7 +27,6 @@ const MAX_DEPTH = 16;
  * z.array(scopeTokenSchema).parse(['orders:read']);
  * ```
  */
-const SCOPE_EXPECTED = 'expected a scope token (RFC 6749 §3.3)';
 export const scopeTokenSchema = z.string({ error: SCOPE_EXPECTED }).regex(SCOPE_TOKEN, SCOPE_EXPECTED);
 
 /** A non-empty array of `entry`, named `what` in both messages. */
