@@ -14,7 +14,6 @@
  */
 import type { DenyDecision, Guard, NevertrustOptions, Principal } from '@nevertrust/core';
 import {
-  createRouteMarkers,
   type Destination,
   gateOf,
   isCorsPreflight,
@@ -22,9 +21,6 @@ import {
   PREFLIGHT,
   proceed,
   type RequestGate,
-  type RouteInfo,
-  type RouteMarkers,
-  requireGate,
   resolveAdapterOptions,
   resourceMetadataResponse,
   UNMATCHED,
@@ -41,6 +37,7 @@ import {
   routerPathAt,
   stackOf,
 } from './destination.js';
+import { routeInfo } from './markers.js';
 
 // The policy language, so that installing the adapter alone is enough. `requireScopes` and
 // `requireAnyScope` are this adapter's markers (defined below); wrap any other requirement in `requires()`.
@@ -82,11 +79,6 @@ export type NevertrustMiddleware = RequestHandler & { readonly guard: Guard };
 
 function isRoute(value: unknown): value is ExpressRoute {
   return typeof value === 'object' && value !== null && Array.isArray((value as ExpressRoute).stack);
-}
-
-function routeInfo(req: Request): RouteInfo {
-  const path = (req.route as ExpressRoute | undefined)?.path;
-  return { routeId: typeof path === 'string' ? `${req.baseUrl}${path}` : undefined, params: req.params };
 }
 
 function writeDenial(res: Response): (decision: DenyDecision) => void {
@@ -196,62 +188,4 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   return Object.assign(middleware, { guard: settings.guard });
 }
 
-type Markers = RouteMarkers<RequestHandler, Request>;
-
-const markers: Markers = createRouteMarkers({
-  middleware: (requirement, what) => (req, _res, next) =>
-    proceed(requireGate(req, what).pass([requirement], routeInfo(req)), next),
-  rawRequest: (req) => req,
-});
-
-/**
- * Requires every listed scope. Route middleware, or a method decorator (`@requireScopes('orders:write')`).
- *
- * @example
- * ```ts
- * app.post('/orders', requireScopes('orders:write'), createOrder);
- * ```
- */
-export const requireScopes: Markers['requireScopes'] = markers.requireScopes;
-
-/**
- * Requires at least one of the listed scopes. Route middleware or method decorator.
- *
- * @example
- * ```ts
- * app.get('/reports', requireAnyScope('reports:read', 'admin'), listReports);
- * ```
- */
-export const requireAnyScope: Markers['requireAnyScope'] = markers.requireAnyScope;
-
-/**
- * The explicit public marker: the route may be called without credentials (invalid ones are still
- * refused). Grep for `publicRoute` to list every unauthenticated route.
- *
- * @example
- * ```ts
- * app.get('/health', publicRoute(), (req, res) => res.json({ ok: true }));
- * ```
- */
-export const publicRoute: Markers['publicRoute'] = markers.publicRoute;
-
-/**
- * Any requirement of the core's policy language, as route middleware or method decorator.
- *
- * @example
- * ```ts
- * app.delete('/orders/:id', requires(requireRoles('admin')), deleteOrder);
- * ```
- */
-export const requires: Markers['requires'] = markers.requires;
-
-/**
- * The authenticated principal of a request; throws when there is none (a public route called without
- * credentials), so a handler never acts on behalf of nobody.
- *
- * @example
- * ```ts
- * app.get('/me', (req, res) => res.json({ subject: getPrincipal(req).subject }));
- * ```
- */
-export const getPrincipal: Markers['getPrincipal'] = markers.getPrincipal;
+export { getPrincipal, publicRoute, requireAnyScope, requireScopes, requires } from './markers.js';

@@ -14,7 +14,6 @@
  */
 import type { DenyDecision, Guard, NevertrustOptions, Principal, Requirement } from '@nevertrust/core';
 import {
-  createRouteMarkers,
   declaredRequirements,
   gateOf,
   isCorsPreflight,
@@ -22,9 +21,6 @@ import {
   PREFLIGHT,
   proceed,
   type RequestGate,
-  type RouteInfo,
-  type RouteMarkers,
-  requireGate,
   resolveAdapterOptions,
   resourceMetadataResponse,
   UNMATCHED,
@@ -32,6 +28,7 @@ import {
 } from '@nevertrust/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import { lookAhead } from './destination.js';
+import { routeInfo } from './markers.js';
 
 // The policy language, so that installing the adapter alone is enough. `requireScopes` and
 // `requireAnyScope` are this adapter's markers (defined below); wrap any other requirement in `requires()`.
@@ -78,11 +75,6 @@ interface RoutedContext extends Context {
   matched?: RouterLayer[];
   _matchedRoute?: unknown;
   params?: Record<string, unknown>;
-}
-
-function routeInfo(ctx: RoutedContext): RouteInfo {
-  const route = ctx._matchedRoute;
-  return { routeId: typeof route === 'string' ? route : undefined, params: ctx.params };
 }
 
 function writeDenial(ctx: Context): (decision: DenyDecision) => void {
@@ -196,62 +188,4 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   return Object.assign(middleware, { guard: settings.guard });
 }
 
-type Markers = RouteMarkers<Middleware, Context>;
-
-const markers: Markers = createRouteMarkers({
-  middleware: (requirement, what) => (ctx: RoutedContext, next: Next) =>
-    proceed(requireGate(ctx.req, what).pass([requirement], routeInfo(ctx)), next),
-  rawRequest: (ctx) => ctx.req,
-});
-
-/**
- * Requires every listed scope. Route middleware, or a method decorator (`@requireScopes('orders:write')`).
- *
- * @example
- * ```ts
- * router.post('/orders', requireScopes('orders:write'), createOrder);
- * ```
- */
-export const requireScopes: Markers['requireScopes'] = markers.requireScopes;
-
-/**
- * Requires at least one of the listed scopes. Route middleware or method decorator.
- *
- * @example
- * ```ts
- * router.get('/reports', requireAnyScope('reports:read', 'admin'), listReports);
- * ```
- */
-export const requireAnyScope: Markers['requireAnyScope'] = markers.requireAnyScope;
-
-/**
- * The explicit public marker: the route may be called without credentials (invalid ones are still
- * refused). Grep for `publicRoute` to list every unauthenticated route.
- *
- * @example
- * ```ts
- * router.get('/health', publicRoute(), (ctx) => { ctx.body = { ok: true }; });
- * ```
- */
-export const publicRoute: Markers['publicRoute'] = markers.publicRoute;
-
-/**
- * Any requirement of the core's policy language, as route middleware or method decorator.
- *
- * @example
- * ```ts
- * router.delete('/orders/:id', requires(requireRoles('admin')), deleteOrder);
- * ```
- */
-export const requires: Markers['requires'] = markers.requires;
-
-/**
- * The authenticated principal of a request; throws when there is none (a public route called without
- * credentials), so a handler never acts on behalf of nobody.
- *
- * @example
- * ```ts
- * router.get('/me', (ctx) => { ctx.body = { subject: getPrincipal(ctx).subject }; });
- * ```
- */
-export const getPrincipal: Markers['getPrincipal'] = markers.getPrincipal;
+export { getPrincipal, publicRoute, requireAnyScope, requireScopes, requires } from './markers.js';

@@ -5,36 +5,10 @@
  * on the trail, so "why was this token refused from 14:02 on" has an answer. Never holds key material.
  */
 import { z } from 'zod';
-import { AUDIT_SCHEMA } from '../model/audit.js';
+import { type Recorded, recordFields } from '../model/audit.js';
 
 /**
- * One change to an issuer's keys.
- *
- * @example
- * ```ts
- * // { type: 'key', origin: 'operator', action: 'withdrawn', scope: 'key',
- * //   issuer: 'https://idp.example.com/', keyId: '2025-06' }
- * ```
- */
-export interface KeyEvent {
-  readonly schema: typeof AUDIT_SCHEMA;
-  readonly type: 'key';
-  readonly time: string;
-  /** Who changed the keys: the operator (`guard.keys`) or the issuer (seen at a refetch). */
-  readonly origin: 'operator' | 'issuer';
-  /** `withdrawn` / `restored` by the operator; `added` / `removed` by the issuer. */
-  readonly action: 'withdrawn' | 'restored' | 'added' | 'removed';
-  /** One key (by `kid`), or every key of the issuer. */
-  readonly scope: 'key' | 'issuer';
-  readonly issuer: string;
-  /** The key's `kid`; absent for an issuer-wide change or a key published without one. */
-  readonly keyId?: string;
-  /** The key's algorithm, for keys the issuer added or removed. */
-  readonly algorithm?: string;
-}
-
-/**
- * zod schema of a `key` record.
+ * zod schema of a `key` record, the source of {@link KeyEvent}.
  *
  * @example
  * ```ts
@@ -42,13 +16,28 @@ export interface KeyEvent {
  * ```
  */
 export const keyEventSchema = z.object({
-  schema: z.literal(AUDIT_SCHEMA),
-  time: z.iso.datetime({ offset: true }),
+  ...recordFields,
   type: z.literal('key'),
+  /** Who changed the keys: the operator (`guard.keys`) or the issuer (seen at a refetch). */
   origin: z.enum(['operator', 'issuer']),
+  /** `withdrawn` / `restored` by the operator; `added` / `removed` by the issuer. */
   action: z.enum(['withdrawn', 'restored', 'added', 'removed']),
+  /** One key (by `kid`), or every key of the issuer. */
   scope: z.enum(['key', 'issuer']),
   issuer: z.string(),
+  /** The key's `kid`; absent for an issuer-wide change or a key published without one. */
   keyId: z.string().optional(),
+  /** The key's algorithm, for keys the issuer added or removed. */
   algorithm: z.string().optional(),
 });
+
+/**
+ * One change to an issuer's keys: the type of {@link keyEventSchema}.
+ *
+ * @example
+ * ```ts
+ * // { type: 'key', origin: 'operator', action: 'withdrawn', scope: 'key',
+ * //   issuer: 'https://idp.example.com/', keyId: '2025-06' }
+ * ```
+ */
+export interface KeyEvent extends Recorded<z.output<typeof keyEventSchema>> {}

@@ -6,7 +6,7 @@
 
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import { AUDIT_SCHEMA } from '../model/audit.js';
-import type { KeyRefusedEvent } from './key-refused-event.js';
+import type { KeyRefusedEvent } from './schema.js';
 
 /**
  * The records for the refused members of one key fetch (none for most fetches).

@@ -1,20 +1,65 @@
 /**
  * The audit trail's one versioned schema (`nevertrust.audit/1`), as zod and as JSON Schema. A trail holds
- * four record types: `decision` (one per request), `detection` (an anomaly detector fired), `gap`
+ * five record types: `decision` (one per request), `detection` (an anomaly detector fired), `gap`
  * (records a sink lost, so loss is visible in the trail itself rather than silent), `key` (an issuer's
- * keys changed) and `key-refused` (a fetched key failed key hygiene). Within a version fields
- * are only ever added; removing or changing one bumps the version. No record type has room for a token, a
- * secret or a private key: tokens appear only as a 16-character SHA-256 fingerprint (checklist A12).
+ * keys changed) and `key-refused` (a fetched key failed key hygiene). Each is defined once, as a zod
+ * schema, and its TypeScript type is inferred from it, so what the core writes and what a log pipeline
+ * validates cannot drift. Within a version fields are only ever added; removing or changing one bumps the
+ * version. No record type has room for a token, a secret or a private key: tokens appear only as a
+ * 16-character SHA-256 fingerprint (checklist A12).
  */
 import { z } from 'zod';
-import { AUDIT_SCHEMA, type AuditEvent } from '../model/audit.js';
+import { KEY_RULES } from '../keys/key-hygiene.js';
+import {
+  AUDIT_SCHEMA,
+  type AuditEvent,
+  decisionEventSchema,
+  type Recorded,
+  recordFields,
+  requestFields,
+} from '../model/audit.js';
 import { type KeyEvent, keyEventSchema } from './key-event.js';
-import { type KeyRefusedEvent, keyRefusedEventSchema } from './key-refused-event.js';
 
-export { type KeyRefusedEvent, keyRefusedEventSchema } from './key-refused-event.js';
+export { decisionEventSchema };
+
+const text = z.string();
+const optionalText = text.optional();
+
+const detectorNameSchema = z.enum(['auth-failure-burst', 'scope-probing', 'token-spread']);
 
 /** Which detector raised a {@link DetectionEvent}. */
-export type DetectorName = 'auth-failure-burst' | 'scope-probing' | 'token-spread';
+export type DetectorName = z.output<typeof detectorNameSchema>;
+
+/**
+ * zod schema of a `detection` record, the source of {@link DetectionEvent}.
+ *
+ * @example
+ * ```ts
+ * if (detectionEventSchema.safeParse(record).success) alert(record);
+ * ```
+ */
+export const detectionEventSchema = z.object({
+  ...recordFields,
+  ...requestFields,
+  type: z.literal('detection'),
+  detector: detectorNameSchema,
+  /** What is being counted: a peer address, a principal (issuer + subject) or one token (issuer + jti). */
+  offender: z.enum(['peer', 'principal', 'token']),
+  remoteAddress: optionalText,
+  issuer: optionalText,
+  subject: optionalText,
+  clientId: optionalText,
+  tokenId: optionalText,
+  tokenFingerprint: optionalText,
+  route: optionalText,
+  /** Events (or distinct peer addresses, for `token-spread`) counted in the window. */
+  count: z.number().int().min(0),
+  threshold: z.number().int().min(1),
+  windowSeconds: z.number().int().min(1),
+  /** `report` only, or `block` the offender until `blockedUntil`. */
+  action: z.enum(['report', 'block']),
+  blockedUntil: recordFields.time.optional(),
+});
 
 /**
  * An anomaly detector crossed its threshold. Shares `correlationId` with the request that tipped it over.
@@ -25,31 +70,23 @@ export type DetectorName = 'auth-failure-burst' | 'scope-probing' | 'token-sprea
  * //   count: 20, threshold: 20, windowSeconds: 60, action: 'block', blockedUntil: '2025-…' }
  * ```
  */
-export interface DetectionEvent {
-  readonly schema: typeof AUDIT_SCHEMA;
-  readonly type: 'detection';
-  readonly time: string;
-  readonly correlationId: string;
-  readonly traceId?: string;
-  readonly spanId?: string;
-  readonly detector: DetectorName;
-  /** What is being counted: a peer address, a principal (issuer + subject) or one token (issuer + jti). */
-  readonly offender: 'peer' | 'principal' | 'token';
-  readonly remoteAddress?: string;
-  readonly issuer?: string;
-  readonly subject?: string;
-  readonly clientId?: string;
-  readonly tokenId?: string;
-  readonly tokenFingerprint?: string;
-  readonly route?: string;
-  /** Events (or distinct peer addresses, for `token-spread`) counted in the window. */
-  readonly count: number;
-  readonly threshold: number;
-  readonly windowSeconds: number;
-  /** `report` only, or `block` the offender until `blockedUntil`. */
-  readonly action: 'report' | 'block';
-  readonly blockedUntil?: string;
-}
+export interface DetectionEvent extends Recorded<z.output<typeof detectionEventSchema>> {}
+
+/**
+ * zod schema of a `gap` record, the source of {@link GapEvent}.
+ *
+ * @example
+ * ```ts
+ * if (gapEventSchema.safeParse(record).success) page('audit records lost');
+ * ```
+ */
+export const gapEventSchema = z.object({
+  ...recordFields,
+  type: z.literal('gap'),
+  sink: text,
+  dropped: z.number().int().min(1),
+  reason: z.enum(['queue_full', 'write_failed']),
+});
 
 /**
  * A sink lost records: its queue was full, or writing failed. Written to that sink at the point of loss.
@@ -59,118 +96,37 @@ export interface DetectionEvent {
  * // { type: 'gap', sink: 'json-lines:/var/log/authz.log', dropped: 42, reason: 'queue_full' }
  * ```
  */
-export interface GapEvent {
-  readonly schema: typeof AUDIT_SCHEMA;
-  readonly type: 'gap';
-  readonly time: string;
-  readonly sink: string;
-  readonly dropped: number;
-  readonly reason: 'queue_full' | 'write_failed';
-}
+export interface GapEvent extends Recorded<z.output<typeof gapEventSchema>> {}
 
 /**
- * Anything the audit trail holds; `key` records are described in `key-event.ts`, `key-refused` records in
- * `key-refused-event.ts`.
- */
-export type AuditRecord = AuditEvent | DetectionEvent | GapEvent | KeyEvent | KeyRefusedEvent;
-
-const time = z.iso.datetime({ offset: true });
-const text = z.string();
-const optionalText = text.optional();
-const code = z.string().regex(/^(OK|ERR_[A-Z0-9_]+)$/);
-const hex = (length: number) => z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`));
-const common = {
-  schema: z.literal(AUDIT_SCHEMA),
-  time,
-};
-const trail = {
-  correlationId: z.string().min(1).max(128),
-  traceId: hex(32).optional(),
-  spanId: hex(16).optional(),
-};
-
-/**
- * zod schema of a `decision` record.
+ * zod schema of a `key-refused` record, the source of {@link KeyRefusedEvent}.
  *
  * @example
  * ```ts
- * decisionEventSchema.parse(decision.audit);
+ * if (keyRefusedEventSchema.safeParse(record).success) page(`weak key ${record.keyId}`);
  * ```
  */
-export const decisionEventSchema = z.object({
-  ...common,
-  ...trail,
-  type: z.literal('decision'),
-  outcome: z.enum(['allow', 'deny']),
-  reason: code,
-  status: z.number().int().min(100).max(599),
-  method: text,
-  path: text,
-  route: optionalText,
-  remoteAddress: optionalText,
-  issuer: optionalText,
-  subject: optionalText,
-  clientId: optionalText,
-  principalKind: z.enum(['user', 'service']).optional(),
-  tokenId: optionalText,
+export const keyRefusedEventSchema = z.object({
+  ...recordFields,
+  type: z.literal('key-refused'),
+  issuer: text,
   keyId: optionalText,
-  tokenFingerprint: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{16}$/)
-    .optional(),
-  requirement: text,
-  requiredScopes: z.array(text).optional(),
-  grantedScopes: z.array(text).optional(),
-  cacheHit: z.boolean(),
-  durationMs: z.number().min(0),
-  handlerDurationMs: z.number().min(0).optional(),
-  detail: optionalText,
-  dryRun: z.object({ reason: code, status: z.number().int() }).optional(),
+  rule: z.enum(KEY_RULES),
+  detail: text,
 });
 
 /**
- * zod schema of a `detection` record.
+ * A member of an issuer's fetched key set was refused by key hygiene and will verify nothing: a weak key
+ * (short or ROCA RSA modulus, wrong exponent, invalid point), a key with private or symmetric members, or
+ * one not meant for verification. Written on every fetch that still serves it.
  *
  * @example
  * ```ts
- * if (detectionEventSchema.safeParse(record).success) alert(record);
+ * // { type: 'key-refused', issuer: 'https://idp.example/', keyId: 'k7', rule: 'rsa-roca',
+ * //   detail: 'RSA modulus has the ROCA fingerprint (CVE-2017-15361)' }
  * ```
  */
-export const detectionEventSchema = z.object({
-  ...common,
-  ...trail,
-  type: z.literal('detection'),
-  detector: z.enum(['auth-failure-burst', 'scope-probing', 'token-spread']),
-  offender: z.enum(['peer', 'principal', 'token']),
-  remoteAddress: optionalText,
-  issuer: optionalText,
-  subject: optionalText,
-  clientId: optionalText,
-  tokenId: optionalText,
-  tokenFingerprint: optionalText,
-  route: optionalText,
-  count: z.number().int().min(0),
-  threshold: z.number().int().min(1),
-  windowSeconds: z.number().int().min(1),
-  action: z.enum(['report', 'block']),
-  blockedUntil: time.optional(),
-});
-
-/**
- * zod schema of a `gap` record.
- *
- * @example
- * ```ts
- * if (gapEventSchema.safeParse(record).success) page('audit records lost');
- * ```
- */
-export const gapEventSchema = z.object({
-  ...common,
-  type: z.literal('gap'),
-  sink: text,
-  dropped: z.number().int().min(1),
-  reason: z.enum(['queue_full', 'write_failed']),
-});
+export interface KeyRefusedEvent extends Recorded<z.output<typeof keyRefusedEventSchema>> {}
 
 /**
  * zod schema of any audit record, discriminated by `type`. Unknown fields are accepted (later minor
@@ -190,6 +146,9 @@ export const auditRecordSchema = z.discriminatedUnion('type', [
   keyRefusedEventSchema,
 ]);
 
+/** Anything the audit trail holds (what {@link auditRecordSchema} accepts). */
+export type AuditRecord = AuditEvent | DetectionEvent | GapEvent | KeyEvent | KeyRefusedEvent;
+
 /**
  * The audit record schema as JSON Schema (draft 2020-12), for log pipelines and SIEM ingestion.
  *
@@ -205,16 +164,3 @@ export function auditJsonSchema(): Record<string, unknown> {
     ...z.toJSONSchema(auditRecordSchema, { io: 'input' }),
   };
 }
-
-// The interfaces and the schemas describe the same records: a drift between them fails the build.
-type Mutable<V> = V extends readonly (infer E)[] ? E[] : V;
-type MutableDeep<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-type Assignable<T, U extends T> = U;
-// biome-ignore lint/correctness/noUnusedVariables: a compile-time check, never used as a type.
-type SchemaDriftCheck = [
-  Assignable<z.input<typeof decisionEventSchema>, MutableDeep<AuditEvent>>,
-  Assignable<z.input<typeof detectionEventSchema>, MutableDeep<DetectionEvent>>,
-  Assignable<z.input<typeof gapEventSchema>, MutableDeep<GapEvent>>,
-  Assignable<z.input<typeof keyEventSchema>, MutableDeep<KeyEvent>>,
-  Assignable<z.input<typeof keyRefusedEventSchema>, MutableDeep<KeyRefusedEvent>>,
-];

@@ -1,6 +1,6 @@
 /**
- * The zod schema behind `validateOptions`: every option's type, range and cross-field rule, and the one
- * formatter that turns zod issues into `path: expectation` lines. Unknown keys are errors (a misspelt
+ * The zod schema behind `validateOptions`: every option's type, range and cross-field rule (its issues
+ * become `path: expectation` lines in `model/config-issues.ts`). Unknown keys are errors (a misspelt
  * `secrett` must not silently drop a setting); no message ever repeats a received value, so a secret put
  * in the wrong place is never echoed into logs.
  */
@@ -152,31 +152,3 @@ export const guardSchema = z.strictObject({
   resourceMetadata: resourceMetadataSchema.optional(),
   ...monitoringOptionsShape,
 });
-
-function formatPath(path: readonly PropertyKey[]): string {
-  const text = path
-    .map((part, index) =>
-      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
-    )
-    .join('');
-  return text || '(options)';
-}
-
-/**
- * One zod issue as `path: expectation` lines.
- *
- * @example
- * ```ts
- * result.error.issues.flatMap(describeIssue); // ['issuers[0].secrett: unknown option']
- * ```
- */
-export function describeIssue(issue: z.core.$ZodIssue): string[] {
-  // A misspelt option is named by its own path, so `issuers[0].secrett` points at the typo. Only the name
-  // is repeated, never the value.
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown option`);
-  }
-  // zod's messages state the expected type or the allowed values, never the received value, so a secret
-  // given in the wrong place is never echoed.
-  return [`${formatPath(issue.path)}: ${issue.message}`];
-}

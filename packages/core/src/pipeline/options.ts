@@ -8,6 +8,7 @@ import { resolveMonitoring } from '../audit/options.js';
 import type { DiscoveryKind } from '../keys/discovery.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import type { AuditListener } from '../model/audit.js';
+import { describeIssue } from '../model/config-issues.js';
 import { ConfigError } from '../model/errors.js';
 import type { ClaimPathInput } from '../policy/claim-path.js';
 import type { PolicyOptions, RevocationOptions } from '../policy/options.js';
@@ -15,7 +16,7 @@ import type { ResourceMetadataOptions } from '../policy/resource-metadata.js';
 import { ASYMMETRIC_ALGORITHMS, type SignatureAlgorithm } from '../token/algorithms.js';
 import type { ScopeClaimFormat } from '../token/scopes.js';
 import type { TokenTypePolicy } from '../token/token-type.js';
-import { describeIssue, guardSchema } from './options-schema.js';
+import { guardSchema } from './options-schema.js';
 
 /** One trusted token issuer (authorization server). */
 export interface IssuerOptions {
@@ -159,7 +160,7 @@ export interface ValidatedOptions {
  */
 export function validateOptions(options: unknown): ValidatedOptions {
   const result = guardSchema.safeParse(options);
-  if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue)));
   const value = result.data;
   const seen = new Set<string>();
   const problems: string[] = [];

@@ -5,8 +5,8 @@
  */
 
 import { z } from 'zod';
-import { SCOPE_TOKEN } from '../token/scopes.js';
 import { claimPathProblem } from './claim-path.js';
+import { scopeTokenSchema as scopeToken } from './requirement-schema.js';
 import { resourceIdentifierProblem } from './resource-metadata.js';
 import type { RevocationStore } from './revocation-store.js';
 import type { PolicyRoute } from './route-table.js';
@@ -53,7 +53,6 @@ export interface RevocationOptions {
   readonly timeoutMs?: number;
 }
 
-const scopeToken = z.string().regex(SCOPE_TOKEN, 'expected a scope token (RFC 6749 §3.3)');
 const text = z.string().min(1, 'expected a non-empty string');
 const url = z.url({ message: 'expected an absolute URL' });
 

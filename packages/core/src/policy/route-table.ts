@@ -11,9 +11,11 @@
 import { METHODS } from 'node:http';
 import { createRequire } from 'node:module';
 import type createRouter from 'find-my-way';
+import { z } from 'zod';
+import { describeIssue } from '../model/config-issues.js';
 import { ConfigError } from '../model/errors.js';
 import type { Requirement } from './requirement.js';
-import { requirementProblems } from './validate.js';
+import { requirementSchema } from './requirement-schema.js';
 
 /** One entry of the policy table, as written in the options. */
 export interface PolicyRoute {
@@ -56,33 +58,35 @@ const requireRouter = createRequire(import.meta.url);
 /** find-my-way, loaded when the first table is compiled: a guard without a policy table never loads it (measured: memory). */
 let routerFactory: typeof createRouter | undefined;
 
-function methodsOf(method: unknown): string[] | undefined {
-  const list = typeof method === 'string' ? [method] : method;
-  if (!Array.isArray(list) || list.length === 0) return undefined;
-  if (!list.every((entry) => typeof entry === 'string' && entry.length > 0)) return undefined;
-  return [...new Set(list as string[])];
-}
+const METHOD_EXPECTED = 'expected a method, an array of methods or "*"';
+const NAME_EXPECTED = 'expected an HTTP method in upper case (GET, POST, …) or "*"';
+const PATH_EXPECTED = 'expected a pattern starting with /';
+const methodName = z
+  .string({ error: NAME_EXPECTED })
+  .refine((name) => name === '*' || METHODS.includes(name), NAME_EXPECTED);
 
-/** Validates one entry; returns its problems, each naming the entry's path in the options. */
-function routeProblems(entry: unknown, at: string): string[] {
-  if (typeof entry !== 'object' || entry === null) return [`${at}: expected { method, path, requirement }`];
-  const { method, path, requirement, dryRun, ...rest } = entry as Record<string, unknown>;
-  const problems = Object.keys(rest).map((key) => `${at}.${key}: unknown option`);
-  const methods = methodsOf(method);
-  if (!methods) problems.push(`${at}.method: expected a method, an array of methods or "*"`);
-  else if (methods.includes('*') && methods.length > 1) problems.push(`${at}.method: "*" stands alone`);
-  else if (!methods.includes('*')) {
-    for (const name of methods) {
-      if (!METHODS.includes(name))
-        problems.push(`${at}.method: ${JSON.stringify(name)} is not an HTTP method`);
-    }
-  }
-  if (typeof path !== 'string' || !path.startsWith('/'))
-    problems.push(`${at}.path: expected a pattern starting with /`);
-  if (dryRun !== undefined && typeof dryRun !== 'boolean') problems.push(`${at}.dryRun: expected a boolean`);
-  problems.push(...requirementProblems(requirement, `${at}.requirement`));
-  return problems;
-}
+/**
+ * The schema of one {@link PolicyRoute}: unknown keys are errors, as everywhere in the options, and the
+ * requirement is checked by the requirement language's schema.
+ *
+ * @example
+ * ```ts
+ * policyRouteSchema.safeParse({ method: 'GET', path: '/health', requirement: PUBLIC }).success; // true
+ * ```
+ */
+export const policyRouteSchema = z.strictObject(
+  {
+    method: z
+      .union([methodName, z.array(methodName).min(1, METHOD_EXPECTED)], { error: METHOD_EXPECTED })
+      .refine((method) => typeof method === 'string' || !method.includes('*') || method.length === 1, {
+        message: '"*" stands alone',
+      }),
+    path: z.string({ error: PATH_EXPECTED }).startsWith('/', PATH_EXPECTED),
+    requirement: requirementSchema,
+    dryRun: z.boolean({ error: 'expected a boolean' }).optional(),
+  },
+  { error: 'expected { method, path, requirement }' },
+);
 
 /**
  * Validates and compiles a policy table; throws {@link ConfigError} naming every bad or conflicting entry.
@@ -108,12 +112,12 @@ export function compileRouteTable(routes: readonly PolicyRoute[], at = 'policy.r
   const resolved: ResolvedRoute[] = [];
   routes.forEach((entry, index) => {
     const where = `${at}[${index}]`;
-    const entryProblems = routeProblems(entry, where);
-    if (entryProblems.length > 0) {
-      problems.push(...entryProblems);
+    const checked = policyRouteSchema.safeParse(entry);
+    if (!checked.success) {
+      problems.push(...checked.error.issues.flatMap((issue) => describeIssue(issue, where)));
       return;
     }
-    const methods = (methodsOf(entry.method) ?? []).map((name) => name.toUpperCase());
+    const methods = [...new Set(typeof entry.method === 'string' ? [entry.method] : entry.method)];
     const route: ResolvedRoute = Object.freeze({
       index,
       methods: Object.freeze(methods),

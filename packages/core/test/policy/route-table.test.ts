@@ -104,8 +104,21 @@ describe('table validation at start-up', () => {
     ],
     [
       { method: 'get', path: '/a', requirement: PUBLIC },
-      'policy.routes[0].method: "get" is not an HTTP method',
+      'policy.routes[0].method: expected an HTTP method in upper case (GET, POST, …) or "*"',
     ],
+    [
+      { method: ['GET', 'FETCH'], path: '/a', requirement: PUBLIC },
+      'policy.routes[0].method[1]: expected an HTTP method in upper case (GET, POST, …) or "*"',
+    ],
+    [
+      { method: 'GET', path: '/a', requirement: PUBLIC, dryRun: 'yes' },
+      'policy.routes[0].dryRun: expected a boolean',
+    ],
+    [
+      { method: 'GET', path: '/a', requirement: { type: 'scopes', match: 'all', scopes: [] } },
+      'policy.routes[0].requirement.scopes: expected a non-empty array of scope tokens (RFC 6749 §3.3)',
+    ],
+    ['GET /a', 'policy.routes[0]: expected { method, path, requirement }'],
     [
       { method: [], path: '/a', requirement: PUBLIC },
       'policy.routes[0].method: expected a method, an array of methods or "*"',

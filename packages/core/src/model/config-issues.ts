@@ -1,0 +1,35 @@
+/**
+ * The one formatter from zod issues to `ConfigError` problems, shared by option validation and requirement
+ * validation so both read the same: `path: expectation`. Only names and expectations are written, never a
+ * received value, so a secret or token put in the wrong place is never echoed into a log.
+ */
+import type { z } from 'zod';
+
+function formatPath(root: string, path: readonly PropertyKey[]): string {
+  const text = path
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : `${index === 0 && !root ? '' : '.'}${String(part)}`,
+    )
+    .join('');
+  return `${root}${text}` || '(options)';
+}
+
+/**
+ * One zod issue as `path: expectation` lines, the path prefixed with `root` (empty for the guard options).
+ *
+ * @example
+ * ```ts
+ * result.error.issues.flatMap((issue) => describeIssue(issue)); // ['issuers[0].secrett: unknown option']
+ * describeIssue(issue, 'policy.routes[0].requirement'); // ['policy.routes[0].requirement.scopes: expected …']
+ * ```
+ */
+export function describeIssue(issue: z.core.$ZodIssue, root = ''): string[] {
+  // A misspelt option is named by its own path, so `issuers[0].secrett` points at the typo. Only the name
+  // is repeated, never the value.
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${formatPath(root, [...issue.path, key])}: unknown option`);
+  }
+  // zod's messages state the expected type or the allowed values, never the received value, so a secret
+  // given in the wrong place is never echoed.
+  return [`${formatPath(root, issue.path)}: ${issue.message}`];
+}
