@@ -39,30 +39,9 @@ import {
 } from './destination.js';
 import { routeInfo } from './markers.js';
 
-// The policy language, so that installing the adapter alone is enough. `requireScopes` and
-// `requireAnyScope` are this adapter's markers (defined below); wrap any other requirement in `requires()`.
-export {
-  AccessDeniedError,
-  AUTHENTICATED,
-  and,
-  ConfigError,
-  formatCoverage,
-  type NevertrustOptions,
-  not,
-  or,
-  type Principal,
-  PUBLIC,
-  type Requirement,
-  requireAddress,
-  requireAnyRole,
-  requireAuthentication,
-  requireClaim,
-  requireKind,
-  requireMethod,
-  requireOwnership,
-  requireRoles,
-  requireThat,
-} from '@nevertrust/core';
+// Everything an application uses from the core, so that installing the adapter alone is enough. The
+// adapter's own `requireScopes` and `requireAnyScope` (route markers, below) take the place of the core's.
+export * from '@nevertrust/core';
 export { coverage } from './coverage.js';
 
 declare global {
