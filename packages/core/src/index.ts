@@ -35,29 +35,28 @@ export type { RequestFacts, TlsFacts } from './model/facts.js';
 export type { AuthenticationContext, Principal, PrincipalKind, SenderBinding } from './model/principal.js';
 export { createGuard, type EvaluateOptions, type Guard } from './pipeline/guard.js';
 export type { GuardOptions, IssuerOptions, KeyFetchOptions } from './pipeline/options.js';
+export { type CoverageReport, formatCoverage } from './policy/coverage.js';
+export type { PolicyOptions, RevocationOptions } from './policy/options.js';
+// The policy stage's public face: the requirement builders an application states its routes with.
 export {
   AUTHENTICATED,
   and,
   not,
   or,
   PUBLIC,
+  type Requirement,
+  requireAddress,
   requireAnyRole,
   requireAnyScope,
+  requireAuthentication,
   requireClaim,
   requireKind,
+  requireMethod,
+  requireOwnership,
   requireRoles,
   requireScopes,
   requireThat,
-} from './policy/builders.js';
-export { type CoverageReport, formatCoverage } from './policy/coverage.js';
-export type { PolicyOptions, RevocationOptions } from './policy/options.js';
-export {
-  requireAddress,
-  requireAuthentication,
-  requireMethod,
-  requireOwnership,
-} from './policy/request-builders.js';
-export type { Requirement } from './policy/requirement.js';
+} from './policy/requirements.js';
 export { createMemoryRevocationStore, type RevocationStore } from './policy/revocation-store.js';
 export type { PolicyRoute } from './policy/route-table.js';
 export type { SignatureAlgorithm } from './token/algorithms.js';

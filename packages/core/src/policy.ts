@@ -17,34 +17,34 @@ export type { KeyFetchFailure, KeyFetchFailureCode } from './keys/key-fetch-erro
 export type { KeySetState } from './keys/key-health.js';
 export type { ErrorResponseSpec } from './model/error-table.js';
 export type { DryRunRecord } from './policy/authorise.js';
-export type { ClaimTest } from './policy/builders.js';
 export { type ClaimPathInput, readClaim } from './policy/claim-path.js';
-export { describeRequirement, requiredScopesOf } from './policy/describe.js';
+// The requirement language in depth, from the policy stage's public face.
 export {
+  type AddressRequirement,
+  type AndRequirement,
+  type AuthenticatedRequirement,
+  type AuthenticationRequirement,
+  type AuthenticationStrength,
+  type ClaimRequirement,
+  type ClaimTest,
+  type ClaimValue,
+  describeRequirement,
   evaluateRequirement,
+  type KindRequirement,
+  type MethodRequirement,
+  type NotRequirement,
+  type OrRequirement,
+  type OwnershipRequirement,
   type PolicyErrorCode,
   type PolicyFailure,
+  type PolicyInput,
   type PolicyResult,
-} from './policy/evaluate.js';
-export type { PolicyInput } from './policy/input.js';
-export type { AuthenticationStrength } from './policy/request-builders.js';
-export type {
-  AddressRequirement,
-  AndRequirement,
-  AuthenticatedRequirement,
-  AuthenticationRequirement,
-  ClaimRequirement,
-  ClaimValue,
-  KindRequirement,
-  MethodRequirement,
-  NotRequirement,
-  OrRequirement,
-  OwnershipRequirement,
-  PredicateRequirement,
-  PublicRequirement,
-  RoleRequirement,
-  ScopeRequirement,
-} from './policy/requirement.js';
+  type PredicateRequirement,
+  type PublicRequirement,
+  type RoleRequirement,
+  requiredScopesOf,
+  type ScopeRequirement,
+} from './policy/requirements.js';
 export type { ResourceMetadataEndpoint, ResourceMetadataOptions } from './policy/resource-metadata.js';
 export type { Revocation } from './policy/revocation.js';
 export {
