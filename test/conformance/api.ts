@@ -2,7 +2,13 @@
  * The API every target serves and the shape of a conformance case: what a request is and what must come
  * back. The cases themselves are in `cases.ts`.
  */
-import { type ErrorCode, PUBLIC, type Requirement, requireAnyScope, requireScopes } from '@nevertrust/core';
+import {
+  type ErrorCode,
+  publicRoute,
+  type Requirement,
+  requireAnyScope,
+  requireScopes,
+} from '@nevertrust/core';
 import type { ProfileName } from './profiles.js';
 
 /** Something a target may be unable to do; the suite records it instead of silently differing. */
@@ -19,8 +25,8 @@ export interface ApiRoute {
 
 /** The API: `/health` at the root, everything else under the `/api` prefix (a mounted router). */
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'GET', template: '/health', requirement: PUBLIC },
-  { method: 'GET', template: '/api/status', requirement: PUBLIC },
+  { method: 'GET', template: '/health', requirement: publicRoute() },
+  { method: 'GET', template: '/api/status', requirement: publicRoute() },
   { method: 'GET', template: '/api/me', requirement: undefined },
   { method: 'GET', template: '/api/orders', requirement: requireScopes('orders:read') },
   { method: 'POST', template: '/api/orders', requirement: requireScopes('orders:write') },

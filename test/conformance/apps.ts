@@ -47,13 +47,14 @@ export async function loadControllers(ran: RanRecorder): Promise<Controllers> {
     koa: ko.requireScopes('orders:admin'),
     fastify: fa.requireScopes('orders:admin'),
   };
-  return module.createControllers(admin, ran);
+  const principalOf = { express: ex.getPrincipal, koa: ko.getPrincipal, fastify: fa.getPrincipal };
+  return module.createControllers(admin, principalOf, ran);
 }
 
 function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers: Controllers): BuiltApp {
   const reply: express.RequestHandler = (req, res) => {
     ran(req.get('x-case'));
-    res.json({ subject: req.principal?.subject ?? null });
+    res.json({ subject: ex.getPrincipal(req, { optional: true })?.subject ?? null });
   };
   // Application code that is not a route handler records that it ran, like the handlers do.
   const touch: express.RequestHandler = (req, _res, next) => {
@@ -100,7 +101,7 @@ function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers:
 function buildKoa(options: NevertrustOptions, ran: RanRecorder, controllers: Controllers): BuiltApp {
   const reply: Koa.Middleware = (ctx) => {
     ran(ctx.get('x-case'));
-    ctx.body = { subject: ctx.state.principal?.subject ?? null };
+    ctx.body = { subject: ko.getPrincipal(ctx, { optional: true })?.subject ?? null };
   };
   const touch: Koa.Middleware = (ctx, next) => {
     ran(ctx.get('x-case'));
@@ -155,11 +156,11 @@ async function buildFastify(
 ): Promise<BuiltApp> {
   const reply = async (request: fastify.FastifyRequest) => {
     ran(request.headers['x-case'] as string | undefined);
-    return { subject: request.principal?.subject ?? null };
+    return { subject: fa.getPrincipal(request, { optional: true })?.subject ?? null };
   };
   const app = fastify();
   await app.register(fa.nevertrust, { ...options, preflight: true });
-  app.get('/health', { config: { nevertrust: { public: true } } }, reply);
+  app.get('/health', { config: { nevertrust: fa.publicRoute() } }, reply);
   await app.register(
     async (api) => {
       api.addHook('onRequest', async (request) => {
@@ -167,11 +168,11 @@ async function buildFastify(
       });
       api.get('/status', { preHandler: fa.publicRoute() }, reply);
       api.get('/me', reply);
-      api.get('/orders', { config: { nevertrust: { scopes: ['orders:read'] } } }, reply);
+      api.get('/orders', { config: { nevertrust: fa.requireScopes('orders:read') } }, reply);
       api.post('/orders', { preHandler: fa.requireScopes('orders:write') }, reply);
-      api.get('/orders/:id', { config: { nevertrust: { scopes: ['orders:read'] } } }, reply);
+      api.get('/orders/:id', { config: { nevertrust: fa.requireScopes('orders:read') } }, reply);
       api.delete('/orders/:id', controllers.fastify.remove);
-      api.get('/reports', { config: { nevertrust: { anyScope: ['reports:read', 'admin'] } } }, reply);
+      api.get('/reports', { config: { nevertrust: fa.requireAnyScope('reports:read', 'admin') } }, reply);
     },
     { prefix: '/api' },
   );

@@ -3,6 +3,7 @@
  * decorator. Loaded through tsx (which lowers decorators) because the test runner's transform does not;
  * the decorators come in as arguments, so this file loads no second copy of any package.
  */
+import type { Principal } from '@nevertrust/core';
 import type { HandlerDecorator } from '@nevertrust/core/adapter';
 import type { Request, Response } from 'express';
 import type { FastifyRequest } from 'fastify';
@@ -15,29 +16,36 @@ export interface Decorators {
   readonly fastify: HandlerDecorator;
 }
 
+/** Each adapter's `getPrincipal`, the one way its handlers reach the principal. */
+export interface PrincipalReaders {
+  readonly express: (req: Request) => Principal;
+  readonly koa: (ctx: Context) => Principal;
+  readonly fastify: (request: FastifyRequest) => Principal;
+}
+
 /** Records that a handler ran, by the case id the request carries. */
 export type RanRecorder = (caseId: string | undefined) => void;
 
-export function createControllers(admin: Decorators, ran: RanRecorder) {
+export function createControllers(admin: Decorators, principalOf: PrincipalReaders, ran: RanRecorder) {
   class ExpressOrders {
     @admin.express
     remove(req: Request, res: Response): void {
       ran(req.get('x-case'));
-      res.json({ deleted: req.params.id, subject: req.principal?.subject ?? null });
+      res.json({ deleted: req.params.id, subject: principalOf.express(req).subject ?? null });
     }
   }
   class KoaOrders {
     @admin.koa
     remove(ctx: Context & { params: Record<string, string> }): void {
       ran(ctx.get('x-case'));
-      ctx.body = { deleted: ctx.params.id, subject: ctx.state.principal?.subject ?? null };
+      ctx.body = { deleted: ctx.params.id, subject: principalOf.koa(ctx).subject ?? null };
     }
   }
   class FastifyOrders {
     @admin.fastify
     async remove(request: FastifyRequest<{ Params: { id: string } }>) {
       ran(request.headers['x-case'] as string | undefined);
-      return { deleted: request.params.id, subject: request.principal?.subject ?? null };
+      return { deleted: request.params.id, subject: principalOf.fastify(request).subject ?? null };
     }
   }
   return { express: new ExpressOrders(), koa: new KoaOrders(), fastify: new FastifyOrders() };

@@ -55,7 +55,7 @@ async function handlerFor(framework: Framework, guard: Guard, metrics: Prometheu
     });
     app.get('/login', ex.publicRoute(), (_req, res) => res.json({ ok: true }));
     app.get('/api/orders', ex.requireScopes('orders:read'), (req, res) =>
-      res.json({ sub: req.principal?.subject }),
+      res.json({ sub: ex.getPrincipal(req).subject }),
     );
     app.get('/api/admin', ex.requireScopes('admin'), (_req, res) => res.json({ admin: true }));
     return { handler: app, close: async () => {} };
@@ -72,7 +72,7 @@ async function handlerFor(framework: Framework, guard: Guard, metrics: Prometheu
       ctx.body = { ok: true };
     });
     router.get('/api/orders', ko.requireScopes('orders:read'), (ctx) => {
-      ctx.body = { sub: ctx.state.principal?.subject };
+      ctx.body = { sub: ko.getPrincipal(ctx).subject };
     });
     router.get('/api/admin', ko.requireScopes('admin'), (ctx) => {
       ctx.body = { admin: true };
@@ -88,7 +88,7 @@ async function handlerFor(framework: Framework, guard: Guard, metrics: Prometheu
   });
   app.get('/login', { preHandler: fa.publicRoute() }, async () => ({ ok: true }));
   app.get('/api/orders', { preHandler: fa.requireScopes('orders:read') }, async (request) => ({
-    sub: request.principal?.subject,
+    sub: fa.getPrincipal(request).subject,
   }));
   app.get('/api/admin', { preHandler: fa.requireScopes('admin') }, async () => ({ admin: true }));
   await app.ready();

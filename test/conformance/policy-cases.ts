@@ -58,7 +58,7 @@ export const POLICY_CASES: readonly ConformanceCase[] = [
     expect: refused('ERR_POLICY_NO_MATCH', '/api/reports', PRM),
   },
   {
-    name: 'policy table: a PUBLIC entry needs no credentials',
+    name: 'policy table: a publicRoute() entry needs no credentials',
     profile: 'policy',
     method: 'GET',
     target: '/health',

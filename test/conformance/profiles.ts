@@ -8,7 +8,7 @@ import {
   type GuardOptions,
   or,
   type PolicyRoute,
-  PUBLIC,
+  publicRoute,
   requireAuthentication,
   requireKind,
   requireOwnership,
@@ -35,8 +35,8 @@ export const MFA = 'urn:conformance:mfa';
 
 /** The policy table over the conformance API; `GET /api/reports` is deliberately missing (deny by default). */
 const TABLE: PolicyRoute[] = [
-  { method: 'GET', path: '/health', requirement: PUBLIC },
-  { method: 'GET', path: '/api/status', requirement: PUBLIC },
+  { method: 'GET', path: '/health', requirement: publicRoute() },
+  { method: 'GET', path: '/api/status', requirement: publicRoute() },
   { method: 'GET', path: '/api/me', requirement: requireAuthentication({ acr: [MFA], maxAgeSeconds: 600 }) },
   { method: ['GET', 'POST'], path: '/api/orders', requirement: requireKind('user') },
   { method: 'GET', path: '/api/orders/:id', requirement: or(requireRoles('clerk'), requireOwnership('id')) },
@@ -92,7 +92,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
         strict: true,
         dryRun: true,
         routes: [
-          { method: 'GET', path: '/health', requirement: PUBLIC },
+          { method: 'GET', path: '/health', requirement: publicRoute() },
           { method: 'GET', path: '/api/orders', requirement: requireRoles('auditor') },
         ],
       },

@@ -11,7 +11,7 @@
  *
  * Run it with `npm start` in this folder.
  */
-import { getPrincipal, nevertrust, requireScopes } from '@nevertrust/fastify';
+import { getPrincipal, nevertrust, publicRoute, requireScopes } from '@nevertrust/fastify';
 import fastify, { type FastifyRequest } from 'fastify';
 
 const settings = {
@@ -44,8 +44,8 @@ await app.register(nevertrust, {
   onAudit: (event) =>
     console.log(`audit ${event.outcome} ${event.status} ${event.reason} ${event.route ?? '-'}`),
 });
-app.get('/health', { config: { nevertrust: { public: true } } }, async () => ({ status: 'ok' }));
-app.get('/orders', { config: { nevertrust: { scopes: ['orders:read'] } } }, async () => orders);
+app.get('/health', { config: { nevertrust: publicRoute() } }, async () => ({ status: 'ok' }));
+app.get('/orders', { config: { nevertrust: requireScopes('orders:read') } }, async () => orders);
 app.post('/orders', { preHandler: requireScopes('orders:write') }, async (request, reply) => {
   const order = { id: orders.length + 1, item: 'widget', owner: getPrincipal(request).subject };
   orders.push(order);

@@ -33,13 +33,17 @@ export {
   requireGate,
   requirePrincipal,
 } from './adapter/request-gate.js';
-export { createRouteMarkers, type RouteMarkerAdapter, type RouteMarkers } from './adapter/route-markers.js';
+export {
+  createRouteMarkers,
+  type MarkerBuilders,
+  type PrincipalLookup,
+  type RouteMarkerAdapter,
+  type RouteMarkers,
+} from './adapter/route-markers.js';
 export {
   createRouteMarker,
   declaredRequirements,
   type HandlerDecorator,
-  parseRouteDeclaration,
-  type RouteDeclaration,
   type RouteMarker,
   requirementOf,
   undeclaredRouteProblem,

@@ -5,7 +5,7 @@
  */
 import { b64url, requestFacts } from '@nevertrust/testkit';
 import type { ErrorCode, RequestFacts, Requirement } from '../src/index.js';
-import { PUBLIC, requireScopes } from '../src/index.js';
+import { publicRoute, requireScopes } from '../src/index.js';
 import { type Harness, handmade, harness, NOW, testKey, validClaims, withAuthorization } from './support.js';
 
 export interface Scenario {
@@ -40,7 +40,12 @@ export function scenarios(h: Harness): Scenario[] {
   const attacker = testKey('ES256', 'attacker');
   return [
     { name: 'valid token', facts: token(mint()), expected: 'OK' },
-    { name: 'public route, no credentials', facts: requestFacts(), requirement: PUBLIC, expected: 'OK' },
+    {
+      name: 'public route, no credentials',
+      facts: requestFacts(),
+      requirement: publicRoute(),
+      expected: 'OK',
+    },
     { name: 'no credentials', facts: requestFacts(), expected: 'ERR_NO_CREDENTIALS' },
     {
       name: 'malformed header',

@@ -12,7 +12,7 @@
  *
  * @packageDocumentation
  */
-import type { DenyDecision, Guard, NevertrustOptions, Principal } from '@nevertrust/core';
+import type { DenyDecision, Guard, NevertrustOptions } from '@nevertrust/core';
 import {
   type Destination,
   gateOf,
@@ -40,18 +40,9 @@ import {
 import { routeInfo } from './markers.js';
 
 // Everything an application uses from the core, so that installing the adapter alone is enough. The
-// adapter's own `requireScopes` and `requireAnyScope` (route markers, below) take the place of the core's.
+// adapter's route markers (below) take the place of the core's builders of the same names.
 export * from '@nevertrust/core';
 export { coverage } from './coverage.js';
-
-declare global {
-  namespace Express {
-    interface Request {
-      /** The authenticated principal; `undefined` on a public route called without credentials. */
-      readonly principal?: Principal | undefined;
-    }
-  }
-}
 
 /** The application-level middleware, with the guard it created (to `ready()` or `close()` it). */
 export type NevertrustMiddleware = RequestHandler & { readonly guard: Guard };
@@ -103,15 +94,6 @@ const routeAssignments = watchProperty<Request>('route', (_req, value) => {
   if (isRoute(value)) gateRoute(value);
 });
 
-// Shared getter, not a closure per request (see watchProperty for why).
-const PRINCIPAL: PropertyDescriptor = {
-  configurable: true,
-  enumerable: true,
-  get(this: Request) {
-    return gateOf(this)?.principal;
-  },
-};
-
 /**
  * Protects every route registered after it: each needs a valid access token unless it says otherwise.
  * Throws `ConfigError` at start-up when the options are wrong.
@@ -151,7 +133,6 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
     if (gateOf(req)) return next();
     const gate = openGate(req, res, settings, req.originalUrl, writeDenial(res));
     routeAssignments.install(req);
-    Object.defineProperty(req, 'principal', PRINCIPAL);
     // A real preflight goes to the CORS middleware alone; what it passes on is decided like any request.
     if (preflight && isCorsPreflight(gate.facts)) {
       return proceed(gate.pass(PREFLIGHT), () => preflight(req, res, () => decide(req, gate, next)));
@@ -167,4 +148,22 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   return Object.assign(middleware, { guard: settings.guard });
 }
 
-export { getPrincipal, publicRoute, requireAnyScope, requireScopes, requires } from './markers.js';
+export {
+  and,
+  getPrincipal,
+  not,
+  or,
+  publicRoute,
+  requireAddress,
+  requireAnyRole,
+  requireAnyScope,
+  requireAuthentication,
+  requireClaim,
+  requireKind,
+  requireMethod,
+  requireOwnership,
+  requireRoles,
+  requireScopes,
+  requires,
+  requireThat,
+} from './markers.js';

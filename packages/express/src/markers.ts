@@ -1,6 +1,7 @@
 /**
- * The route markers of @nevertrust/express: `requireScopes`, `requireAnyScope`, `publicRoute`, `requires` (each
- * route middleware and a TC39 method decorator) and `getPrincipal`, built on the core's one registry, and
+ * The route markers of @nevertrust/express: every requirement builder of the core under its own name
+ * (`requireScopes`, `requireRoles`, `and`, `publicRoute`, …) and `requires`, each route middleware, a TC39
+ * method decorator and a requirement value; `getPrincipal`; built on the core's one implementation, and
  * what Express tells a marker about the route it runs in.
  */
 import {
@@ -59,18 +60,20 @@ export const requireAnyScope: Markers['requireAnyScope'] = markers.requireAnySco
 export const publicRoute: Markers['publicRoute'] = markers.publicRoute;
 
 /**
- * Any requirement of the core's policy language, as route middleware or method decorator.
+ * Any requirement value (a policy table entry's, one loaded from configuration), as route middleware or
+ * method decorator. Markers need no wrapping: they are requirements already.
  *
  * @example
  * ```ts
- * app.delete('/orders/:id', requires(requireRoles('admin')), deleteOrder);
+ * app.get('/reports', requires(config.reportsRequirement), listReports);
  * ```
  */
 export const requires: Markers['requires'] = markers.requires;
 
 /**
- * The authenticated principal of a request; throws when there is none (a public route called without
- * credentials), so a handler never acts on behalf of nobody.
+ * The authenticated principal of a request — the one way a handler reaches it. Throws when there is none,
+ * so a handler never acts on behalf of nobody; on a public route, `getPrincipal(req, { optional: true })`
+ * returns `undefined` for a caller without credentials.
  *
  * @example
  * ```ts
@@ -78,3 +81,123 @@ export const requires: Markers['requires'] = markers.requires;
  * ```
  */
 export const getPrincipal: Markers['getPrincipal'] = markers.getPrincipal;
+
+/**
+ * Requires every listed role (from the configured role claims). Route middleware, a method decorator and a requirement value; builds what the core's `requireRoles` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/admin', requireRoles('admin'), handler);
+ * ```
+ */
+export const requireRoles: Markers['requireRoles'] = markers.requireRoles;
+
+/**
+ * Requires at least one of the listed roles. Route middleware, a method decorator and a requirement value; builds what the core's `requireAnyRole` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/support', requireAnyRole('support', 'admin'), handler);
+ * ```
+ */
+export const requireAnyRole: Markers['requireAnyRole'] = markers.requireAnyRole;
+
+/**
+ * Requires a claim test to hold (`equals`, `oneOf`, `includes` or a custom check). Route middleware, a method decorator and a requirement value; builds what the core's `requireClaim` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/eu', requireClaim('region', { equals: 'eu' }), handler);
+ * ```
+ */
+export const requireClaim: Markers['requireClaim'] = markers.requireClaim;
+
+/**
+ * Requires the principal to be a user or a service (client credentials). Route middleware, a method decorator and a requirement value; builds what the core's `requireKind` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/jobs', requireKind('service'), handler);
+ * ```
+ */
+export const requireKind: Markers['requireKind'] = markers.requireKind;
+
+/**
+ * Requires a named predicate over the policy input to hold. Route middleware, a method decorator and a requirement value; builds what the core's `requireThat` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/beta', requireThat('beta tester', (input) => input.claims.beta === true), handler);
+ * ```
+ */
+export const requireThat: Markers['requireThat'] = markers.requireThat;
+
+/**
+ * Requires the request method to be one of those listed. Route middleware, a method decorator and a requirement value; builds what the core's `requireMethod` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/orders', requireMethod('GET', 'HEAD'), handler);
+ * ```
+ */
+export const requireMethod: Markers['requireMethod'] = markers.requireMethod;
+
+/**
+ * Requires a route parameter to equal a claim of the principal (`sub` by default). Route middleware, a method decorator and a requirement value; builds what the core's `requireOwnership` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/users/:userId', requireOwnership('userId'), handler);
+ * ```
+ */
+export const requireOwnership: Markers['requireOwnership'] = markers.requireOwnership;
+
+/**
+ * Requires the socket peer address to be in one of the CIDR ranges. Route middleware, a method decorator and a requirement value; builds what the core's `requireAddress` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/internal', requireAddress('10.0.0.0/8'), handler);
+ * ```
+ */
+export const requireAddress: Markers['requireAddress'] = markers.requireAddress;
+
+/**
+ * Requires an authentication strength (`acr`, `amr`, `maxAgeSeconds`); a shortfall is an RFC 9470 step-up challenge. Route middleware, a method decorator and a requirement value; builds what the core's `requireAuthentication` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/payments', requireAuthentication({ acr: ['mfa'] }), handler);
+ * ```
+ */
+export const requireAuthentication: Markers['requireAuthentication'] = markers.requireAuthentication;
+
+/**
+ * Every requirement (or marker) must hold. Route middleware, a method decorator and a requirement value; builds what the core's `and` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/payments', and(requireScopes('payments:write'), requireRoles('payer')), handler);
+ * ```
+ */
+export const and: Markers['and'] = markers.and;
+
+/**
+ * At least one requirement (or marker) must hold. Route middleware, a method decorator and a requirement value; builds what the core's `or` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/users/:userId', or(requireRoles('admin'), requireOwnership('userId')), handler);
+ * ```
+ */
+export const or: Markers['or'] = markers.or;
+
+/**
+ * The requirement (or marker) must not hold. Route middleware, a method decorator and a requirement value; builds what the core's `not` builds.
+ *
+ * @example
+ * ```ts
+ * app.get('/orders', and(requireScopes('orders:read'), not(requireClaim('suspended', { equals: true }))), handler);
+ * ```
+ */
+export const not: Markers['not'] = markers.not;

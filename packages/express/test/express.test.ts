@@ -28,11 +28,11 @@ async function loadController() {
   const module = (await tsImport('./fixtures/orders-controller.ts', import.meta.url)) as {
     defineOrdersController: typeof defineOrdersController;
   };
-  return module.defineOrdersController(requireScopes('orders:write'), publicRoute());
+  return module.defineOrdersController(requireScopes('orders:write'), publicRoute(), getPrincipal);
 }
 
 describe('wiring', () => {
-  it('one line protects every route; routes state their needs; the principal is on req', async () => {
+  it('one line protects every route; routes state their needs; getPrincipal(req) reaches the principal', async () => {
     const { options, bearer, audit } = setup();
     const app = express();
     app.use(nevertrust(options));
@@ -40,7 +40,10 @@ describe('wiring', () => {
       res.json({ ok: true });
     });
     app.get('/me', (req, res) => {
-      res.json({ subject: getPrincipal(req).subject, same: req.principal === getPrincipal(req) });
+      res.json({
+        subject: getPrincipal(req).subject,
+        same: getPrincipal(req) === getPrincipal(req, { optional: true }),
+      });
     });
     app.get('/reports', requireAnyScope('reports:read', 'admin'), (_req, res) => {
       res.json([]);

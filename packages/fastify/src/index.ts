@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * await app.register(nevertrust, { issuers: [{ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' }] });
- * app.get('/orders', { config: { nevertrust: { scopes: ['orders:read'] } } }, async (request) => listOrders(request.principal));
+ * app.get('/orders', { config: { nevertrust: requireScopes('orders:read') } }, async (request) => listOrders(getPrincipal(request)));
  * ```
  *
  * @packageDocumentation
@@ -16,56 +16,33 @@ import {
   ConfigError,
   type DenyDecision,
   type NevertrustOptions,
-  type Principal,
-  type Requirement,
+  type RequirementLike,
 } from '@nevertrust/core';
 import {
-  createRouteMarkers,
-  gateOf,
   isCorsPreflight,
   openGate,
   PREFLIGHT,
   proceed,
-  type RouteDeclaration,
-  type RouteInfo,
-  type RouteMarkers,
-  requireGate,
   resolveAdapterOptions,
   resourceMetadataResponse,
   undeclaredRouteProblem,
 } from '@nevertrust/core/adapter';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { recordRoutes, unannouncedRoutes } from './coverage.js';
 import { destinationOf, routeRequirements, stampRequirements } from './route-requirements.js';
 import { guardRouterRejections } from './router-rejections.js';
 
 // Everything an application uses from the core, so that installing the adapter alone is enough. The
-// adapter's own `requireScopes` and `requireAnyScope` (route markers, below) take the place of the core's.
+// adapter's route markers (markers.ts) take the place of the core's builders of the same names.
 export * from '@nevertrust/core';
-export type { RouteDeclaration } from '@nevertrust/core/adapter';
 export { coverage } from './coverage.js';
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    /** The authenticated principal; `undefined` on a public route called without credentials. */
-    readonly principal: Principal | undefined;
-  }
   interface FastifyContextConfig {
     /** What the route requires; checked when the route is registered. */
-    nevertrust?: RouteDeclaration | Requirement;
+    nevertrust?: RequirementLike;
   }
-}
-
-/** A route hook that decides the request, as Fastify runs it (`return reply` once a refusal is sent). */
-export type NevertrustHook = (
-  request: FastifyRequest,
-  reply: FastifyReply,
-) => Promise<FastifyReply | undefined>;
-
-// `request.routeOptions` builds a dozen-field object on every read: the route hook knows its URL already.
-function routeInfo(request: FastifyRequest, routeId = request.routeOptions.url): RouteInfo {
-  return { routeId, params: request.params as Record<string, unknown> };
 }
 
 function writeDenial(reply: FastifyReply): (decision: DenyDecision) => FastifyReply {
@@ -73,22 +50,9 @@ function writeDenial(reply: FastifyReply): (decision: DenyDecision) => FastifyRe
     reply.code(decision.status).headers(decision.headers).send(JSON.stringify(decision.body));
 }
 
-/** A marker's hook, usable on any route: Fastify awaits it, so it may simply be `async`. */
-function gateHook(requirements: readonly Requirement[], what: string): NevertrustHook {
-  return async (request, reply) => {
-    if (!(await requireGate(request.raw, what).pass(requirements, routeInfo(request)))) return reply;
-    return undefined;
-  };
-}
-
 // Async, so a ConfigError thrown here fails `register()` (and so start-up) rather than escaping.
 const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
   const settings = resolveAdapterOptions(options, 'flag');
-  app.decorateRequest('principal', {
-    getter(this: FastifyRequest) {
-      return gateOf(this.raw)?.principal;
-    },
-  });
   // One hook at the application level, first of those registered after the plugin: it runs for every
   // route of every scope (Fastify binds application hooks to all routes when it starts) and for the
   // not-found handler, before any other hook, body parsing or handler of the application.
@@ -160,62 +124,23 @@ const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
  */
 export const nevertrust = fastifyPlugin(plugin, { fastify: '5.x', name: '@nevertrust/fastify' });
 
-type Markers = RouteMarkers<NevertrustHook, FastifyRequest>;
-
-const markers: Markers = createRouteMarkers({
-  middleware: (requirement, what) => gateHook([requirement], what),
-  rawRequest: (request) => request.raw,
-});
-
-/**
- * Requires every listed scope: a route hook (`preHandler: requireScopes('orders:read')`) or a method
- * decorator (`@requireScopes('orders:write')`).
- *
- * @example
- * ```ts
- * app.post('/orders', { preHandler: requireScopes('orders:write') }, createOrder);
- * ```
- */
-export const requireScopes: Markers['requireScopes'] = markers.requireScopes;
-
-/**
- * Requires at least one of the listed scopes: a route hook or method decorator.
- *
- * @example
- * ```ts
- * app.get('/reports', { preHandler: requireAnyScope('reports:read', 'admin') }, listReports);
- * ```
- */
-export const requireAnyScope: Markers['requireAnyScope'] = markers.requireAnyScope;
-
-/**
- * The explicit public marker (`config: { nevertrust: { public: true } }` says the same): the route may be
- * called without credentials; invalid ones are still refused.
- *
- * @example
- * ```ts
- * app.get('/health', { preHandler: publicRoute() }, async () => ({ ok: true }));
- * ```
- */
-export const publicRoute: Markers['publicRoute'] = markers.publicRoute;
-
-/**
- * Any requirement of the core's policy language, as a route hook or method decorator.
- *
- * @example
- * ```ts
- * app.delete('/orders/:id', { preHandler: requires(requireRoles('admin')) }, deleteOrder);
- * ```
- */
-export const requires: Markers['requires'] = markers.requires;
-
-/**
- * The authenticated principal of a request; throws when there is none (a public route called without
- * credentials), so a handler never acts on behalf of nobody.
- *
- * @example
- * ```ts
- * app.get('/me', async (request) => ({ subject: getPrincipal(request).subject }));
- * ```
- */
-export const getPrincipal: Markers['getPrincipal'] = markers.getPrincipal;
+export {
+  and,
+  getPrincipal,
+  type NevertrustHook,
+  not,
+  or,
+  publicRoute,
+  requireAddress,
+  requireAnyRole,
+  requireAnyScope,
+  requireAuthentication,
+  requireClaim,
+  requireKind,
+  requireMethod,
+  requireOwnership,
+  requireRoles,
+  requireScopes,
+  requires,
+  requireThat,
+} from './markers.js';

@@ -2,14 +2,13 @@
  * What a Fastify route requires, read once: at registration (`onRoute`) from `config.nevertrust`, marker
  * hooks and a decorated handler, and stamped on the route's config; per request, read back from the
  * matched route, so the plugin's one application-level hook decides against the route's own requirement.
- * A declaration that does not parse fails registration (and so start-up), never a request.
+ * A requirement that does not validate fails registration (and so start-up), never a request.
  */
 import type { Requirement } from '@nevertrust/core';
 import {
   assertRequirement,
   type Destination,
   declaredRequirements,
-  parseRouteDeclaration,
   UNMATCHED,
 } from '@nevertrust/core/adapter';
 import type { FastifyRequest, RouteOptions } from 'fastify';
@@ -29,15 +28,11 @@ export function routeRequirements(route: RouteOptions): Requirement[] {
   ]);
 }
 
-/** A route's `config.nevertrust` (a declaration or a requirement) followed by what its handlers state. */
+/** A route's `config.nevertrust` (a requirement or a marker) followed by what its handlers state. */
 function statedRequirements(config: unknown, route: string, handlers: readonly unknown[]): Requirement[] {
-  const where = `${route} config.nevertrust`;
-  const declared =
-    typeof config === 'object' && config !== null && 'type' in config
-      ? assertRequirement(config, where)
-      : parseRouteDeclaration(config, where);
   const found = declaredRequirements(handlers);
-  return declared ? [declared, ...found] : found;
+  if (config === undefined) return found;
+  return [assertRequirement(config, `${route} config.nevertrust`), ...found];
 }
 
 // What each route states, stamped on its config when Fastify announces it (`onRoute`), so the one

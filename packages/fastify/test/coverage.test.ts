@@ -1,7 +1,7 @@
 import { formatCoverage, requireRoles } from '@nevertrust/core';
 import fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { coverage, nevertrust, requireScopes } from '../src/index.js';
+import { coverage, nevertrust, publicRoute, requireScopes } from '../src/index.js';
 import { setup } from './support.js';
 
 describe('coverage(app) for Fastify', () => {
@@ -9,7 +9,7 @@ describe('coverage(app) for Fastify', () => {
     const { options } = setup();
     const app = fastify();
     await app.register(nevertrust, options);
-    app.get('/health', { config: { nevertrust: { public: true } } }, async () => ({}));
+    app.get('/health', { config: { nevertrust: publicRoute() } }, async () => ({}));
     await app.register(
       async (api) => {
         api.get('/orders', { preHandler: requireScopes('orders:read') }, async () => []);

@@ -10,7 +10,7 @@ async function loadController() {
   const module = (await tsImport('./fixtures/orders-controller.ts', import.meta.url)) as {
     defineOrdersController: typeof defineOrdersController;
   };
-  return module.defineOrdersController(requireScopes('orders:write'));
+  return module.defineOrdersController(requireScopes('orders:write'), getPrincipal);
 }
 
 async function withApp(
@@ -28,13 +28,13 @@ async function withApp(
 }
 
 describe('wiring', () => {
-  it('register once; routes state their needs in config or a preHandler; request.principal is typed', async () => {
+  it('register once; routes state their needs in config or a preHandler; getPrincipal(request) is typed', async () => {
     const { options, bearer, audit } = setup();
     await withApp(
       async (app) => {
         await app.register(nevertrust, options);
-        app.get('/health', { config: { nevertrust: { public: true } } }, async (request) => ({
-          principal: request.principal ?? null,
+        app.get('/health', { config: { nevertrust: publicRoute() } }, async (request) => ({
+          principal: getPrincipal(request, { optional: true }) ?? null,
         }));
         app.get('/me', async (request) => ({ subject: getPrincipal(request).subject }));
         app.get('/orders', { preHandler: requireScopes('orders:read') }, async () => []);
@@ -63,7 +63,7 @@ describe('wiring', () => {
     await withApp(
       async (app) => {
         await app.register(nevertrust, options);
-        app.get('/orders', { config: { nevertrust: { scopes: ['orders:read'] } } }, async () => []);
+        app.get('/orders', { config: { nevertrust: requireScopes('orders:read') } }, async () => []);
       },
       async (app) => {
         expect((await app.inject({ method: 'HEAD', url: '/orders', headers: bearer('x') })).statusCode).toBe(
@@ -83,7 +83,7 @@ describe('wiring', () => {
       async (app) => {
         await app.register(nevertrust, options);
         const schema = { body: { type: 'object', required: ['name'] } } as const;
-        app.post('/orders', { schema, config: { nevertrust: { scopes: ['orders:write'] } } }, handler);
+        app.post('/orders', { schema, config: { nevertrust: requireScopes('orders:write') } }, handler);
       },
       async (app) => {
         const response = await app.inject({ method: 'POST', url: '/orders', payload: { wrong: true } });
@@ -103,8 +103,16 @@ describe('start-up validation', () => {
       app.get('/orders', { config: { nevertrust: { scope: ['orders:read'] } as never } }, async () => []),
     ).toThrow(/GET \/orders config\.nevertrust/);
     expect(() =>
-      app.get('/reports', { config: { nevertrust: { anyScope: ['bad scope'] } } }, async () => []),
+      app.get(
+        '/reports',
+        { config: { nevertrust: { type: 'scopes', match: 'any', scopes: ['bad scope'] } } },
+        async () => [],
+      ),
     ).toThrow(ConfigError);
+    // The data forms of earlier releases are not requirements: they fail registration, naming the route.
+    expect(() =>
+      app.get('/health', { config: { nevertrust: { public: true } as never } }, async () => ({})),
+    ).toThrow(/GET \/health config\.nevertrust/);
     await app.close();
   });
 
@@ -184,7 +192,7 @@ describe('guard lifecycle', () => {
     await withApp(
       async (app) => {
         await app.register(nevertrust, { guard });
-        app.get('/me', async (request) => ({ subject: request.principal?.subject }));
+        app.get('/me', async (request) => ({ subject: getPrincipal(request).subject }));
       },
       async (app) => {
         expect((await app.inject({ url: '/me', headers: bearer() })).json()).toEqual({ subject: 'user-1' });
@@ -261,7 +269,7 @@ describe('policy options the adapter enforces at start-up or serves', () => {
     const { options } = setup();
     const app = fastify();
     await app.register(nevertrust, { ...options, policy: { strict: true } });
-    app.get('/health', { config: { nevertrust: { public: true } } }, async () => ({}));
+    app.get('/health', { config: { nevertrust: publicRoute() } }, async () => ({}));
     expect(() => app.get('/orders', async () => [])).toThrow(/GET \/orders: declares no requirement/);
     await app.close();
   });

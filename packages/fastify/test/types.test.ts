@@ -1,30 +1,44 @@
 /**
- * Type tests: the principal has one name and full types (`request.principal`, `getPrincipal(request)`),
- * and route config is typed. Checked by `tsc -b`; the runtime half proves the names hold the values.
+ * Type tests: one way to reach the principal (`getPrincipal(request)`, throwing or `{ optional: true }`),
+ * and `require*` means one thing: a marker is a hook, a method decorator and a requirement value, so it
+ * also fits `config.nevertrust`. Checked by `tsc -b`; the runtime half proves the names hold the values.
  */
-import type { Principal } from '@nevertrust/core';
-import type { HandlerDecorator, RouteDeclaration } from '@nevertrust/core/adapter';
+import type { Principal, Requirement } from '@nevertrust/core';
+import type { HandlerDecorator } from '@nevertrust/core/adapter';
 import fastify, { type FastifyContextConfig, type FastifyRequest } from 'fastify';
 import { expect, expectTypeOf, it } from 'vitest';
-import { getPrincipal, type NevertrustHook, nevertrust, requireScopes } from '../src/index.js';
+import {
+  and,
+  getPrincipal,
+  type NevertrustHook,
+  nevertrust,
+  publicRoute,
+  requireRoles,
+  requireScopes,
+} from '../src/index.js';
 import { setup } from './support.js';
 
-it('request.principal is Principal | undefined and getPrincipal(request) is Principal', async () => {
-  expectTypeOf<FastifyRequest['principal']>().toEqualTypeOf<Principal | undefined>();
-  expectTypeOf(getPrincipal).returns.toEqualTypeOf<Principal>();
-  expectTypeOf<{ scopes: ['a'] }>().toExtend<NonNullable<FastifyContextConfig['nevertrust']>>();
-  expectTypeOf<RouteDeclaration>().toExtend<NonNullable<FastifyContextConfig['nevertrust']>>();
+it('getPrincipal(request) is Principal, optional on public routes; markers fit config.nevertrust', async () => {
+  expectTypeOf<FastifyRequest>().not.toHaveProperty('principal');
+  expectTypeOf(() => getPrincipal({} as FastifyRequest)).returns.toEqualTypeOf<Principal>();
+  expectTypeOf(() => getPrincipal({} as FastifyRequest, { optional: true })).returns.toEqualTypeOf<
+    Principal | undefined
+  >();
+  expectTypeOf<Requirement>().toExtend<NonNullable<FastifyContextConfig['nevertrust']>>();
+  expectTypeOf(requireScopes('a')).toExtend<NonNullable<FastifyContextConfig['nevertrust']>>();
   expectTypeOf(requireScopes('a')).toExtend<NevertrustHook>();
   expectTypeOf(requireScopes('a')).toExtend<HandlerDecorator>();
+  expectTypeOf(and(requireScopes('a'), requireRoles('b'))).toExtend<NevertrustHook>();
 
   const { options, bearer } = setup();
   const app = fastify();
   await app.register(nevertrust, options);
-  app.get('/me', async (request) => ({
-    subject: getPrincipal(request).subject,
-    issuer: request.principal?.issuer,
+  app.get('/me', async (request) => ({ subject: getPrincipal(request).subject }));
+  app.get('/hello', { config: { nevertrust: publicRoute() } }, async (request) => ({
+    subject: getPrincipal(request, { optional: true })?.subject ?? null,
   }));
   const response = await app.inject({ url: '/me', headers: bearer() });
-  expect(response.json()).toEqual({ subject: 'user-1', issuer: 'https://idp.fastify.test/' });
+  expect(response.json()).toEqual({ subject: 'user-1' });
+  expect((await app.inject({ url: '/hello' })).json()).toEqual({ subject: null });
   await app.close();
 });

@@ -6,13 +6,13 @@
  * @example
  * ```ts
  * app.use(nevertrust({ issuers: [{ issuer: 'https://idp.example.com/', audience: 'https://api.example.com' }] }));
- * router.get('/orders', requireScopes('orders:read'), (ctx) => { ctx.body = listOrders(ctx.state.principal); });
+ * router.get('/orders', requireScopes('orders:read'), (ctx) => { ctx.body = listOrders(getPrincipal(ctx)); });
  * app.use(router.routes());
  * ```
  *
  * @packageDocumentation
  */
-import type { DenyDecision, Guard, NevertrustOptions, Principal, Requirement } from '@nevertrust/core';
+import type { DenyDecision, Guard, NevertrustOptions, Requirement } from '@nevertrust/core';
 import {
   declaredRequirements,
   gateOf,
@@ -31,16 +31,9 @@ import { lookAhead } from './destination.js';
 import { routeInfo } from './markers.js';
 
 // Everything an application uses from the core, so that installing the adapter alone is enough. The
-// adapter's own `requireScopes` and `requireAnyScope` (route markers, below) take the place of the core's.
+// adapter's route markers (below) take the place of the core's builders of the same names.
 export * from '@nevertrust/core';
 export { coverage } from './coverage.js';
-
-declare module 'koa' {
-  interface DefaultState {
-    /** The authenticated principal; `undefined` on a public route called without credentials. */
-    readonly principal?: Principal | undefined;
-  }
-}
 
 /** The application-level middleware, with the guard it created (to `ready()` or `close()` it). */
 export type NevertrustMiddleware = Middleware & { readonly guard: Guard };
@@ -86,9 +79,6 @@ function gateLayer(layer: RouterLayer): void {
   layer.stack.unshift(routeGate);
 }
 
-const REQUEST = Symbol('nevertrust.request');
-type StateOf = Record<PropertyKey, unknown> & { [REQUEST]?: unknown };
-
 /** @koa/router assigns `ctx.router` once it has matched the request, before it runs the matched layers. */
 const routerAssignments = watchProperty<RoutedContext>('router', (ctx) => {
   for (const layer of ctx.matched ?? []) gateLayer(layer);
@@ -110,15 +100,6 @@ function watchRouters(ctx: Context): void {
   watchedContexts.add(prototype);
   routerAssignments.install(prototype as RoutedContext);
 }
-
-// Shared getter, not a closure per request (see watchProperty for why).
-const PRINCIPAL: PropertyDescriptor = {
-  configurable: true,
-  enumerable: true,
-  get(this: StateOf) {
-    return gateOf(this[REQUEST])?.principal;
-  },
-};
 
 /**
  * Protects every route of the routers mounted after it: each needs a valid access token unless it says
@@ -142,9 +123,6 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
     }
     if (gateOf(ctx.req)) return next();
     const gate = openGate(ctx.req, ctx.res, settings, ctx.originalUrl, writeDenial(ctx));
-    // Not enumerable: spreading or logging `ctx.state` must not carry the raw request along.
-    Object.defineProperty(ctx.state, REQUEST, { value: ctx.req, configurable: true });
-    Object.defineProperty(ctx.state, 'principal', PRINCIPAL);
     watchRouters(ctx);
     // A real preflight goes to the CORS middleware alone; what it passes on is decided like any request.
     if (preflight && isCorsPreflight(gate.facts)) {
@@ -167,4 +145,22 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   return Object.assign(middleware, { guard: settings.guard });
 }
 
-export { getPrincipal, publicRoute, requireAnyScope, requireScopes, requires } from './markers.js';
+export {
+  and,
+  getPrincipal,
+  not,
+  or,
+  publicRoute,
+  requireAddress,
+  requireAnyRole,
+  requireAnyScope,
+  requireAuthentication,
+  requireClaim,
+  requireKind,
+  requireMethod,
+  requireOwnership,
+  requireRoles,
+  requireScopes,
+  requires,
+  requireThat,
+} from './markers.js';

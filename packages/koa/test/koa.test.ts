@@ -12,7 +12,7 @@ async function loadController(decorator: Parameters<typeof defineOrdersControlle
   const module = (await tsImport('./fixtures/orders-controller.ts', import.meta.url)) as {
     defineOrdersController: typeof defineOrdersController;
   };
-  return module.defineOrdersController(decorator);
+  return module.defineOrdersController(decorator, getPrincipal);
 }
 
 describe('wiring', () => {
@@ -22,10 +22,13 @@ describe('wiring', () => {
     app.use(nevertrust(options));
     const router = new Router();
     router.get('/health', publicRoute(), (ctx) => {
-      ctx.body = { principal: ctx.state.principal ?? null };
+      ctx.body = { principal: getPrincipal(ctx, { optional: true }) ?? null };
     });
     router.get('/me', (ctx) => {
-      ctx.body = { subject: getPrincipal(ctx).subject, same: ctx.state.principal === getPrincipal(ctx) };
+      ctx.body = {
+        subject: getPrincipal(ctx).subject,
+        same: getPrincipal(ctx, { optional: true }) === getPrincipal(ctx),
+      };
     });
     router.get('/reports', requireAnyScope('reports:read', 'admin'), (ctx) => {
       ctx.body = [];

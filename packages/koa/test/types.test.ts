@@ -1,35 +1,43 @@
 /**
- * Type tests: the principal has one name and full types (`ctx.state.principal`, `getPrincipal(ctx)`).
- * Checked by `tsc -b`; the runtime half proves the same names hold the values.
+ * Type tests: one way to reach the principal (`getPrincipal(ctx)`, throwing or `{ optional: true }`), and
+ * `require*` means one thing: a marker is middleware, a method decorator and a requirement value. Checked
+ * by `tsc -b`; the runtime half proves the same names hold the values.
  */
 import Router from '@koa/router';
-import type { Principal } from '@nevertrust/core';
+import type { Principal, RequirementLike } from '@nevertrust/core';
 import type { HandlerDecorator } from '@nevertrust/core/adapter';
-import Koa, { type Context, type DefaultState, type Middleware } from 'koa';
+import Koa, { type Context, type Middleware } from 'koa';
 import { expect, expectTypeOf, it } from 'vitest';
-import { getPrincipal, nevertrust, requireScopes } from '../src/index.js';
+import { and, getPrincipal, nevertrust, publicRoute, requireRoles, requireScopes } from '../src/index.js';
 import { serve, setup } from './support.js';
 
-it('ctx.state.principal is Principal | undefined and getPrincipal(ctx) is Principal', async () => {
-  expectTypeOf<DefaultState['principal']>().toEqualTypeOf<Principal | undefined>();
-  expectTypeOf<Context['state']['principal']>().toEqualTypeOf<Principal | undefined>();
-  expectTypeOf(getPrincipal).returns.toEqualTypeOf<Principal>();
+it('getPrincipal(ctx) is Principal, optional on public routes; markers are requirements', async () => {
+  expectTypeOf(() => getPrincipal({} as Context)).returns.toEqualTypeOf<Principal>();
+  expectTypeOf(() => getPrincipal({} as Context, { optional: true })).returns.toEqualTypeOf<
+    Principal | undefined
+  >();
   expectTypeOf(requireScopes('a')).toExtend<Middleware>();
   expectTypeOf(requireScopes('a')).toExtend<HandlerDecorator>();
+  expectTypeOf(requireRoles('a')).toExtend<RequirementLike>();
+  expectTypeOf(and(requireScopes('a'), requireRoles('b'))).toExtend<Middleware>();
 
   const { options, bearer } = setup();
   const app = new Koa();
   app.use(nevertrust(options));
   const router = new Router();
   router.get('/me', (ctx) => {
-    expectTypeOf(ctx.state.principal).toEqualTypeOf<Principal | undefined>();
-    ctx.body = { subject: getPrincipal(ctx).subject, expiresAt: typeof ctx.state.principal?.expiresAt };
+    const principal: Principal = getPrincipal(ctx);
+    ctx.body = { subject: principal.subject, expiresAt: typeof principal.expiresAt };
+  });
+  router.get('/hello', publicRoute(), (ctx) => {
+    ctx.body = { subject: getPrincipal(ctx, { optional: true })?.subject ?? null };
   });
   app.use(router.routes());
   const server = await serve(app.callback());
   try {
     const body = await (await fetch(`${server.url}/me`, { headers: bearer() })).json();
     expect(body).toEqual({ subject: 'user-1', expiresAt: 'number' });
+    expect(await (await fetch(`${server.url}/hello`)).json()).toEqual({ subject: null });
   } finally {
     await server.close();
   }

@@ -1,17 +1,25 @@
 /**
  * How routes state what they need, on every framework: route markers (`requireScopes(…)` used as route
- * middleware, a Fastify hook, or a TC39 method decorator) and route declarations written as data
- * (Fastify `config.nevertrust`). One registry maps each marker and each decorated handler to its
- * requirement, so an adapter can read a route's requirement from the route's own handlers before any of
- * them runs, and a decorated handler enforces its requirement wherever it is mounted.
+ * middleware, a Fastify hook, or a TC39 method decorator). Each marker and each decorated handler carries
+ * its requirement (policy/requirement-carrier.ts), so an adapter can read a route's requirement from the
+ * route's own handlers before any of them runs, a decorated handler enforces its requirement wherever it
+ * is mounted, and a marker is accepted wherever a requirement is.
  */
 import { ConfigError, NevertrustError } from '../model/errors.js';
 import type { PolicyView } from '../policy/policy-layer.js';
-import { PUBLIC, type Requirement, requireAnyScope, requireScopes } from '../policy/requirements.js';
+import {
+  carriedRequirement,
+  REQUIREMENT,
+  type Requirement,
+  type RequirementCarrier,
+} from '../policy/requirements.js';
 import { findGate } from './gate-lookup.js';
 import { proceed } from './proceed.js';
 
-const declared = new WeakMap<object, Requirement>();
+/** Makes `carrier` state `requirement`: a marker or decorated handler, read back by {@link requirementOf}. */
+function carry<T extends object>(carrier: T, requirement: Requirement): T & RequirementCarrier {
+  return Object.defineProperty(carrier, REQUIREMENT, { value: requirement }) as T & RequirementCarrier;
+}
 
 /**
  * The requirement a marker or decorated handler states, if it is one.
@@ -22,7 +30,7 @@ const declared = new WeakMap<object, Requirement>();
  * ```
  */
 export function requirementOf(handler: unknown): Requirement | undefined {
-  return typeof handler === 'function' ? declared.get(handler) : undefined;
+  return typeof handler === 'function' ? carriedRequirement(handler) : undefined;
 }
 
 /**
@@ -51,8 +59,11 @@ export type HandlerDecorator = <This, Args extends unknown[], Return>(
   context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
 ) => (this: This, ...args: Args) => Return;
 
-/** A framework middleware or hook that is also a {@link HandlerDecorator} for the same requirement. */
-export type RouteMarker<Middleware> = Middleware & HandlerDecorator;
+/**
+ * A framework middleware or hook that is also a {@link HandlerDecorator} for the same requirement, and
+ * carries that requirement, so it can be composed and put in the policy table like plain data.
+ */
+export type RouteMarker<Middleware> = Middleware & HandlerDecorator & RequirementCarrier;
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -85,8 +96,7 @@ function decorate(method: AnyFunction, context: DecoratorContext, requirement: R
     // Like the route markers: on, now, when the decision could be made now (a cached token).
     return proceed(gate.pass([requirement]), () => method.apply(this, args));
   };
-  declared.set(guarded, requirement);
-  return guarded;
+  return carry(guarded, requirement);
 }
 
 /**
@@ -108,57 +118,7 @@ export function createRouteMarker<Middleware extends (...args: never[]) => unkno
     if (isDecoratorCall(args)) return decorate(args[0], args[1], requirement);
     return (middleware as unknown as AnyFunction).apply(this, args);
   };
-  declared.set(marker, requirement);
-  return marker as unknown as RouteMarker<Middleware>;
-}
-
-/**
- * A route's requirement written as data, e.g. in Fastify's route `config.nevertrust`. Exactly one key.
- */
-export type RouteDeclaration =
-  | { readonly public: true }
-  | { readonly scopes: readonly string[] }
-  | { readonly anyScope: readonly string[] };
-
-const DECLARATION_FORMS = 'expected { public: true }, { scopes: [...] } or { anyScope: [...] }';
-
-function scopeList(value: unknown, where: string): string[] {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new ConfigError([`${where}: expected a non-empty array of scopes`]);
-  }
-  return value as string[];
-}
-
-/**
- * Turns a route declaration into a requirement; `undefined` stays undefined (the route states nothing).
- * Throws {@link ConfigError} naming `where` for anything else, so a typo stops start-up.
- *
- * @example
- * ```ts
- * parseRouteDeclaration({ scopes: ['orders:read'] }, 'GET /orders config.nevertrust');
- * ```
- */
-export function parseRouteDeclaration(value: unknown, where: string): Requirement | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError([`${where}: ${DECLARATION_FORMS}`]);
-  }
-  const entries = Object.entries(value);
-  const [name, setting] = entries[0] ?? [];
-  if (entries.length !== 1 || name === undefined) throw new ConfigError([`${where}: ${DECLARATION_FORMS}`]);
-  if (name === 'public' && setting === true) return PUBLIC;
-  if (name === 'scopes' || name === 'anyScope') {
-    const scopes = scopeList(setting, `${where}.${name}`);
-    try {
-      return name === 'scopes' ? requireScopes(...scopes) : requireAnyScope(...scopes);
-    } catch (error) {
-      // The builders name their own argument; prefix where the declaration sits.
-      if (error instanceof ConfigError)
-        throw new ConfigError(error.problems.map((p) => `${where}.${name}: ${p}`));
-      throw error;
-    }
-  }
-  throw new ConfigError([`${where}.${name}: ${DECLARATION_FORMS}`]);
+  return carry(marker, requirement) as unknown as RouteMarker<Middleware>;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { KeyControl } from '../keys/guard-keys.js';
 import type { Decision } from '../model/decision.js';
 import type { RequestFacts } from '../model/facts.js';
 import type { PolicyView } from '../policy/policy-layer.js';
-import type { Requirement } from '../policy/requirements.js';
+import type { Requirement, RequirementLike } from '../policy/requirements.js';
 import type { ResourceMetadataEndpoint } from '../policy/resource-metadata.js';
 import type { Revocation } from '../policy/revocation.js';
 
@@ -42,7 +42,7 @@ export interface Guard {
    * Decides about one request against the route's own `requirement` and the policy table. Without either,
    * any valid access token is enough — or, in strict mode, the request is refused. Never rejects.
    */
-  evaluate(facts: RequestFacts, requirement?: Requirement, options?: EvaluateOptions): Promise<Decision>;
+  evaluate(facts: RequestFacts, requirement?: RequirementLike, options?: EvaluateOptions): Promise<Decision>;
   /**
    * Emits the audit event of a decision made with `deferAudit`, completed with how the request ended.
    * An allow decision's `audit` is completed in place (one event per request, no copy); a deny

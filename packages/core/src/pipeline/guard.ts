@@ -8,6 +8,7 @@ import { createJsonFetcher } from '../keys/fetch-json.js';
 import { createKeyControl, createKeyEvents } from '../keys/guard-keys.js';
 import { createRefusals } from '../model/refusals.js';
 import { createPolicyLayer } from '../policy/policy-layer.js';
+import { toRequirement } from '../policy/requirements.js';
 import { resourceMetadataLocation } from '../policy/resource-metadata.js';
 import { createTokenCache } from '../token/token-cache.js';
 import { createDecider } from './decide.js';
@@ -77,7 +78,10 @@ export function createGuard(options: GuardOptions): Guard {
   const guard: InternalGuard = {
     evaluate(facts, requirement, evaluateOptions) {
       try {
-        return Promise.resolve(evaluateNow(facts, requirement, evaluateOptions));
+        // An adapter's route marker stands for its requirement here too.
+        return Promise.resolve(
+          evaluateNow(facts, requirement && toRequirement(requirement), evaluateOptions),
+        );
       } catch (error) {
         return Promise.reject(error);
       }

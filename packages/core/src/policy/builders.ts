@@ -20,6 +20,7 @@ import type {
   RoleRequirement,
   ScopeRequirement,
 } from './requirement.js';
+import { type RequirementLike, toRequirement } from './requirement-carrier.js';
 import { assertRequirement } from './validate.js';
 
 /**
@@ -56,15 +57,22 @@ export function unique(values: readonly string[]): readonly string[] {
  */
 export const AUTHENTICATED: AuthenticatedRequirement = Object.freeze({ type: 'authenticated' });
 
+/** The public requirement's one value; applications spell it {@link publicRoute}. */
+export const PUBLIC: PublicRequirement = Object.freeze({ type: 'public' });
+
 /**
- * The explicit public marker. Grep for `PUBLIC` to find every unauthenticated route.
+ * The explicit public requirement: the route may be called without credentials; invalid ones are still
+ * refused. It is the one spelling of a public route — in the policy table, in `config.nevertrust` and as
+ * an adapter's route marker — so `grep publicRoute` lists every unauthenticated route.
  *
  * @example
  * ```ts
- * { method: 'GET', path: '/health', requirement: PUBLIC }
+ * { method: 'GET', path: '/health', requirement: publicRoute() }
  * ```
  */
-export const PUBLIC: PublicRequirement = Object.freeze({ type: 'public' });
+export function publicRoute(): PublicRequirement {
+  return PUBLIC;
+}
 
 /**
  * Requires every listed scope (all-of).
@@ -180,8 +188,14 @@ export function requireKind(kind: PrincipalKind): KindRequirement {
  * and(requireScopes('payments:write'), requireAuthentication({ acr: ['urn:example:mfa'] }));
  * ```
  */
-export function and(...requirements: Requirement[]): AndRequirement {
-  return build({ type: 'and', requirements: Object.freeze([...requirements]) }, 'and');
+export function and(...requirements: RequirementLike[]): AndRequirement {
+  return build(
+    {
+      type: 'and',
+      requirements: Object.freeze(requirements.map((requirement) => toRequirement(requirement))),
+    },
+    'and',
+  );
 }
 
 /**
@@ -192,8 +206,14 @@ export function and(...requirements: Requirement[]): AndRequirement {
  * or(requireRoles('admin'), requireOwnership('userId'));
  * ```
  */
-export function or(...requirements: Requirement[]): OrRequirement {
-  return build({ type: 'or', requirements: Object.freeze([...requirements]) }, 'or');
+export function or(...requirements: RequirementLike[]): OrRequirement {
+  return build(
+    {
+      type: 'or',
+      requirements: Object.freeze(requirements.map((requirement) => toRequirement(requirement))),
+    },
+    'or',
+  );
 }
 
 /**
@@ -204,6 +224,6 @@ export function or(...requirements: Requirement[]): OrRequirement {
  * and(AUTHENTICATED, not(requireClaim('suspended', { equals: true })));
  * ```
  */
-export function not(requirement: Requirement): NotRequirement {
-  return build({ type: 'not', requirement }, 'not');
+export function not(requirement: RequirementLike): NotRequirement {
+  return build({ type: 'not', requirement: toRequirement(requirement) }, 'not');
 }

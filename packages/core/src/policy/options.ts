@@ -22,7 +22,7 @@ import type { PolicyRoute } from './route-table.js';
  *     strict: true,
  *     roles: { admin: ['orders:read', 'orders:write'] },
  *     routes: [
- *       { method: 'GET', path: '/health', requirement: PUBLIC },
+ *       { method: 'GET', path: '/health', requirement: publicRoute() },
  *       { method: 'GET', path: '/orders/:id', requirement: requireScopes('orders:read') },
  *     ],
  *   },

@@ -10,6 +10,7 @@ export {
   not,
   or,
   PUBLIC,
+  publicRoute,
   requireAnyRole,
   requireAnyScope,
   requireClaim,
@@ -51,4 +52,11 @@ export type {
   RoleRequirement,
   ScopeRequirement,
 } from './requirement.js';
+export {
+  carriedRequirement,
+  REQUIREMENT,
+  type RequirementCarrier,
+  type RequirementLike,
+  toRequirement,
+} from './requirement-carrier.js';
 export { assertRequirement, requirementProblems } from './validate.js';

@@ -1,5 +1,5 @@
 /**
- * The route policy table: method + path pattern → requirement (or the explicit `PUBLIC` marker), matched
+ * The route policy table: method + path pattern → requirement (or the explicit `publicRoute()`), matched
  * with find-my-way (Fastify's radix router), never a hand-written matcher. With a table, anything not
  * listed is denied; two entries for the same method and pattern make start-up fail.
  *
@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { describeIssue } from '../model/config-issues.js';
 import { ConfigError } from '../model/errors.js';
 import type { Requirement } from './requirement.js';
+import { type RequirementLike, toRequirement } from './requirement-carrier.js';
 import { requirementSchema } from './requirement-schema.js';
 
 /** One entry of the policy table, as written in the options. */
@@ -23,8 +24,8 @@ export interface PolicyRoute {
   readonly method: string | readonly string[];
   /** A find-my-way pattern: `/orders/:id`, `/files/*`, `/items/:id(^\\d+$)`. */
   readonly path: string;
-  /** What the route demands; `PUBLIC` is the explicit public marker. */
-  readonly requirement: Requirement;
+  /** What the route demands (or carries it, as an adapter's route marker does); `publicRoute()` for none. */
+  readonly requirement: RequirementLike;
   /** Compute and audit this entry's decision, but let the request through (shadow roll-out). */
   readonly dryRun?: boolean;
 }
@@ -71,7 +72,7 @@ const methodName = z
  *
  * @example
  * ```ts
- * policyRouteSchema.safeParse({ method: 'GET', path: '/health', requirement: PUBLIC }).success; // true
+ * policyRouteSchema.safeParse({ method: 'GET', path: '/health', requirement: publicRoute() }).success; // true
  * ```
  */
 export const policyRouteSchema = z.strictObject(
@@ -82,7 +83,7 @@ export const policyRouteSchema = z.strictObject(
         message: '"*" stands alone',
       }),
     path: z.string({ error: PATH_EXPECTED }).startsWith('/', PATH_EXPECTED),
-    requirement: requirementSchema,
+    requirement: z.preprocess(toRequirement, requirementSchema),
     dryRun: z.boolean({ error: 'expected a boolean' }).optional(),
   },
   { error: 'expected { method, path, requirement }' },
@@ -94,7 +95,7 @@ export const policyRouteSchema = z.strictObject(
  * @example
  * ```ts
  * const table = compileRouteTable([
- *   { method: 'GET', path: '/health', requirement: PUBLIC },
+ *   { method: 'GET', path: '/health', requirement: publicRoute() },
  *   { method: ['GET', 'HEAD'], path: '/orders/:id', requirement: requireScopes('orders:read') },
  * ]);
  * table.match('GET', '/orders/42')?.params; // { id: '42' }
@@ -122,7 +123,7 @@ export function compileRouteTable(routes: readonly PolicyRoute[], at = 'policy.r
       index,
       methods: Object.freeze(methods),
       path: entry.path,
-      requirement: entry.requirement,
+      requirement: toRequirement(entry.requirement),
       dryRun: entry.dryRun ?? false,
     });
     try {

@@ -5,6 +5,7 @@
 import { describeIssue } from '../model/config-issues.js';
 import { ConfigError } from '../model/errors.js';
 import type { Requirement } from './requirement.js';
+import { toRequirement } from './requirement-carrier.js';
 import { requirementSchema } from './requirement-schema.js';
 
 /**
@@ -17,12 +18,13 @@ import { requirementSchema } from './requirement-schema.js';
  * ```
  */
 export function requirementProblems(value: unknown, at = 'requirement'): string[] {
-  const result = requirementSchema.safeParse(value);
+  const result = requirementSchema.safeParse(toRequirement(value));
   return result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, at));
 }
 
 /**
- * Throws {@link ConfigError} when a requirement is malformed; returns it typed otherwise.
+ * Throws {@link ConfigError} when a requirement is malformed; returns it typed otherwise (a carrier, such
+ * as an adapter's route marker, gives the requirement it carries).
  *
  * @example
  * ```ts
@@ -30,7 +32,8 @@ export function requirementProblems(value: unknown, at = 'requirement'): string[
  * ```
  */
 export function assertRequirement(value: unknown, at = 'requirement'): Requirement {
-  const problems = requirementProblems(value, at);
+  const requirement = toRequirement(value);
+  const problems = requirementProblems(requirement, at);
   if (problems.length > 0) throw new ConfigError(problems);
-  return value as Requirement;
+  return requirement as Requirement;
 }

@@ -12,7 +12,6 @@ import {
   createRouteMarkers,
   declaredRequirements,
   openGate,
-  parseRouteDeclaration,
   proceed,
   requirementOf,
   resolveAdapterOptions,
@@ -24,11 +23,17 @@ import {
 import {
   AUTHENTICATED,
   type AuditEvent,
+  and,
   ConfigError,
   createGuard,
-  PUBLIC,
+  not,
+  or,
+  publicRoute,
   type RequestFacts,
+  requireAddress,
   requireAnyScope,
+  requireOwnership,
+  requireRoles,
   requireScopes,
 } from '../../src/index.js';
 import { EVALUATE_NOW, type InternalGuard } from '../../src/pipeline/guard.js';
@@ -98,24 +103,52 @@ describe('toRequestFacts', () => {
   });
 });
 
-describe('route declarations as data', () => {
-  it('accepts the three forms', () => {
-    expect(parseRouteDeclaration(undefined, 'r')).toBeUndefined();
-    expect(parseRouteDeclaration({ public: true }, 'r')).toBe(PUBLIC);
-    expect(parseRouteDeclaration({ scopes: ['a', 'b'] }, 'r')).toEqual(requireScopes('a', 'b'));
-    expect(parseRouteDeclaration({ anyScope: ['a'] }, 'r')).toMatchObject({ type: 'scopes', match: 'any' });
+describe('markers are requirement values', () => {
+  const markers = createRouteMarkers({
+    middleware: () => (_req: object) => 'ran',
+    rawRequest: (request: { raw: object }) => request.raw,
   });
 
-  it.each([
-    [{ scope: ['a'] }, 'GET /x.scope:'],
-    [{ public: false }, 'GET /x.public:'],
-    [{ scopes: [] }, 'GET /x.scopes: expected a non-empty array'],
-    [{ scopes: ['a b'] }, 'GET /x.scopes: requireScopes()'],
-    [{ public: true, scopes: ['a'] }, 'GET /x: expected'],
-    ['public', 'GET /x: expected'],
-  ])('refuses %j at start-up, naming where it is', (value, message) => {
-    expect(() => parseRouteDeclaration(value, 'GET /x')).toThrow(ConfigError);
-    expect(() => parseRouteDeclaration(value, 'GET /x')).toThrow(message);
+  it('every builder of the core has a marker of the same name building the same requirement', () => {
+    expect(requirementOf(markers.requireRoles('admin'))).toEqual(requireRoles('admin'));
+    expect(requirementOf(markers.requireOwnership('id'))).toEqual(requireOwnership('id'));
+    expect(requirementOf(markers.requireAddress('10.0.0.0/8'))).toEqual(requireAddress('10.0.0.0/8'));
+    expect(requirementOf(markers.publicRoute())).toBe(publicRoute());
+    expect(() => markers.requireRoles()).toThrow(/requireRoles\(\)/);
+  });
+
+  it('compose with and/or/not, whichever package built them', () => {
+    const both = markers.and(markers.requireScopes('a'), requireRoles('b'));
+    expect(requirementOf(both)).toEqual(and(requireScopes('a'), requireRoles('b')));
+    expect(and(markers.requireScopes('a'), markers.not(markers.requireRoles('b')))).toEqual(
+      and(requireScopes('a'), not(requireRoles('b'))),
+    );
+    expect(or(markers.requireScopes('a'))).toEqual(or(requireScopes('a')));
+    // Public is all-or-nothing, also when it arrives as a marker.
+    expect(() => and(markers.publicRoute(), requireScopes('a'))).toThrow(ConfigError);
+  });
+
+  it('fit the policy table and guard.evaluate as the requirement they carry', async () => {
+    const { table } =
+      createGuard({
+        issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [generateTestKey('ES256').jwk] }],
+        policy: { routes: [{ method: 'GET', path: '/x', requirement: markers.requireScopes('a') }] },
+      }).policy ?? {};
+    expect(table?.match('GET', '/x')?.route.requirement).toEqual(requireScopes('a'));
+    const guard = createGuard({
+      issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [generateTestKey('ES256').jwk] }],
+    });
+    const decision = await guard.evaluate(
+      { method: 'GET', target: '/x', headers: {} },
+      markers.publicRoute(),
+    );
+    // Anonymous and allowed: the marker was read as the public requirement it carries.
+    expect(decision.outcome).toBe('allow');
+    await guard.close();
+  });
+
+  it('getPrincipal with { optional: true } is undefined for an anonymous caller, never for an unguarded request', () => {
+    expect(() => markers.getPrincipal({ raw: {} }, { optional: true })).toThrow(/did not see this request/);
   });
 });
 
@@ -143,7 +176,7 @@ describe('route markers', () => {
     expect(requirementOf(all)).toEqual(requireScopes('a', 'b'));
     expect(all({})).toBe('requireScopes()');
     expect(requirementOf(markers.requireAnyScope('a', 'b'))).toEqual(requireAnyScope('a', 'b'));
-    expect(requirementOf(markers.publicRoute())).toBe(PUBLIC);
+    expect(requirementOf(markers.publicRoute())).toBe(publicRoute());
     expect(requirementOf(markers.requires(AUTHENTICATED))).toBe(AUTHENTICATED);
     expect(made.map(([, what]) => what)).toEqual([
       'requireScopes()',
@@ -216,11 +249,11 @@ describe('the request gate', () => {
     } satisfies Partial<RequestFacts>);
     expect(
       gate.satisfies(read) &&
-        gate.satisfies(PUBLIC) &&
+        gate.satisfies(publicRoute()) &&
         gate.satisfies(AUTHENTICATED) &&
         gate.satisfies(undefined),
     ).toBe(true);
-    expect(await gate.pass([read, PUBLIC])).toBe(true);
+    expect(await gate.pass([read, publicRoute()])).toBe(true);
     expect(evaluate).toHaveBeenCalledTimes(1);
     expect(await gate.pass([requireScopes('orders:write')])).toBe(false);
     expect(write).toHaveBeenCalledWith(expect.objectContaining({ status: 403 }));
@@ -302,7 +335,7 @@ describe('strict mode at registration', () => {
     expect(undeclaredRouteProblem(policy, ['GET'], '/orders', [])).toBe(
       'GET /orders: declares no requirement (policy.strict)',
     );
-    expect(undeclaredRouteProblem(policy, ['GET'], '/orders', [PUBLIC])).toBeUndefined();
+    expect(undeclaredRouteProblem(policy, ['GET'], '/orders', [publicRoute()])).toBeUndefined();
     expect(undeclaredRouteProblem({ ...policy, strict: false }, ['GET'], '/orders', [])).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@
 import { requestFacts } from '@nevertrust/testkit';
 import { describe, expect, it } from 'vitest';
 import { type ExtractionSettings, extractCredential } from '../../src/extract/extract.js';
-import { PUBLIC } from '../../src/index.js';
+import { publicRoute } from '../../src/index.js';
 import { expectAllow, expectDeny, harness, withAuthorization } from '../support.js';
 
 const HEADER_ONLY: ExtractionSettings = { allowQueryToken: false, maxTokenBytes: 8192 };
@@ -71,7 +71,7 @@ describe('Authorization header', () => {
     const denied = expectDeny(await guard.evaluate(withAuthorization(value)), 'ERR_NO_CREDENTIALS', 401);
     expect(denied.headers['www-authenticate']).not.toContain('error=');
     // On a public route another scheme is simply no bearer credential: allowed, without a principal.
-    const allowed = expectAllow(await guard.evaluate(withAuthorization(value), PUBLIC));
+    const allowed = expectAllow(await guard.evaluate(withAuthorization(value), publicRoute()));
     expect(allowed.principal).toBeUndefined();
   });
 
@@ -89,7 +89,7 @@ describe('Authorization header', () => {
     );
     expectDeny(await guard.evaluate(withAuthorization([`Bearer ${token}`, ''])), 'ERR_MULTIPLE_CREDENTIALS');
     // …also on a public route: a smuggled credential is never ignored.
-    expectDeny(await guard.evaluate(facts, PUBLIC), 'ERR_MULTIPLE_CREDENTIALS', 400);
+    expectDeny(await guard.evaluate(facts, publicRoute()), 'ERR_MULTIPLE_CREDENTIALS', 400);
   });
 
   it('B-7: no Authorization header at all is "no credentials"', () => {

@@ -4,7 +4,7 @@
  */
 import { bearer, requestFacts } from '@nevertrust/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Decision, PUBLIC, type RequestFacts, type Requirement } from '../../src/index.js';
+import { type Decision, publicRoute, type RequestFacts, type Requirement } from '../../src/index.js';
 import { StaticKeySource } from '../../src/keys/key-source.js';
 import { expectAllow, expectDeny, harness } from '../support.js';
 
@@ -39,7 +39,7 @@ describe('a key source that fails', () => {
     vi.spyOn(StaticKeySource.prototype, 'resolve').mockImplementation(fault as never);
     expectInternalDeny(await evaluateToken(token));
     // A public route does not turn a fault into an allow either.
-    expectInternalDeny(await guard.evaluate(bearer(token), PUBLIC));
+    expectInternalDeny(await guard.evaluate(bearer(token), publicRoute()));
     expect(events).toHaveLength(2);
     expect(JSON.stringify(events)).not.toContain('backend exploded');
   });

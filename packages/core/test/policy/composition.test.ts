@@ -6,7 +6,7 @@ import {
   ConfigError,
   not,
   or,
-  PUBLIC,
+  publicRoute,
   type Requirement,
   requireAddress,
   requireAnyScope,
@@ -125,9 +125,9 @@ describe('builders reject bad declarations at start-up', () => {
     ['empty and', () => and()],
     [
       'public inside or (an address is never a reason to skip authentication)',
-      () => or(PUBLIC, requireAddress('10.0.0.0/8')),
+      () => or(publicRoute(), requireAddress('10.0.0.0/8')),
     ],
-    ['public inside not', () => not(PUBLIC)],
+    ['public inside not', () => not(publicRoute())],
   ];
   it.each(bad)('%s', (_name, build) => {
     expect(build).toThrow(ConfigError);
@@ -153,7 +153,7 @@ describe('builders reject bad declarations at start-up', () => {
 
 describe('requirements as loggable, comparable values', () => {
   it.each([
-    [PUBLIC, 'public'],
+    [publicRoute(), 'public'],
     [AUTHENTICATED, 'authenticated'],
     [requireScopes('a', 'b'), 'scopes:all'],
     [requireAnyScope('a'), 'scopes:any'],

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildCoverage, type DeclaredRoute } from '../../src/adapter.js';
-import { formatCoverage, PUBLIC, requireRoles, requireScopes } from '../../src/index.js';
+import { formatCoverage, publicRoute, requireRoles, requireScopes } from '../../src/index.js';
 import { policyHarness } from './helpers.js';
 
 const appRoutes: DeclaredRoute[] = [
   { method: 'GET', path: '/orders/:id', requirements: [requireScopes('orders:read')] },
-  { method: 'GET', path: '/health', requirements: [PUBLIC] },
+  { method: 'GET', path: '/health', requirements: [publicRoute()] },
   { method: 'POST', path: '/orders' },
   { method: 'DELETE', path: '/orders/:id' },
 ];

@@ -5,7 +5,7 @@ import {
   ConfigError,
   createGuard,
   type Decision,
-  PUBLIC,
+  publicRoute,
   requireAddress,
   requireAuthentication,
   requireOwnership,
@@ -165,7 +165,7 @@ describe('strict mode', () => {
 
   it('lets declared routes work, public ones included', async () => {
     const { guard, mint } = policyHarness({ policy: { strict: true } });
-    expect((await guard.evaluate(requestFacts(), PUBLIC)).outcome).toBe('allow');
+    expect((await guard.evaluate(requestFacts(), publicRoute())).outcome).toBe('allow');
     expect((await guard.evaluate(bearer(mint({ claims: { scope: 'a' } })), requireScopes('a'))).outcome).toBe(
       'allow',
     );

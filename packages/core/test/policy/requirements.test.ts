@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AUTHENTICATED,
-  PUBLIC,
+  publicRoute,
   requireAddress,
   requireAnyRole,
   requireAnyScope,
@@ -24,7 +24,7 @@ const auth = (authentication: Principal['authentication']): Partial<PolicyInput>
 type Principal = ReturnType<typeof principal>;
 
 const forms: Case[] = [
-  ['public passes', PUBLIC, {}, 'OK'],
+  ['public passes', publicRoute(), {}, 'OK'],
   ['authenticated passes', AUTHENTICATED, {}, 'OK'],
   ['AT-12 scopes all-of: all granted', requireScopes('a', 'b'), scopes('a', 'b', 'c'), 'OK'],
   ['AT-12 scopes all-of: one missing', requireScopes('a', 'b'), scopes('a'), 'ERR_INSUFFICIENT_SCOPE'],

@@ -1,6 +1,6 @@
 import { bearer, parseChallenges, requestFacts } from '@nevertrust/testkit';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, PUBLIC, requireAnyScope, requireScopes } from '../../src/index.js';
+import { ConfigError, publicRoute, requireAnyScope, requireScopes } from '../../src/index.js';
 import { ISSUER, policyHarness } from './helpers.js';
 
 describe('protected resource metadata (RFC 9728)', () => {
@@ -21,7 +21,7 @@ describe('protected resource metadata (RFC 9728)', () => {
       resourceMetadata: { resource: 'https://api.example.com/v1/', resourceName: 'Orders API' },
       policy: {
         routes: [
-          { method: 'GET', path: '/health', requirement: PUBLIC },
+          { method: 'GET', path: '/health', requirement: publicRoute() },
           { method: 'GET', path: '/orders', requirement: requireAnyScope('orders:read', 'orders:admin') },
         ],
         roles: { ops: ['ops:deploy'] },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   type PolicyRoute,
-  PUBLIC,
+  publicRoute,
   requireOwnership,
   requireRoles,
   requireScopes,
@@ -12,7 +12,7 @@ import { compileRouteTable } from '../../src/policy.js';
 import { policyHarness } from './helpers.js';
 
 const routes: PolicyRoute[] = [
-  { method: 'GET', path: '/health', requirement: PUBLIC },
+  { method: 'GET', path: '/health', requirement: publicRoute() },
   { method: ['GET', 'POST'], path: '/orders', requirement: requireScopes('orders:read') },
   { method: 'GET', path: '/orders/:id', requirement: requireScopes('orders:read') },
   { method: 'GET', path: '/orders/export', requirement: requireRoles('exporter') },
@@ -70,7 +70,7 @@ describe('table validation at start-up', () => {
   it('refuses two entries for the same method and pattern, naming both', () => {
     const problems = configProblems(() =>
       compileRouteTable([
-        { method: 'GET', path: '/a/:id', requirement: PUBLIC },
+        { method: 'GET', path: '/a/:id', requirement: publicRoute() },
         { method: ['POST', 'GET'], path: '/a/:other', requirement: requireScopes('x') },
       ]),
     );
@@ -82,8 +82,8 @@ describe('table validation at start-up', () => {
   it('refuses a "*" entry overlapping a method entry', () => {
     expect(() =>
       compileRouteTable([
-        { method: 'GET', path: '/a', requirement: PUBLIC },
-        { method: '*', path: '/a', requirement: PUBLIC },
+        { method: 'GET', path: '/a', requirement: publicRoute() },
+        { method: '*', path: '/a', requirement: publicRoute() },
       ]),
     ).toThrow(/conflicts with policy.routes\[0\]/);
   });
@@ -92,26 +92,26 @@ describe('table validation at start-up', () => {
     expect(() =>
       compileRouteTable([
         { method: 'GET', path: '/Admin', requirement: requireRoles('admin') },
-        { method: 'GET', path: '/admin/', requirement: PUBLIC },
+        { method: 'GET', path: '/admin/', requirement: publicRoute() },
       ]),
     ).toThrow(ConfigError);
   });
 
   it.each([
     [
-      { method: 'GET', path: 'orders', requirement: PUBLIC },
+      { method: 'GET', path: 'orders', requirement: publicRoute() },
       'policy.routes[0].path: expected a pattern starting with /',
     ],
     [
-      { method: 'get', path: '/a', requirement: PUBLIC },
+      { method: 'get', path: '/a', requirement: publicRoute() },
       'policy.routes[0].method: expected an HTTP method in upper case (GET, POST, …) or "*"',
     ],
     [
-      { method: ['GET', 'FETCH'], path: '/a', requirement: PUBLIC },
+      { method: ['GET', 'FETCH'], path: '/a', requirement: publicRoute() },
       'policy.routes[0].method[1]: expected an HTTP method in upper case (GET, POST, …) or "*"',
     ],
     [
-      { method: 'GET', path: '/a', requirement: PUBLIC, dryRun: 'yes' },
+      { method: 'GET', path: '/a', requirement: publicRoute(), dryRun: 'yes' },
       'policy.routes[0].dryRun: expected a boolean',
     ],
     [
@@ -120,16 +120,19 @@ describe('table validation at start-up', () => {
     ],
     ['GET /a', 'policy.routes[0]: expected { method, path, requirement }'],
     [
-      { method: [], path: '/a', requirement: PUBLIC },
+      { method: [], path: '/a', requirement: publicRoute() },
       'policy.routes[0].method: expected a method, an array of methods or "*"',
     ],
-    [{ method: ['*', 'GET'], path: '/a', requirement: PUBLIC }, 'policy.routes[0].method: "*" stands alone'],
+    [
+      { method: ['*', 'GET'], path: '/a', requirement: publicRoute() },
+      'policy.routes[0].method: "*" stands alone',
+    ],
     [
       { method: 'GET', path: '/a' },
       'policy.routes[0].requirement: expected a requirement (one of public, authenticated, scopes, roles, claim, predicate, kind, method, ownership, address, authentication, and, or, not)',
     ],
     [
-      { method: 'GET', path: '/a', requirement: PUBLIC, dryrun: true },
+      { method: 'GET', path: '/a', requirement: publicRoute(), dryrun: true },
       'policy.routes[0].dryrun: unknown option',
     ],
   ])('%o is refused', (entry, problem) => {
@@ -138,7 +141,7 @@ describe('table validation at start-up', () => {
 
   it('createGuard fails on a bad table with ConfigError', () => {
     expect(() =>
-      policyHarness({ policy: { routes: [{ method: 'GET', path: 'x', requirement: PUBLIC }] } }),
+      policyHarness({ policy: { routes: [{ method: 'GET', path: 'x', requirement: publicRoute() }] } }),
     ).toThrow(ConfigError);
   });
 });

@@ -4,7 +4,7 @@
 import { createHash, type KeyObject, sign } from 'node:crypto';
 import { b64url, signRaw, signToken } from '@nevertrust/testkit';
 import { describe, expect, it } from 'vitest';
-import { PUBLIC } from '../../src/index.js';
+import { publicRoute } from '../../src/index.js';
 import { verifySignature } from '../../src/token/algorithms.js';
 import { expectAllow, expectDeny, harness, ISSUER, testKey, validClaims } from '../support.js';
 
@@ -73,7 +73,7 @@ describe('J-2/#1/#2: "none" is never an algorithm', () => {
       expectDeny(
         await guard.evaluate(
           { method: 'GET', target: '/', headers: { authorization: [`Bearer ${token}`] } },
-          PUBLIC,
+          publicRoute(),
         ),
         'ERR_ALGORITHM_NOT_ALLOWED',
       );

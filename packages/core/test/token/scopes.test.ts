@@ -4,7 +4,7 @@
  */
 import { parseChallenges, requestFacts } from '@nevertrust/testkit';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, PUBLIC, requireAnyScope, requireScopes } from '../../src/index.js';
+import { ConfigError, publicRoute, requireAnyScope, requireScopes } from '../../src/index.js';
 import { readGrantedScopes } from '../../src/token/scopes.js';
 import { expectAllow, expectDeny, harness, withAuthorization } from '../support.js';
 
@@ -175,17 +175,17 @@ describe('AT-12: requirements', () => {
   });
 });
 
-describe('PUBLIC routes', () => {
+describe('publicRoute() routes', () => {
   it('no credentials → allow without a principal', async () => {
     const { guard, events } = harness();
-    const allowed = expectAllow(await guard.evaluate(requestFacts(), PUBLIC));
+    const allowed = expectAllow(await guard.evaluate(requestFacts(), publicRoute()));
     expect(allowed.principal).toBeUndefined();
     expect(events[0]).toMatchObject({ outcome: 'allow', reason: 'OK', requirement: 'public' });
   });
 
   it('valid credentials → allow with the principal', async () => {
     const { guard, mint } = harness();
-    const allowed = expectAllow(await guard.evaluate(withAuthorization(`Bearer ${mint()}`), PUBLIC));
+    const allowed = expectAllow(await guard.evaluate(withAuthorization(`Bearer ${mint()}`), publicRoute()));
     expect(allowed.principal?.subject).toBe('user-1');
   });
 
@@ -197,6 +197,6 @@ describe('PUBLIC routes', () => {
     const { guard, mint, clock } = harness();
     const value = header(() => mint());
     clock.ms += 3600_000;
-    expectDeny(await guard.evaluate(withAuthorization(value), PUBLIC), code, status);
+    expectDeny(await guard.evaluate(withAuthorization(value), publicRoute()), code, status);
   });
 });
