@@ -4,6 +4,7 @@
  * received value, so a secret or token put in the wrong place is never echoed into a log.
  */
 import type { z } from 'zod';
+import { ConfigError } from './errors.js';
 
 function formatPath(root: string, path: readonly PropertyKey[]): string {
   const text = path
@@ -32,4 +33,22 @@ export function describeIssue(issue: z.core.$ZodIssue, root = ''): string[] {
   // zod's messages state the expected type or the allowed values, never the received value, so a secret
   // given in the wrong place is never echoed.
   return [`${formatPath(root, issue.path)}: ${issue.message}`];
+}
+
+/**
+ * Parses `value` with `schema`, or throws {@link ConfigError} with every issue as `root.path: expectation`.
+ *
+ * @example
+ * ```ts
+ * const target = parseOrThrow(revokeTokenSchema, input, 'revokeToken()');
+ * ```
+ */
+export function parseOrThrow<Schema extends z.ZodType>(
+  schema: Schema,
+  value: unknown,
+  root: string,
+): z.output<Schema> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, root)));
 }

@@ -4,32 +4,36 @@
  * given as an array of segments. Reading walks own properties only, with a bounded depth, so no path can
  * reach `__proto__` or `constructor` (attack #22).
  */
-import { ConfigError } from '../model/errors.js';
+import { z } from 'zod';
+import { parseOrThrow } from '../model/config-issues.js';
 
 /** A claim path as users write it. */
 export type ClaimPathInput = string | readonly string[];
 
 const MAX_SEGMENTS = 16;
 
+const PATH_EXPECTED = 'expected a claim name, a dotted path or an array of names';
+const SEGMENT_EXPECTED = 'expected non-empty path segments';
+
 /**
- * Why a claim path is unusable, or `undefined`.
+ * The schema of a claim path: a dotted string or an array of names, at most 16 non-empty segments; its
+ * output is the frozen segments. Requirements and options use it, so the rule is written once.
  *
  * @example
  * ```ts
- * claimPathProblem('a..b'); // 'expected non-empty path segments'
+ * claimPathSchema.parse('realm_access.roles'); // ['realm_access', 'roles']
+ * claimPathSchema.safeParse('a..b').success; // false: expected non-empty path segments
  * ```
  */
-export function claimPathProblem(path: unknown): string | undefined {
-  const segments = typeof path === 'string' ? path.split('.') : path;
-  if (!Array.isArray(segments) || segments.length === 0) {
-    return 'expected a claim name, a dotted path or an array of names';
-  }
-  if (segments.length > MAX_SEGMENTS) return `expected at most ${MAX_SEGMENTS} path segments`;
-  if (!segments.every((segment) => typeof segment === 'string' && segment.length > 0)) {
-    return 'expected non-empty path segments';
-  }
-  return undefined;
-}
+export const claimPathSchema = z
+  .union([z.string().transform((path) => path.split('.')), z.array(z.unknown())], { error: PATH_EXPECTED })
+  .pipe(
+    z
+      .array(z.string({ error: SEGMENT_EXPECTED }).min(1, SEGMENT_EXPECTED), { error: PATH_EXPECTED })
+      .min(1, PATH_EXPECTED)
+      .max(MAX_SEGMENTS, `expected at most ${MAX_SEGMENTS} path segments`)
+      .transform((segments): readonly string[] => Object.freeze(segments)),
+  );
 
 /**
  * Normalises a claim path to frozen segments; throws {@link ConfigError} naming `where` when it is unusable.
@@ -41,9 +45,7 @@ export function claimPathProblem(path: unknown): string | undefined {
  * ```
  */
 export function toClaimPath(path: ClaimPathInput, where: string): readonly string[] {
-  const problem = claimPathProblem(path);
-  if (problem) throw new ConfigError([`${where}: ${problem}`]);
-  return Object.freeze(typeof path === 'string' ? path.split('.') : [...path]);
+  return parseOrThrow(claimPathSchema, path, where);
 }
 
 /**

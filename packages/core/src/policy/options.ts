@@ -5,7 +5,7 @@
  */
 
 import { z } from 'zod';
-import { claimPathProblem } from './claim-path.js';
+import { claimPathSchema } from './claim-path.js';
 import { scopeTokenSchema as scopeToken } from './requirement-schema.js';
 import { resourceIdentifierProblem } from './resource-metadata.js';
 import type { RevocationStore } from './revocation-store.js';
@@ -64,12 +64,7 @@ const url = z.url({ message: 'expected an absolute URL' });
  * issuerSchema.extend({ roleClaim: roleClaimSchema.optional() });
  * ```
  */
-export const roleClaimSchema = z.custom<string | readonly string[]>(
-  (value) => claimPathProblem(value) === undefined,
-  {
-    message: 'expected a claim name, a dotted path or an array of names',
-  },
-);
+export const roleClaimSchema = claimPathSchema;
 
 /**
  * The schema of {@link PolicyOptions}; route entries are checked when the table is compiled.

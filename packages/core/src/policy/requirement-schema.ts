@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { SCOPE_TOKEN } from '../token/scopes.js';
 import { cidrProblem } from './cidr.js';
-import { claimPathProblem } from './claim-path.js';
+import { claimPathSchema } from './claim-path.js';
 import { REQUIREMENT_TYPES } from './requirement.js';
 
 // RFC 9110 §5.6.2 token, the syntax of a method name.
@@ -40,14 +40,7 @@ const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === '
   message: 'expected a function',
 });
 const match = z.enum(['all', 'any'], { error: 'expected all or any' });
-// Stands for a field whose check lives in a shared `…Problem` function (claim paths, CIDRs), so the rule is
-// written once; the function's own text names what was expected.
-const checkedBy = (problem: (value: unknown) => string | undefined) =>
-  z.custom().superRefine((value, ctx) => {
-    const found = problem(value);
-    if (found) ctx.addIssue({ code: 'custom', message: found });
-  });
-const claimPath = checkedBy(claimPathProblem);
+const claimPath = claimPathSchema;
 const primitive = z.union([z.string(), z.number(), z.boolean(), z.null()], {
   error: 'expected a JSON primitive (string, number, boolean or null)',
 });

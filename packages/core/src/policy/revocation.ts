@@ -4,6 +4,8 @@
  * a client credential leaked — checklist A10, A11). The guard checks it on every request, after the
  * verified-token cache, so a cached token is refused as soon as it is revoked.
  */
+import { z } from 'zod';
+import { parseOrThrow } from '../model/config-issues.js';
 import { ConfigError } from '../model/errors.js';
 import { isThenable } from '../model/maybe-async.js';
 import type { Principal } from '../model/principal.js';
@@ -66,17 +68,12 @@ export interface RevocationSettings {
 
 const UNREPORTED = createStoreFaultHandler({ failOpen: new Set(), count: () => {} });
 
-function requireText(value: unknown, where: string): string {
-  if (typeof value !== 'string' || value.length === 0)
-    throw new ConfigError([`${where}: expected a non-empty string`]);
-  return value;
-}
-
-function optionalTime(value: unknown, where: string): number | undefined {
-  if (value !== undefined && !Number.isFinite(value))
-    throw new ConfigError([`${where}: expected seconds since the epoch`]);
-  return value as number | undefined;
-}
+// What each revocation call accepts, checked like every other input a user writes (by zod, at the call).
+const text = z.string({ error: 'expected a non-empty string' }).min(1, 'expected a non-empty string');
+const epochSeconds = z.number({ error: 'expected seconds since the epoch' }).optional();
+const tokenTarget = z.object({ issuer: text, tokenId: text, expiresAt: epochSeconds });
+const subjectTarget = z.object({ issuer: text, subject: text, issuedBefore: epochSeconds });
+const clientTarget = z.object({ issuer: text, clientId: text, issuedBefore: epochSeconds });
 
 /**
  * Creates the revocation service of a guard.
@@ -107,45 +104,43 @@ export function createRevocationService(settings: RevocationSettings): Revocatio
     if (!Number.isFinite(seconds)) throw new RangeError('clock returned a non-finite time');
     return seconds;
   };
-  const lifetimeOf = (issuer: unknown, where: string): number => {
-    const lifetime = maxLifetimeByIssuer.get(requireText(issuer, `${where}.issuer`));
+  const lifetimeOf = (issuer: string, where: string): number => {
+    const lifetime = maxLifetimeByIssuer.get(issuer);
     if (lifetime === undefined) throw new ConfigError([`${where}.issuer: expected a configured issuer`]);
     return lifetime + clockToleranceSeconds;
   };
   const add = (entry: RevocationEntry) => store.add(entry, now());
   // A subject- or client-wide cut-off: once every token issued up to it has expired, the entry has
   // nothing left to refuse.
-  const cutOff = <Field extends 'subject' | 'clientId'>(
+  const cutOff = (
     where: string,
-    target: { readonly issuer: string; readonly issuedBefore?: number } & Readonly<Record<Field, string>>,
-    field: Field,
+    target: { readonly issuer: string; readonly issuedBefore?: number | undefined },
   ) => {
-    const lifetime = lifetimeOf(target.issuer, where);
-    const id = requireText(target[field], `${where}.${field}`);
-    const issuedBefore = optionalTime(target.issuedBefore, `${where}.issuedBefore`) ?? now();
-    return { id, issuedBefore, expiresAt: issuedBefore + lifetime };
+    const issuedBefore = target.issuedBefore ?? now();
+    return { issuedBefore, expiresAt: issuedBefore + lifetimeOf(target.issuer, where) };
   };
 
   return {
-    async revokeToken(target) {
-      const lifetime = lifetimeOf(target.issuer, 'revokeToken()');
-      const tokenId = requireText(target.tokenId, 'revokeToken().tokenId');
-      const expiresAt = optionalTime(target.expiresAt, 'revokeToken().expiresAt') ?? now() + lifetime;
+    async revokeToken(input) {
+      const { issuer, tokenId, expiresAt } = parseOrThrow(tokenTarget, input, 'revokeToken()');
+      const lifetime = lifetimeOf(issuer, 'revokeToken()');
       // Kept past exp by the clock tolerance, during which the token itself would still verify.
       await add({
         kind: 'token',
-        issuer: target.issuer,
+        issuer,
         tokenId,
-        expiresAt: expiresAt + clockToleranceSeconds,
+        expiresAt: (expiresAt ?? now() + lifetime) + clockToleranceSeconds,
       });
     },
-    async revokeSubject(target) {
-      const { id: subject, issuedBefore, expiresAt } = cutOff('revokeSubject()', target, 'subject');
-      await add({ kind: 'subject', issuer: target.issuer, subject, issuedBefore, expiresAt });
+    async revokeSubject(input) {
+      const target = parseOrThrow(subjectTarget, input, 'revokeSubject()');
+      const { issuer, subject } = target;
+      await add({ kind: 'subject', issuer, subject, ...cutOff('revokeSubject()', target) });
     },
-    async revokeClient(target) {
-      const { id: clientId, issuedBefore, expiresAt } = cutOff('revokeClient()', target, 'clientId');
-      await add({ kind: 'client', issuer: target.issuer, clientId, issuedBefore, expiresAt });
+    async revokeClient(input) {
+      const target = parseOrThrow(clientTarget, input, 'revokeClient()');
+      const { issuer, clientId } = target;
+      await add({ kind: 'client', issuer, clientId, ...cutOff('revokeClient()', target) });
     },
     check(principal, nowSeconds) {
       try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/index.js';
-import { claimPathProblem, formatClaimPath, readClaim, toClaimPath } from '../../src/policy/claim-path.js';
+import { claimPathSchema, formatClaimPath, readClaim, toClaimPath } from '../../src/policy/claim-path.js';
 
 describe('claim paths', () => {
   const claims = JSON.parse(
@@ -30,8 +30,9 @@ describe('claim paths', () => {
   it.each([[''], ['a..b'], [[]], [['']], [42], [Array.from({ length: 17 }, () => 'a')]])(
     'refuses %o',
     (path) => {
-      expect(claimPathProblem(path)).toBeDefined();
+      expect(claimPathSchema.safeParse(path).success).toBe(false);
       expect(() => toClaimPath(path as string, 'roleClaim')).toThrow(ConfigError);
+      expect(() => toClaimPath(path as string, 'roleClaim')).toThrow(/roleClaim(\[\d+\])?: expected/);
     },
   );
 });

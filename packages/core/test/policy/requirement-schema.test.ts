@@ -33,7 +33,7 @@ describe('the requirement schema names the path of each bad part and what was ex
     [
       'claim: an empty path segment (attack #22) and two values for equals',
       { type: 'claim', claim: 'a..b', test: 'equals', values: [1, 2] },
-      ['r.claim: expected non-empty path segments', 'r.values: expected exactly one value for equals'],
+      ['r.claim[1]: expected non-empty path segments', 'r.values: expected exactly one value for equals'],
     ],
     [
       'claim: an unknown test',
