@@ -82,122 +82,30 @@ export const requires: Markers['requires'] = markers.requires;
  */
 export const getPrincipal: Markers['getPrincipal'] = markers.getPrincipal;
 
-/**
- * Requires every listed role (from the configured role claims). Route middleware, a method decorator and a requirement value; builds what the core's `requireRoles` builds.
- *
- * @example
- * ```ts
- * app.get('/admin', requireRoles('admin'), handler);
- * ```
- */
+// The rest of the policy language, each as route middleware, a method decorator and a requirement value at once:
+// same arguments and same requirement as the core's builder of the same name (see its TSDoc there).
+
+/** The core's `requireRoles` as a route marker. */
 export const requireRoles: Markers['requireRoles'] = markers.requireRoles;
-
-/**
- * Requires at least one of the listed roles. Route middleware, a method decorator and a requirement value; builds what the core's `requireAnyRole` builds.
- *
- * @example
- * ```ts
- * app.get('/support', requireAnyRole('support', 'admin'), handler);
- * ```
- */
+/** The core's `requireAnyRole` as a route marker. */
 export const requireAnyRole: Markers['requireAnyRole'] = markers.requireAnyRole;
-
-/**
- * Requires a claim test to hold (`equals`, `oneOf`, `includes` or a custom check). Route middleware, a method decorator and a requirement value; builds what the core's `requireClaim` builds.
- *
- * @example
- * ```ts
- * app.get('/eu', requireClaim('region', { equals: 'eu' }), handler);
- * ```
- */
+/** The core's `requireClaim` as a route marker. */
 export const requireClaim: Markers['requireClaim'] = markers.requireClaim;
-
-/**
- * Requires the principal to be a user or a service (client credentials). Route middleware, a method decorator and a requirement value; builds what the core's `requireKind` builds.
- *
- * @example
- * ```ts
- * app.get('/jobs', requireKind('service'), handler);
- * ```
- */
+/** The core's `requireKind` as a route marker. */
 export const requireKind: Markers['requireKind'] = markers.requireKind;
-
-/**
- * Requires a named predicate over the policy input to hold. Route middleware, a method decorator and a requirement value; builds what the core's `requireThat` builds.
- *
- * @example
- * ```ts
- * app.get('/beta', requireThat('beta tester', (input) => input.claims.beta === true), handler);
- * ```
- */
+/** The core's `requireThat` as a route marker. */
 export const requireThat: Markers['requireThat'] = markers.requireThat;
-
-/**
- * Requires the request method to be one of those listed. Route middleware, a method decorator and a requirement value; builds what the core's `requireMethod` builds.
- *
- * @example
- * ```ts
- * app.get('/orders', requireMethod('GET', 'HEAD'), handler);
- * ```
- */
+/** The core's `requireMethod` as a route marker. */
 export const requireMethod: Markers['requireMethod'] = markers.requireMethod;
-
-/**
- * Requires a route parameter to equal a claim of the principal (`sub` by default). Route middleware, a method decorator and a requirement value; builds what the core's `requireOwnership` builds.
- *
- * @example
- * ```ts
- * app.get('/users/:userId', requireOwnership('userId'), handler);
- * ```
- */
+/** The core's `requireOwnership` as a route marker. */
 export const requireOwnership: Markers['requireOwnership'] = markers.requireOwnership;
-
-/**
- * Requires the socket peer address to be in one of the CIDR ranges. Route middleware, a method decorator and a requirement value; builds what the core's `requireAddress` builds.
- *
- * @example
- * ```ts
- * app.get('/internal', requireAddress('10.0.0.0/8'), handler);
- * ```
- */
+/** The core's `requireAddress` as a route marker. */
 export const requireAddress: Markers['requireAddress'] = markers.requireAddress;
-
-/**
- * Requires an authentication strength (`acr`, `amr`, `maxAgeSeconds`); a shortfall is an RFC 9470 step-up challenge. Route middleware, a method decorator and a requirement value; builds what the core's `requireAuthentication` builds.
- *
- * @example
- * ```ts
- * app.get('/payments', requireAuthentication({ acr: ['mfa'] }), handler);
- * ```
- */
+/** The core's `requireAuthentication` as a route marker. */
 export const requireAuthentication: Markers['requireAuthentication'] = markers.requireAuthentication;
-
-/**
- * Every requirement (or marker) must hold. Route middleware, a method decorator and a requirement value; builds what the core's `and` builds.
- *
- * @example
- * ```ts
- * app.get('/payments', and(requireScopes('payments:write'), requireRoles('payer')), handler);
- * ```
- */
+/** The core's `and` as a route marker. */
 export const and: Markers['and'] = markers.and;
-
-/**
- * At least one requirement (or marker) must hold. Route middleware, a method decorator and a requirement value; builds what the core's `or` builds.
- *
- * @example
- * ```ts
- * app.get('/users/:userId', or(requireRoles('admin'), requireOwnership('userId')), handler);
- * ```
- */
+/** The core's `or` as a route marker. */
 export const or: Markers['or'] = markers.or;
-
-/**
- * The requirement (or marker) must not hold. Route middleware, a method decorator and a requirement value; builds what the core's `not` builds.
- *
- * @example
- * ```ts
- * app.get('/orders', and(requireScopes('orders:read'), not(requireClaim('suspended', { equals: true }))), handler);
- * ```
- */
+/** The core's `not` as a route marker. */
 export const not: Markers['not'] = markers.not;

@@ -90,122 +90,30 @@ export const requires: Markers['requires'] = markers.requires;
  */
 export const getPrincipal: Markers['getPrincipal'] = markers.getPrincipal;
 
-/**
- * Requires every listed role (from the configured role claims). A route hook, a method decorator and a requirement value; builds what the core's `requireRoles` builds.
- *
- * @example
- * ```ts
- * app.get('/admin', { preHandler: requireRoles('admin') }, handler);
- * ```
- */
+// The rest of the policy language, each as a route hook, a method decorator and a requirement value at once:
+// same arguments and same requirement as the core's builder of the same name (see its TSDoc there).
+
+/** The core's `requireRoles` as a route marker. */
 export const requireRoles: Markers['requireRoles'] = markers.requireRoles;
-
-/**
- * Requires at least one of the listed roles. A route hook, a method decorator and a requirement value; builds what the core's `requireAnyRole` builds.
- *
- * @example
- * ```ts
- * app.get('/support', { preHandler: requireAnyRole('support', 'admin') }, handler);
- * ```
- */
+/** The core's `requireAnyRole` as a route marker. */
 export const requireAnyRole: Markers['requireAnyRole'] = markers.requireAnyRole;
-
-/**
- * Requires a claim test to hold (`equals`, `oneOf`, `includes` or a custom check). A route hook, a method decorator and a requirement value; builds what the core's `requireClaim` builds.
- *
- * @example
- * ```ts
- * app.get('/eu', { preHandler: requireClaim('region', { equals: 'eu' }) }, handler);
- * ```
- */
+/** The core's `requireClaim` as a route marker. */
 export const requireClaim: Markers['requireClaim'] = markers.requireClaim;
-
-/**
- * Requires the principal to be a user or a service (client credentials). A route hook, a method decorator and a requirement value; builds what the core's `requireKind` builds.
- *
- * @example
- * ```ts
- * app.get('/jobs', { preHandler: requireKind('service') }, handler);
- * ```
- */
+/** The core's `requireKind` as a route marker. */
 export const requireKind: Markers['requireKind'] = markers.requireKind;
-
-/**
- * Requires a named predicate over the policy input to hold. A route hook, a method decorator and a requirement value; builds what the core's `requireThat` builds.
- *
- * @example
- * ```ts
- * app.get('/beta', { preHandler: requireThat('beta tester', (input) => input.claims.beta === true) }, handler);
- * ```
- */
+/** The core's `requireThat` as a route marker. */
 export const requireThat: Markers['requireThat'] = markers.requireThat;
-
-/**
- * Requires the request method to be one of those listed. A route hook, a method decorator and a requirement value; builds what the core's `requireMethod` builds.
- *
- * @example
- * ```ts
- * app.get('/orders', { preHandler: requireMethod('GET', 'HEAD') }, handler);
- * ```
- */
+/** The core's `requireMethod` as a route marker. */
 export const requireMethod: Markers['requireMethod'] = markers.requireMethod;
-
-/**
- * Requires a route parameter to equal a claim of the principal (`sub` by default). A route hook, a method decorator and a requirement value; builds what the core's `requireOwnership` builds.
- *
- * @example
- * ```ts
- * app.get('/users/:userId', { preHandler: requireOwnership('userId') }, handler);
- * ```
- */
+/** The core's `requireOwnership` as a route marker. */
 export const requireOwnership: Markers['requireOwnership'] = markers.requireOwnership;
-
-/**
- * Requires the socket peer address to be in one of the CIDR ranges. A route hook, a method decorator and a requirement value; builds what the core's `requireAddress` builds.
- *
- * @example
- * ```ts
- * app.get('/internal', { preHandler: requireAddress('10.0.0.0/8') }, handler);
- * ```
- */
+/** The core's `requireAddress` as a route marker. */
 export const requireAddress: Markers['requireAddress'] = markers.requireAddress;
-
-/**
- * Requires an authentication strength (`acr`, `amr`, `maxAgeSeconds`); a shortfall is an RFC 9470 step-up challenge. A route hook, a method decorator and a requirement value; builds what the core's `requireAuthentication` builds.
- *
- * @example
- * ```ts
- * app.get('/payments', { preHandler: requireAuthentication({ acr: ['mfa'] }) }, handler);
- * ```
- */
+/** The core's `requireAuthentication` as a route marker. */
 export const requireAuthentication: Markers['requireAuthentication'] = markers.requireAuthentication;
-
-/**
- * Every requirement (or marker) must hold. A route hook, a method decorator and a requirement value; builds what the core's `and` builds.
- *
- * @example
- * ```ts
- * app.get('/payments', { preHandler: and(requireScopes('payments:write'), requireRoles('payer')) }, handler);
- * ```
- */
+/** The core's `and` as a route marker. */
 export const and: Markers['and'] = markers.and;
-
-/**
- * At least one requirement (or marker) must hold. A route hook, a method decorator and a requirement value; builds what the core's `or` builds.
- *
- * @example
- * ```ts
- * app.get('/users/:userId', { preHandler: or(requireRoles('admin'), requireOwnership('userId')) }, handler);
- * ```
- */
+/** The core's `or` as a route marker. */
 export const or: Markers['or'] = markers.or;
-
-/**
- * The requirement (or marker) must not hold. A route hook, a method decorator and a requirement value; builds what the core's `not` builds.
- *
- * @example
- * ```ts
- * app.get('/orders', { preHandler: and(requireScopes('orders:read'), not(requireClaim('suspended', { equals: true }))) }, handler);
- * ```
- */
+/** The core's `not` as a route marker. */
 export const not: Markers['not'] = markers.not;
