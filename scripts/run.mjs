@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// One entry point behind `npm test`, `npm run demo`, `npm run bench` and `npm run build`.
+// One entry point behind `npm test`, `npm run demo`, `npm run bench`, `npm run build` and `npm run pack`.
 // It installs what a fresh clone lacks (pnpm in .tools/, the workspace packages), builds the
 // packages, then runs the requested step. Only Node and npm need to be present beforehand.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,6 +72,14 @@ const steps = {
   bench(args) {
     build();
     mustRun(pnpmBin, ['--filter', '@nevertrust/bench', 'run', 'bench', ...args]);
+  },
+  pack(args) {
+    // From a clean build: files tsc no longer writes (a moved module) must not be packed.
+    for (const entry of readdirSync(join(root, 'packages'))) {
+      rmSync(join(root, 'packages', entry, 'dist'), { recursive: true, force: true });
+    }
+    build();
+    mustRun(process.execPath, [join(root, 'scripts', 'pack.mjs'), ...args]);
   },
   lint() {
     mustRun(pnpmBin, ['exec', 'biome', 'check', '.']);
