@@ -36,7 +36,12 @@ describe('discovery against oidc-provider', () => {
   it('K-2: an issuer configured with a trailing slash does not match the metadata and fails closed', async () => {
     const strict = createGuard({ issuers: [{ issuer: `${idp.issuer}/`, audience: ORDERS_API }] });
     try {
-      await expect(strict.ready()).rejects.toThrow(/different issuer/);
+      const failure = strict.ready();
+      await expect(failure).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
+      // The common mistake gets its fix: the issuer exactly as the provider names it.
+      await expect(failure).rejects.toThrow(
+        `trailing slash included: configure ${JSON.stringify(idp.issuer)}`,
+      );
     } finally {
       await strict.close();
     }

@@ -8,6 +8,7 @@ import type { RateLimitRule } from '../limits/rate-limit.js';
 import type { CounterStore } from '../limits/store.js';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../model/store-faults.js';
 import { DEFAULT_CORRELATION_HEADERS } from './correlation.js';
+import { type OperationalLogger, STDERR_LOGGER } from './operational-log.js';
 import type { MetricsRecorder } from './recorder.js';
 import type { AuditRedactor } from './redact.js';
 import type { AuditSink } from './sink.js';
@@ -47,6 +48,12 @@ export interface MonitoringOptions {
   readonly metrics?: readonly MetricsRecorder[];
   /** A span per evaluation, e.g. `createOpenTelemetryTracing()` from `@nevertrust/opentelemetry`. Default none. */
   readonly tracing?: EvaluationTracer;
+  /**
+   * Where operational faults are logged: keys that cannot be fetched or recover, store faults, lost audit
+   * records. Pino-compatible (`{ warn, error, info?, debug? }`). Default: one line per warning on stderr;
+   * `false` for none.
+   */
+  readonly logger?: OperationalLogger | false;
   /** Rate limits per peer, principal or client; none by default. */
   readonly rateLimits?: readonly RateLimitRule[];
   /** Anomaly detectors; all off by default. */
@@ -81,6 +88,7 @@ export interface ResolvedMonitoring {
     readonly correlationHeaders: readonly string[];
   };
   readonly metrics: readonly MetricsRecorder[];
+  readonly logger: OperationalLogger | undefined;
   readonly tracing: EvaluationTracer | undefined;
   readonly rateLimits: readonly RateLimitRule[];
   readonly detectors: ResolvedDetectors;
@@ -136,6 +144,14 @@ export const monitoringOptionsShape = {
     .optional(),
   metrics: z.array(withMethods<MetricsRecorder>('a metrics recorder object', [])).optional(),
   tracing: withMethods<EvaluationTracer>('a tracer ({ startEvaluation })', ['startEvaluation']).optional(),
+  logger: z
+    .union(
+      [z.literal(false), withMethods<OperationalLogger>('a logger ({ warn, error })', ['warn', 'error'])],
+      {
+        error: 'expected a logger ({ warn, error }) or false',
+      },
+    )
+    .optional(),
   // The option the core had before OpenTelemetry moved to its own package: an old configuration fails at
   // start-up saying where it went, rather than as an unknown option or, worse, silently untraced.
   openTelemetry: z
@@ -198,6 +214,7 @@ export function resolveMonitoring(options: MonitoringOptions): ResolvedMonitorin
       correlationHeaders: audit.correlationHeaders ?? DEFAULT_CORRELATION_HEADERS,
     },
     metrics: options.metrics ?? [],
+    logger: options.logger === false ? undefined : (options.logger ?? STDERR_LOGGER),
     tracing: options.tracing,
     rateLimits: options.rateLimits ?? [],
     detectors: resolveDetectors(options.detectors),

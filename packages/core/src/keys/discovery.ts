@@ -30,6 +30,19 @@ export function discoveryUrl(issuer: string, kind: DiscoveryKind): string {
 }
 
 /**
+ * Why the discovery document's `issuer` is not the one configured (RFC 8414 §3.3: they must be identical),
+ * naming both — and the fix, for the common trailing-slash mistake.
+ */
+function issuerMismatch(configured: string, found: unknown): string {
+  if (typeof found !== 'string') return 'discovery document has no issuer';
+  // Bounded and quoted: the document is the provider's, not ours.
+  const shown = JSON.stringify(found.slice(0, 200));
+  const slash = found.replace(/\/$/, '') === configured.replace(/\/$/, '');
+  const hint = slash ? `; the issuer must match exactly, trailing slash included: configure ${shown}` : '';
+  return `discovery document names issuer ${shown}, not the configured ${JSON.stringify(configured)}${hint}`;
+}
+
+/**
  * Fetches the issuer's metadata and returns its `jwks_uri` after checking the `issuer` member.
  *
  * @example
@@ -46,7 +59,7 @@ export async function discoverJwksUri(
   const metadata = (await fetchJson(url)) as Record<string, unknown> | null;
   const fail = (reason: string) => new KeyFetchError('discovery', reason, url);
   if (typeof metadata !== 'object' || metadata === null) throw fail('discovery document is not an object');
-  if (metadata.issuer !== issuer) throw fail('discovery document names a different issuer');
+  if (metadata.issuer !== issuer) throw fail(issuerMismatch(issuer, metadata.issuer));
   const jwksUri = metadata.jwks_uri;
   if (typeof jwksUri !== 'string') throw fail('discovery document has no jwks_uri');
   const problem = keyUrlProblem(jwksUri);

@@ -8,6 +8,7 @@
  * A fetch that yields no usable key is a failed fetch (it never replaces good keys with nothing), and
  * every attempt is reported to `onFetch` once the source has settled.
  */
+import { NevertrustError } from '../model/errors.js';
 import type { SignatureAlgorithm } from '../token/algorithms.js';
 import type { KeyFetchFailure } from './key-fetch-error.js';
 import { remoteKeyHealth, type SourceHealth } from './key-health.js';
@@ -209,7 +210,14 @@ export class RemoteKeySource implements KeySource {
     // Fresh keys need no fetch: calling `ready()` twice must not double the load on the issuer.
     if (this.#keys && clock() - this.#fetchedAt <= timing.maxAgeMs) return;
     await this.#refresh();
-    if (!this.#usableKeys(this.#init.clock())) throw new Error(`${this.#init.issuer}: ${this.#lastError}`);
+    if (this.#usableKeys(this.#init.clock())) return;
+    // Loud and specific: the code to alert on, the issuer configured and the URL that failed.
+    const failure = this.#lastFailure;
+    const where = failure?.url ? ` at ${failure.url}` : '';
+    throw new NevertrustError(
+      'ERR_KEYS_UNAVAILABLE',
+      `no usable keys for issuer ${this.#init.issuer}: ${failure?.code ?? 'unknown'}${where}: ${this.#lastError}`,
+    );
   }
 
   health(): SourceHealth {

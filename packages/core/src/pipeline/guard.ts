@@ -55,6 +55,8 @@ export function createGuard(options: GuardOptions): Guard {
     onFetch: validated.keyFetch.onFetch,
     refusals,
     clock: auditTime,
+    // Read when a fetch is reported, by then the issuers below exist.
+    keyHealth: (issuer) => issuers.get(issuer)?.keySource.health(),
   });
   const { fetchJson, close } = createJsonFetcher(validated.keyFetch);
   const keyEvents = createKeyEvents(monitor.record, auditTime);

@@ -12,11 +12,13 @@
 import type { TrailContext } from '../audit/audit-event.js';
 import { correlationIdOf, generateCorrelationId } from '../audit/correlation.js';
 import { keyRefusalRecords } from '../audit/key-refusals.js';
+import { createOperationalLog } from '../audit/operational-log.js';
 import type { ResolvedMonitoring } from '../audit/options.js';
 import { type AuditPipeline, type AuditSinkStats, createAuditPipeline } from '../audit/pipeline.js';
 import { combineRecorders } from '../audit/recorder.js';
 import type { AuditRecord } from '../audit/schema.js';
 import { type EvaluationSpan, NO_SPAN } from '../audit/tracing.js';
+import type { SourceHealth } from '../keys/key-health.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import { createCounterChecks } from '../limits/counter-checks.js';
 import type { Refusal } from '../limits/refusal.js';
@@ -65,6 +67,8 @@ export interface MonitorSettings {
   /** The guard's refusal builder, so the refusals decided here carry the same challenge as all others. */
   readonly refusals: Refusals;
   readonly clock: () => number;
+  /** The health of an issuer's keys, for the operational log. */
+  readonly keyHealth: (issuer: string) => SourceHealth | undefined;
 }
 
 const AUDIT_RETRY_SECONDS = 5;
@@ -79,7 +83,10 @@ const AUDIT_RETRY_SECONDS = 5;
  */
 export function createMonitor(settings: MonitorSettings): Monitor {
   const { monitoring, clock } = settings;
-  const recorder = combineRecorders(monitoring.metrics);
+  const log = monitoring.logger
+    ? [createOperationalLog(monitoring.logger, { clock, keyHealth: settings.keyHealth })]
+    : [];
+  const recorder = combineRecorders([...monitoring.metrics, ...log]);
   const { tracing } = monitoring;
   const pipeline: AuditPipeline = createAuditPipeline({
     ...monitoring.audit,

@@ -86,7 +86,12 @@ describe('K-2: the metadata must name the configured issuer exactly', () => {
   ])('%s → fail closed (503, ready() rejects, JWKS never fetched)', async (_, issuerOf) => {
     const rig = await startRig(cleanup, { discovery: 'openid-configuration' });
     rig.server.setMetadata({ issuer: issuerOf(rig.server.url) });
-    await expect(rig.guard.ready()).rejects.toThrow(/different issuer/);
+    const failure = rig.guard.ready();
+    await expect(failure).rejects.toMatchObject({ code: 'ERR_KEYS_UNAVAILABLE' });
+    // The error names what the document said and where it was fetched.
+    await expect(failure).rejects.toThrow(
+      /discovery at http.*: discovery document (names issuer|has no issuer)/s,
+    );
     rig.clock.advance(5000);
     const decision = await rig.evaluate(rig.mint());
     expect(decision.outcome === 'deny' && decision.code).toBe('ERR_KEYS_UNAVAILABLE');
