@@ -1,4 +1,8 @@
-/** TLS material generated at test time: a CA, a server certificate for 127.0.0.1, and client certificates. */
+/**
+ * TLS material generated at test time: a CA, a server certificate for 127.0.0.1, two client certificates
+ * issued by the CA, and an expired self-signed client certificate (RFC 8705 §6.2: a certificate binds
+ * whether or not its chain would verify).
+ */
 import { generate } from 'selfsigned';
 
 /** PEM material for a TLS test server and its clients. */
@@ -8,6 +12,12 @@ export interface TlsMaterial {
   readonly serverCert: string;
   readonly clientKey: string;
   readonly clientCert: string;
+  /** A second client of the same CA (another workload). */
+  readonly otherClientKey: string;
+  readonly otherClientCert: string;
+  /** Self-signed, and expired a day ago: no verifier would accept its chain. */
+  readonly expiredSelfSignedKey: string;
+  readonly expiredSelfSignedCert: string;
 }
 
 let cached: Promise<TlsMaterial> | undefined;
@@ -46,17 +56,28 @@ async function create(): Promise<TlsMaterial> {
       },
     ],
   });
-  const client = await generate([{ name: 'commonName', value: 'service-a' }], {
+  const clientOfCa = (name: string) =>
+    generate([{ name: 'commonName', value: name }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      curve: 'P-256',
+      notBeforeDate: now,
+      notAfterDate: later,
+      ca: { key: ca.private, cert: ca.cert },
+      extensions: [
+        { name: 'basicConstraints', cA: false },
+        { name: 'extKeyUsage', clientAuth: true },
+      ],
+    });
+  const client = await clientOfCa('service-a');
+  const other = await clientOfCa('service-b');
+  const expired = await generate([{ name: 'commonName', value: 'expired self-signed' }], {
     keyType: 'ec',
     algorithm: 'sha256',
     curve: 'P-256',
-    notBeforeDate: now,
-    notAfterDate: later,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'extKeyUsage', clientAuth: true },
-    ],
+    notBeforeDate: new Date(Date.now() - 2 * 86_400_000),
+    notAfterDate: new Date(Date.now() - 86_400_000),
+    extensions: [{ name: 'extKeyUsage', clientAuth: true }],
   });
   return {
     ca: ca.cert,
@@ -64,6 +85,10 @@ async function create(): Promise<TlsMaterial> {
     serverCert: server.cert,
     clientKey: client.private,
     clientCert: client.cert,
+    otherClientKey: other.private,
+    otherClientCert: other.cert,
+    expiredSelfSignedKey: expired.private,
+    expiredSelfSignedCert: expired.cert,
   };
 }
 
