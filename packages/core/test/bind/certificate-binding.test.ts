@@ -9,18 +9,8 @@ import { bearer, testTls } from '@nevertrust/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certificateBindingProblem, certificateThumbprint } from '../../src/bind/certificate-binding.js';
 import type { RequestFacts } from '../../src/index.js';
+import { RFC8705_CERTIFICATE, RFC8705_THUMBPRINT } from '../fixtures/rfc8705.js';
 import { expectAllow, expectDeny, harness } from '../support.js';
-
-/** RFC 8705 Appendix A: a self-signed certificate that expired on 2 May 2022, and its thumbprint. */
-export const RFC8705_CERTIFICATE = `-----BEGIN CERTIFICATE-----
-MIIBBjCBrAIBAjAKBggqhkjOPQQDAjAPMQ0wCwYDVQQDDARtdGxzMB4XDTE4MTAx
-ODEyMzcwOVoXDTIyMDUwMjEyMzcwOVowDzENMAsGA1UEAwwEbXRsczBZMBMGByqG
-SM49AgEGCCqGSM49AwEHA0IABNcnyxwqV6hY8QnhxxzFQ03C7HKW9OylMbnQZjjJ
-/Au08/coZwxS7LfA4vOLS9WuneIXhbGGWvsDSb0tH6IxLm8wCgYIKoZIzj0EAwID
-SQAwRgIhAP0RC1E+vwJD/D1AGHGzuri+hlV/PpQEKTWUVeORWz83AiEA5x2eXZOV
-bUlJSGQgjwD5vaUaKlLR50Q2DmFfQj1L+SY=
------END CERTIFICATE-----`;
-export const RFC8705_THUMBPRINT = 'A4DtL2JmUMhAsvJj5tKyn64SqzmuXbMrJa0n761y5v0';
 
 const rfcDer = new Uint8Array(new X509Certificate(RFC8705_CERTIFICATE).raw);
 let otherDer: Uint8Array;
@@ -143,5 +133,22 @@ describe('M-2 a certificate-bound token through the guard (mtls: {})', () => {
     const allowed = expectAllow(await guard.evaluate(overTls(mint(), otherDer)));
     expect(allowed.principal.binding).toEqual({ type: 'none' });
     expectAllow(await guard.evaluate(overTls(mint(), undefined)));
+  });
+});
+
+describe('M-7 protected resource metadata (RFC 9728 §2)', () => {
+  const resourceMetadata = { resource: 'https://api.example.com/v1' };
+
+  it('says tls_client_certificate_bound_access_tokens: true when certificate-bound tokens are accepted', () => {
+    const { guard } = harness({ guard: { mtls: {}, resourceMetadata } });
+    expect(guard.resourceMetadata?.document.tls_client_certificate_bound_access_tokens).toBe(true);
+    expect(JSON.parse(guard.resourceMetadata?.response.body ?? '{}')).toMatchObject({
+      tls_client_certificate_bound_access_tokens: true,
+    });
+  });
+
+  it('omits it (false by default) without the mtls option', () => {
+    const { guard } = harness({ guard: { resourceMetadata } });
+    expect(guard.resourceMetadata?.document).not.toHaveProperty('tls_client_certificate_bound_access_tokens');
   });
 });
