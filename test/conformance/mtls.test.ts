@@ -1,0 +1,256 @@
+/**
+ * Certificate-bound access tokens (RFC 8705 §3) on every adapter over real sockets: HTTPS servers that ask
+ * for client certificates (`requestCert: true, rejectUnauthorized: false`), clients presenting certificates
+ * generated at test time, and plain HTTP. A trusted TLS-terminating proxy is played by a client that
+ * connects from 127.0.0.2 (the one configured proxy address), so the same header from 127.0.0.1 is a spoof.
+ * Each case asserts the status, the RFC 6750 challenge, the body error, whether the handler ran and the one
+ * audit event, on the core and on Express, Koa and Fastify alike.
+ */
+import { X509Certificate } from 'node:crypto';
+import { type AuditEvent, certificateThumbprint, ERROR_TABLE, type ErrorCode } from '@nevertrust/core';
+import { parseChallenges, type TlsMaterial, testTls } from '@nevertrust/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TokenRecipe } from './api.js';
+import { createFixture, type Fixture, REALM } from './fixture.js';
+import type { Profile } from './profiles.js';
+import { createTargets, type Exchange, type Target } from './targets.js';
+import type { ClientCertificate, Transport, WireRequest } from './transport.js';
+
+const PROXY = '127.0.0.2';
+const CERT_HEADER = 'x-client-cert';
+
+/** The API behind a proxy at 127.0.0.2 that forwards the client certificate URL-encoded (nginx style). */
+const MTLS_PROFILE: Profile = {
+  options: async (base) => ({ ...base, mtls: { trustedProxies: [PROXY], format: 'pem' } }),
+};
+
+type Certificates = 'service-a' | 'service-b' | 'expired-self-signed';
+
+interface MtlsCase {
+  readonly name: string;
+  readonly transport: Transport;
+  /** The certificate the token is bound to, and any further `cnf` members. */
+  readonly boundTo: Certificates;
+  readonly extraCnf?: Readonly<Record<string, string>>;
+  /** The certificate the client presents over TLS (`null`: none). */
+  readonly presents?: Certificates | null;
+  /** The certificate a proxy header names (URL-encoded PEM). */
+  readonly header?: Certificates;
+  readonly from?: string;
+  readonly expect: { readonly status: 200 } | { readonly status: 401; readonly code: ErrorCode };
+}
+
+const MISMATCH = { status: 401, code: 'ERR_CERTIFICATE_MISMATCH' } as const;
+
+const CASES: readonly MtlsCase[] = [
+  {
+    name: 'M-2 the bound certificate over HTTPS: 200, the handler ran',
+    transport: 'https',
+    boundTo: 'service-a',
+    presents: 'service-a',
+    expect: { status: 200 },
+  },
+  {
+    name: 'M-2 another client certificate (same CA): 401 invalid_token, no handler',
+    transport: 'https',
+    boundTo: 'service-a',
+    presents: 'service-b',
+    expect: MISMATCH,
+  },
+  {
+    name: 'M-2 no client certificate over HTTPS: 401 invalid_token',
+    transport: 'https',
+    boundTo: 'service-a',
+    presents: null,
+    expect: MISMATCH,
+  },
+  {
+    name: 'M-2 a certificate-bound token over plain HTTP: 401 invalid_token',
+    transport: 'http',
+    boundTo: 'service-a',
+    expect: MISMATCH,
+  },
+  {
+    name: 'M-4 an expired self-signed certificate still binds (no chain validation): 200',
+    transport: 'https',
+    boundTo: 'expired-self-signed',
+    presents: 'expired-self-signed',
+    expect: { status: 200 },
+  },
+  {
+    name: 'M-5 a spoofed certificate header from an address that is no proxy: ignored, 401',
+    transport: 'https',
+    boundTo: 'service-a',
+    presents: 'service-b',
+    header: 'service-a',
+    expect: MISMATCH,
+  },
+  {
+    name: 'M-5 a spoofed header next to the right TLS certificate: the request counts as presenting none, 401',
+    transport: 'https',
+    boundTo: 'service-a',
+    presents: 'service-a',
+    header: 'service-a',
+    expect: MISMATCH,
+  },
+  {
+    name: 'M-5 the certificate header from the trusted proxy (TLS terminated there, HTTP behind): 200',
+    transport: 'http',
+    boundTo: 'service-a',
+    header: 'service-a',
+    from: PROXY,
+    expect: { status: 200 },
+  },
+  {
+    name: 'M-5 the trusted proxy forwarding another certificate: 401',
+    transport: 'http',
+    boundTo: 'service-a',
+    header: 'service-b',
+    from: PROXY,
+    expect: MISMATCH,
+  },
+  {
+    name: 'M-5 the trusted proxy forwarding no certificate, its own TLS one aside: 401',
+    transport: 'https',
+    boundTo: 'service-a',
+    presents: 'service-a',
+    from: PROXY,
+    expect: MISMATCH,
+  },
+  {
+    name: 'M-6 a token bound to a DPoP key and the certificate at once: 401 ERR_TOKEN_BOUND',
+    transport: 'https',
+    boundTo: 'service-a',
+    extraCnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' },
+    presents: 'service-a',
+    expect: { status: 401, code: 'ERR_TOKEN_BOUND' },
+  },
+];
+
+let fixture: Fixture;
+let tls: TlsMaterial;
+let targets: Target[];
+const certificates = new Map<Certificates, ClientCertificate>();
+
+beforeAll(async () => {
+  fixture = await createFixture();
+  tls = await testTls();
+  certificates.set('service-a', { cert: tls.clientCert, key: tls.clientKey });
+  certificates.set('service-b', { cert: tls.otherClientCert, key: tls.otherClientKey });
+  certificates.set('expired-self-signed', { cert: tls.expiredSelfSignedCert, key: tls.expiredSelfSignedKey });
+  targets = await createTargets(fixture, MTLS_PROFILE, new Map(), ['http', 'https']);
+});
+
+afterAll(async () => {
+  await Promise.all(targets.map((target) => target.close()));
+  await fixture.close();
+});
+
+function certificate(name: Certificates): ClientCertificate {
+  return certificates.get(name) as ClientCertificate;
+}
+
+function thumbprintOf(name: Certificates): string {
+  return certificateThumbprint(new X509Certificate(certificate(name).cert).raw);
+}
+
+/** A read token bound to `name`'s certificate. */
+function boundToken(name: Certificates, extraCnf: Readonly<Record<string, string>> = {}): string {
+  const recipe: TokenRecipe = {
+    scope: 'orders:read',
+    claims: { cnf: { 'x5t#S256': thumbprintOf(name), ...extraCnf } },
+  };
+  return fixture.mint(recipe);
+}
+
+function requestOf(testCase: MtlsCase, token: string): WireRequest {
+  const headers: [string, string][] = [['authorization', `Bearer ${token}`]];
+  if (testCase.header) headers.push([CERT_HEADER, encodeURIComponent(certificate(testCase.header).cert)]);
+  const presents = testCase.presents;
+  return {
+    method: 'GET',
+    target: '/api/orders',
+    headers,
+    clientCertificate: presents ? certificate(presents) : null,
+    localAddress: testCase.from ?? '127.0.0.1',
+  };
+}
+
+/** The targets a case runs on: its transport, and the core (which is handed the same TLS facts). */
+function targetsFor(testCase: MtlsCase): Target[] {
+  return targets.filter((target) => target.name === 'core' || target.name.endsWith(`/${testCase.transport}`));
+}
+
+function expectOutcome(exchange: Exchange, testCase: MtlsCase, context: string): AuditEvent {
+  const { response } = exchange;
+  expect(exchange.audit, `${context}: exactly one audit event`).toHaveLength(1);
+  const event = exchange.audit[0] as AuditEvent;
+  expect(response.status, context).toBe(testCase.expect.status);
+  expect(event, context).toMatchObject({
+    outcome: testCase.expect.status === 200 ? 'allow' : 'deny',
+    reason: testCase.expect.status === 200 ? 'OK' : testCase.expect.code,
+    status: testCase.expect.status,
+    route: '/api/orders',
+    remoteAddress: testCase.from ?? '127.0.0.1',
+  });
+  expect(exchange.handlerRan, `${context}: handler ran`).toBe(testCase.expect.status === 200);
+  if (testCase.expect.status === 200) return event;
+  const spec = ERROR_TABLE[testCase.expect.code as Exclude<ErrorCode, 'ERR_CONFIG'>];
+  const [challenge] = parseChallenges(response.headers['www-authenticate']?.[0] ?? '');
+  expect(challenge, context).toEqual({
+    scheme: 'Bearer',
+    params: { realm: REALM, error: 'invalid_token', error_description: spec.description },
+  });
+  expect(JSON.parse(response.body), context).toEqual({
+    error: 'invalid_token',
+    error_description: spec.description,
+  });
+  expect(response.headers['cache-control'], context).toEqual(['no-store']);
+  return event;
+}
+
+describe('M-1…M-6 certificate-bound tokens on the core, Express, Koa and Fastify (HTTPS with client certificates, HTTP)', () => {
+  it.each(CASES.map((testCase, index) => [testCase.name, testCase, index] as const))(
+    '%s',
+    async (_name, testCase, index) => {
+      const token = boundToken(testCase.boundTo, testCase.extraCnf);
+      const ran: string[] = [];
+      for (const target of targetsFor(testCase)) {
+        const exchange = await target.run(requestOf(testCase, token), `mtls-${index}`);
+        expectOutcome(exchange, testCase, `${target.name}: ${testCase.name}`);
+        ran.push(target.name);
+      }
+      expect(ran).toHaveLength(4);
+    },
+  );
+
+  it('M-2 a cached verification never stands in for the certificate: right, right, then another → 401 on a cache hit', async () => {
+    const token = boundToken('service-a');
+    const right: MtlsCase = { ...(CASES[0] as MtlsCase) };
+    const other: MtlsCase = { ...(CASES[1] as MtlsCase) };
+    for (const target of targetsFor(right)) {
+      for (const round of [1, 2, 3]) {
+        expectOutcome(await target.run(requestOf(right, token), `mtls-cache-${round}`), right, target.name);
+      }
+      const refused = expectOutcome(
+        await target.run(requestOf(other, token), 'mtls-cache-4'),
+        other,
+        target.name,
+      );
+      expect(refused.cacheHit, `${target.name}: refused although the token was cached`).toBe(true);
+    }
+  });
+
+  it('M-7 the protected resource metadata says certificate-bound tokens are accepted', async () => {
+    const { createGuard } = await import('@nevertrust/core');
+    const options = await MTLS_PROFILE.options(fixture.guardOptions(() => {}));
+    const guard = createGuard({
+      ...options,
+      resourceMetadata: { resource: 'https://api.conformance.test/api' },
+    });
+    expect(guard.resourceMetadata?.document).toMatchObject({
+      tls_client_certificate_bound_access_tokens: true,
+    });
+    await guard.close();
+  });
+});
