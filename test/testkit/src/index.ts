@@ -33,6 +33,12 @@ export {
   type TokenSet,
   type UserTokenRequest,
 } from './oidc-provider.js';
+export {
+  type BoundTokenSet,
+  type ClientCertificate,
+  createDpopKey,
+  type DpopKey,
+} from './oidc-provider-bound.js';
 export { type TlsMaterial, testTls } from './tls.js';
 export {
   b64url,
