@@ -15,7 +15,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type TlsMaterial, testTls } from '@nevertrust/testkit';
+import { collectResponse, type TlsMaterial, testTls } from '@nevertrust/testkit';
 import { inject } from 'light-my-request';
 
 export type Transport = 'inject' | 'http' | 'https';
@@ -118,16 +118,7 @@ async function socketClient(handler: Handler, secure: boolean): Promise<Client> 
           ...(tls ? { ca: tls.ca, ...clientCertificateOf(request, tls) } : {}),
         };
         const outgoing = (tls ? httpsRequest : httpRequest)(options, (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              headers: response.headersDistinct as Record<string, string[]>,
-              body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
+          collectResponse(response).then(resolve, reject);
         });
         outgoing.setTimeout(5000, () => outgoing.destroy(new Error('request timed out')));
         outgoing.on('error', reject);

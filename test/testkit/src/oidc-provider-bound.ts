@@ -8,10 +8,11 @@
  */
 import { createHash, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer, request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { calculateJwkThumbprint, type JWK, SignJWT } from 'jose';
+import { type ServedHandler, serve } from './adapter-fixture.js';
+import { type CollectedResponse, collectResponse } from './http-response.js';
 import { OAuthResponseError, type TokenSet } from './oidc-provider-client.js';
 import { testTls } from './tls.js';
 
@@ -78,22 +79,14 @@ function signProof(
  */
 export async function startMtlsEndpoint(
   handle: (request: IncomingMessage, response: ServerResponse) => void,
-): Promise<{ readonly origin: string; close(): Promise<void> }> {
+): Promise<ServedHandler> {
   const tls = await testTls();
-  const server = createServer(
-    { key: tls.serverKey, cert: tls.serverCert, requestCert: true, rejectUnauthorized: false },
-    handle,
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `https://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serve(handle, {
+    key: tls.serverKey,
+    cert: tls.serverCert,
+    requestCert: true,
+    rejectUnauthorized: false,
+  });
 }
 
 /**
@@ -106,18 +99,12 @@ export function socketCertificate(ctx: { socket?: unknown }): unknown {
   return socket.getPeerX509Certificate();
 }
 
-interface RawResponse {
-  readonly status: number;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: string;
-}
-
 async function postForm(
   url: string,
   form: URLSearchParams,
   headers: Record<string, string>,
   certificate: ClientCertificate | undefined,
-): Promise<RawResponse> {
+): Promise<CollectedResponse> {
   const secure = url.startsWith('https:');
   const tls = secure ? { ca: (await testTls()).ca, ...(certificate ?? {}) } : {};
   const body = form.toString();
@@ -135,16 +122,7 @@ async function postForm(
         ...tls,
       },
       (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
+        collectResponse(response).then(resolve, reject);
       },
     );
     outgoing.setTimeout(5000, () => outgoing.destroy(new Error('token request timed out')));
@@ -196,9 +174,14 @@ export async function requestBoundClientCredentials(request: BoundTokenRequest):
       );
     }
     const response = await postForm(request.tokenEndpoint, form, headers, request.certificate);
-    const body = JSON.parse(response.body) as Record<string, unknown>;
-    const offered = response.headers['dpop-nonce'];
-    if (typeof offered === 'string') nonce = offered;
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(response.body) as Record<string, unknown>;
+    } catch {
+      throw new OAuthResponseError(response.status, 'invalid_response', 'not JSON');
+    }
+    const offered = response.headers['dpop-nonce']?.[0];
+    if (offered !== undefined) nonce = offered;
     if (body.error === 'use_dpop_nonce' && attempt === 0 && nonce !== undefined) continue;
     if (response.status !== 200 || typeof body.access_token !== 'string') {
       throw new OAuthResponseError(

@@ -186,7 +186,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
       store,
       cookieKeys,
       dpopNonceSecret,
-      mtlsOrigin: mtls?.origin,
+      mtlsOrigin: mtls?.url,
     });
     const provider = new Provider(issuer, configuration);
     current = { provider, handle: provider.callback() };
@@ -231,10 +231,10 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
         ...(request.scope !== undefined ? { scope: request.scope } : {}),
       });
     },
-    mtlsTokenEndpoint: mtls ? `${mtls.origin}/token` : undefined,
+    mtlsTokenEndpoint: mtls ? `${mtls.url}/token` : undefined,
     async boundClientCredentials(clientId, request) {
       const client = clientOf(clientId, 'service');
-      const tokenEndpoint = request.certificate ? mtls && `${mtls.origin}/token` : `${issuer}/token`;
+      const tokenEndpoint = request.certificate ? mtls && `${mtls.url}/token` : `${issuer}/token`;
       if (!tokenEndpoint)
         throw new Error('certificate-bound tokens need startOidcProvider({ mtlsEndpoint: true })');
       return requestBoundClientCredentials({

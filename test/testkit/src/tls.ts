@@ -22,59 +22,43 @@ export interface TlsMaterial {
 
 let cached: Promise<TlsMaterial> | undefined;
 
+const EC_SHA256 = { keyType: 'ec', algorithm: 'sha256', curve: 'P-256' } as const;
+
 async function create(): Promise<TlsMaterial> {
-  const now = new Date(Date.now() - 60_000);
-  const later = new Date(Date.now() + 86_400_000);
+  const valid = {
+    notBeforeDate: new Date(Date.now() - 60_000),
+    notAfterDate: new Date(Date.now() + 86_400_000),
+  };
+  // selfsigned signs with SHA-1 unless told otherwise, and OpenSSL 3 refuses such chains ('ca md too weak').
   const ca = await generate([{ name: 'commonName', value: 'nevertrust test CA' }], {
-    keyType: 'ec',
-    // selfsigned signs with SHA-1 unless told otherwise, and OpenSSL 3 refuses such chains ('ca md too weak').
-    algorithm: 'sha256',
-    curve: 'P-256',
-    notBeforeDate: now,
-    notAfterDate: later,
+    ...EC_SHA256,
+    ...valid,
     extensions: [
       { name: 'basicConstraints', cA: true, critical: true },
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     ],
   });
-  const server = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    curve: 'P-256',
-    notBeforeDate: now,
-    notAfterDate: later,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
-  });
-  const clientOfCa = (name: string) =>
-    generate([{ name: 'commonName', value: name }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      curve: 'P-256',
-      notBeforeDate: now,
-      notAfterDate: later,
+  const issue = (commonName: string, extensions: NonNullable<Parameters<typeof generate>[1]>['extensions']) =>
+    generate([{ name: 'commonName', value: commonName }], {
+      ...EC_SHA256,
+      ...valid,
       ca: { key: ca.private, cert: ca.cert },
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'extKeyUsage', clientAuth: true },
-      ],
+      extensions: [{ name: 'basicConstraints', cA: false }, ...(extensions ?? [])],
     });
-  const client = await clientOfCa('service-a');
-  const other = await clientOfCa('service-b');
+  const server = await issue('localhost', [
+    { name: 'extKeyUsage', serverAuth: true },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+      ],
+    },
+  ]);
+  const client = await issue('service-a', [{ name: 'extKeyUsage', clientAuth: true }]);
+  const other = await issue('service-b', [{ name: 'extKeyUsage', clientAuth: true }]);
   const expired = await generate([{ name: 'commonName', value: 'expired self-signed' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    curve: 'P-256',
+    ...EC_SHA256,
     notBeforeDate: new Date(Date.now() - 2 * 86_400_000),
     notAfterDate: new Date(Date.now() - 86_400_000),
     extensions: [{ name: 'extKeyUsage', clientAuth: true }],
