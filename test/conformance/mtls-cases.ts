@@ -3,17 +3,37 @@
  * what the client presents over TLS or a proxy forwards in a header, from which address, and the answer.
  * Test names carry the checklist IDs of A5 (RFC 8705) in `reference/standards.md`.
  */
-import type { ErrorCode } from '@nevertrust/core';
+import { createHash, X509Certificate } from 'node:crypto';
+import type { ErrorCode, ForwardedCertificateFormat } from '@nevertrust/core';
 import type { Profile } from './profiles.js';
 import type { Transport } from './transport.js';
 
 export const PROXY = '127.0.0.2';
-export const CERT_HEADER = 'x-client-cert';
 
-/** The API behind a proxy at 127.0.0.2 that forwards the client certificate URL-encoded (nginx style). */
-export const MTLS_PROFILE: Profile = {
-  options: async (base) => ({ ...base, mtls: { trustedProxies: [PROXY], format: 'pem' } }),
-};
+/** How a proxy forwards a certificate: its format, its header, and the value it sends for a PEM. */
+export interface ProxyStyle {
+  readonly format: ForwardedCertificateFormat;
+  readonly header: string;
+  readonly encode: (pem: string) => string;
+}
+
+/** nginx (`$ssl_client_escaped_cert`) and Envoy (XFCC with `Hash` and `Cert`, sanitised to one element). */
+export const PROXY_STYLES: readonly ProxyStyle[] = [
+  { format: 'pem', header: 'x-client-cert', encode: (pem) => encodeURIComponent(pem) },
+  {
+    format: 'xfcc',
+    header: 'x-forwarded-client-cert',
+    encode: (pem) => {
+      const hash = createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+      return `By=spiffe://proxy.conformance.test;Hash=${hash};Cert="${encodeURIComponent(pem)}";Subject="CN=client"`;
+    },
+  },
+];
+
+/** The API behind a proxy at 127.0.0.2 that forwards the client certificate in `style`. */
+export function mtlsProfile(style: ProxyStyle): Profile {
+  return { options: async (base) => ({ ...base, mtls: { trustedProxies: [PROXY], format: style.format } }) };
+}
 
 export type Certificates = 'service-a' | 'service-b' | 'expired-self-signed';
 
@@ -25,7 +45,7 @@ export interface MtlsCase {
   readonly extraCnf?: Readonly<Record<string, string>>;
   /** The certificate the client presents over TLS (`null`: none). */
   readonly presents?: Certificates | null;
-  /** The certificate a proxy header names (URL-encoded PEM). */
+  /** The certificate a proxy header names (in each proxy style). */
   readonly header?: Certificates;
   readonly from?: string;
   readonly expect: { readonly status: 200 } | { readonly status: 401; readonly code: ErrorCode };

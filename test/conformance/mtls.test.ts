@@ -14,17 +14,21 @@ import type { TokenRecipe } from './api.js';
 import { createFixture, type Fixture, REALM } from './fixture.js';
 import {
   MTLS_CASES as CASES,
-  CERT_HEADER,
   type Certificates,
-  MTLS_PROFILE,
   type MtlsCase,
+  mtlsProfile,
+  PROXY,
+  PROXY_STYLES,
+  type ProxyStyle,
 } from './mtls-cases.js';
 import { createTargets, type Exchange, type Target } from './targets.js';
 import type { ClientCertificate, WireRequest } from './transport.js';
 
 let fixture: Fixture;
 let tls: TlsMaterial;
-let targets: Target[];
+/** The targets behind each proxy style (nginx's URL-encoded PEM first, then Envoy's XFCC). */
+const targetsByStyle = new Map<ProxyStyle, Target[]>();
+const [NGINX, ENVOY] = PROXY_STYLES as [ProxyStyle, ProxyStyle];
 const certificates = new Map<Certificates, ClientCertificate>();
 
 beforeAll(async () => {
@@ -33,11 +37,13 @@ beforeAll(async () => {
   certificates.set('service-a', { cert: tls.clientCert, key: tls.clientKey });
   certificates.set('service-b', { cert: tls.otherClientCert, key: tls.otherClientKey });
   certificates.set('expired-self-signed', { cert: tls.expiredSelfSignedCert, key: tls.expiredSelfSignedKey });
-  targets = await createTargets(fixture, MTLS_PROFILE, new Map(), ['http', 'https']);
+  for (const style of PROXY_STYLES) {
+    targetsByStyle.set(style, await createTargets(fixture, mtlsProfile(style), new Map(), ['http', 'https']));
+  }
 });
 
 afterAll(async () => {
-  await Promise.all(targets.map((target) => target.close()));
+  await Promise.all([...targetsByStyle.values()].flat().map((target) => target.close()));
   await fixture.close();
 });
 
@@ -58,9 +64,9 @@ function boundToken(name: Certificates, extraCnf: Readonly<Record<string, string
   return fixture.mint(recipe);
 }
 
-function requestOf(testCase: MtlsCase, token: string): WireRequest {
+function requestOf(testCase: MtlsCase, token: string, style: ProxyStyle = NGINX): WireRequest {
   const headers: [string, string][] = [['authorization', `Bearer ${token}`]];
-  if (testCase.header) headers.push([CERT_HEADER, encodeURIComponent(certificate(testCase.header).cert)]);
+  if (testCase.header) headers.push([style.header, style.encode(certificate(testCase.header).cert)]);
   const presents = testCase.presents;
   return {
     method: 'GET',
@@ -72,8 +78,10 @@ function requestOf(testCase: MtlsCase, token: string): WireRequest {
 }
 
 /** The targets a case runs on: its transport, and the core (which is handed the same TLS facts). */
-function targetsFor(testCase: MtlsCase): Target[] {
-  return targets.filter((target) => target.name === 'core' || target.name.endsWith(`/${testCase.transport}`));
+function targetsFor(testCase: MtlsCase, style: ProxyStyle = NGINX): Target[] {
+  return (targetsByStyle.get(style) ?? []).filter(
+    (target) => target.name === 'core' || target.name.endsWith(`/${testCase.transport}`),
+  );
 }
 
 function expectOutcome(exchange: Exchange, testCase: MtlsCase, context: string): AuditEvent {
@@ -105,19 +113,22 @@ function expectOutcome(exchange: Exchange, testCase: MtlsCase, context: string):
 }
 
 describe('M-1…M-6 certificate-bound tokens on the core, Express, Koa and Fastify (HTTPS with client certificates, HTTP)', () => {
-  it.each(CASES.map((testCase, index) => [testCase.name, testCase, index] as const))(
-    '%s',
-    async (_name, testCase, index) => {
-      const token = boundToken(testCase.boundTo, testCase.extraCnf);
-      const ran: string[] = [];
-      for (const target of targetsFor(testCase)) {
-        const exchange = await target.run(requestOf(testCase, token), `mtls-${index}`);
-        expectOutcome(exchange, testCase, `${target.name}: ${testCase.name}`);
-        ran.push(target.name);
-      }
-      expect(ran).toHaveLength(4);
-    },
+  // Every case behind nginx-style forwarding; the cases that involve the proxy header again behind Envoy.
+  const runs = PROXY_STYLES.flatMap((style) =>
+    CASES.filter((testCase) => style === NGINX || testCase.header || testCase.from === PROXY).map(
+      (testCase) => [`${testCase.name} (${style.format})`, testCase, style] as const,
+    ),
   );
+  it.each(runs.map((run, index) => [...run, index] as const))('%s', async (_name, testCase, style, index) => {
+    const token = boundToken(testCase.boundTo, testCase.extraCnf);
+    const ran: string[] = [];
+    for (const target of targetsFor(testCase, style)) {
+      const exchange = await target.run(requestOf(testCase, token, style), `mtls-${index}`);
+      expectOutcome(exchange, testCase, `${target.name}: ${testCase.name} (${style.format})`);
+      ran.push(target.name);
+    }
+    expect(ran).toHaveLength(4);
+  });
 
   it('M-2 a cached verification never stands in for the certificate: right, right, then another → 401 on a cache hit', async () => {
     const token = boundToken('service-a');
@@ -138,7 +149,7 @@ describe('M-1…M-6 certificate-bound tokens on the core, Express, Koa and Fasti
 
   it('M-7 the protected resource metadata says certificate-bound tokens are accepted', async () => {
     const { createGuard } = await import('@nevertrust/core');
-    const options = await MTLS_PROFILE.options(fixture.guardOptions(() => {}));
+    const options = await mtlsProfile(ENVOY).options(fixture.guardOptions(() => {}));
     const guard = createGuard({
       ...options,
       resourceMetadata: { resource: 'https://api.conformance.test/api' },
