@@ -6,7 +6,7 @@
  * (RFC 8705 §6.2, checklist M-4): a self-signed or expired certificate still binds.
  */
 import { Buffer } from 'node:buffer';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { TlsFacts } from '../model/facts.js';
 
 /**
@@ -19,7 +19,8 @@ import type { TlsFacts } from '../model/facts.js';
  * ```
  */
 export function certificateThumbprint(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('base64url');
+  // One-shot `hash` rather than a Hash object: this runs on every request of a certificate-bound token.
+  return hash('sha256', der, 'base64url');
 }
 
 /**

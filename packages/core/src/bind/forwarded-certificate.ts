@@ -2,11 +2,11 @@
  * Client certificates forwarded by a TLS-terminating proxy (RFC 8705 §6.5, checklist M-5), in the three
  * encodings proxies use: Envoy's `x-forwarded-client-cert` (XFCC, the `Cert=` member: a URL-encoded PEM),
  * a URL-encoded PEM on its own (nginx `$ssl_client_escaped_cert`), and RFC 9440 `Client-Cert` (a structured
- * field byte sequence, `:base64 DER:`). Every value is parsed into an `X509Certificate`, so only a real
- * certificate yields bytes to compare; the value is never echoed in a problem (it is request input).
+ * field byte sequence, `:base64 DER:`). A value must decode to exactly one DER structure; the value is
+ * never echoed in a problem (it is request input).
  */
 import { Buffer } from 'node:buffer';
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /** How a trusted proxy encodes the client certificate in its header. */
 export type ForwardedCertificateFormat = 'xfcc' | 'pem' | 'rfc9440';
@@ -15,12 +15,25 @@ export type ForwardedCertificateFormat = 'xfcc' | 'pem' | 'rfc9440';
 const MAX_VALUE_LENGTH = 16_384;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
+/**
+ * The bytes when they are exactly one DER SEQUENCE (an X.509 certificate is one), or a problem. Parsing the
+ * certificate itself (`X509Certificate`) would cost a few hundred microseconds per request and decide
+ * nothing: the thumbprint covers every byte, so only the bound certificate's exact encoding can match.
+ */
 function certificateFromDer(der: Buffer): Uint8Array | string {
-  try {
-    return new Uint8Array(new X509Certificate(der).raw);
-  } catch {
-    return 'the value is not an X.509 certificate';
+  const NOT_DER = 'the value is not a DER certificate';
+  if (der.length < 2 || der[0] !== 0x30) return NOT_DER;
+  const first = der[1] as number;
+  let length = first;
+  let header = 2;
+  if (first >= 0x80) {
+    const octets = first & 0x7f;
+    if (octets === 0 || octets > 3 || der.length < 2 + octets) return NOT_DER;
+    length = 0;
+    for (let index = 0; index < octets; index++) length = length * 256 + (der[2 + index] as number);
+    header = 2 + octets;
   }
+  return header + length === der.length ? new Uint8Array(der.buffer, der.byteOffset, der.length) : NOT_DER;
 }
 
 function certificateFromBase64(text: string): Uint8Array | string {

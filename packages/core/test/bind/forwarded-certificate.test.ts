@@ -52,7 +52,19 @@ describe('M-5 parseForwardedCertificate', () => {
       'the value is not an RFC 9440 byte sequence (:base64:)',
     ],
     ['rfc9440: not base64', ':**:', 'rfc9440', 'the value is not base64'],
-    ['rfc9440: base64 of no certificate', ':aGVsbG8=:', 'rfc9440', 'the value is not an X.509 certificate'],
+    ['rfc9440: base64 of no certificate', ':aGVsbG8=:', 'rfc9440', 'the value is not a DER certificate'],
+    [
+      'rfc9440: the certificate with a byte appended',
+      `:${Buffer.concat([rfcDer, Buffer.from([0])]).toString('base64')}:`,
+      'rfc9440',
+      'the value is not a DER certificate',
+    ],
+    [
+      'rfc9440: the certificate cut short',
+      `:${Buffer.from(rfcDer.subarray(0, -1)).toString('base64')}:`,
+      'rfc9440',
+      'the value is not a DER certificate',
+    ],
     [
       'xfcc: two elements (a proxy chain appended)',
       `Cert="${escapedPem}",Cert="${escapedPem}"`,
