@@ -105,7 +105,7 @@ export const ERROR_TABLE: Readonly<Record<Exclude<ErrorCode, 'ERR_CONFIG'>, Erro
   ERR_CERTIFICATE_MISMATCH: {
     status: 401,
     error: 'invalid_token',
-    description: 'The access token is bound to a client certificate this request did not present',
+    description: 'The request lacks the client certificate the access token is bound to',
   },
   ERR_INSUFFICIENT_SCOPE: {
     status: 403,

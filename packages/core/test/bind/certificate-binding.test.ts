@@ -91,7 +91,7 @@ describe('M-2 a certificate-bound token through the guard (mtls: {})', () => {
       401,
     );
     expect(denied.headers['www-authenticate']).toBe(
-      'Bearer error="invalid_token", error_description="The access token is bound to a client certificate this request did not present"',
+      'Bearer error="invalid_token", error_description="The request lacks the client certificate the access token is bound to"',
     );
     expect(events.at(-1)).toMatchObject({ outcome: 'deny', reason: 'ERR_CERTIFICATE_MISMATCH', detail });
     expect(events.at(-1)?.subject).toBe('user-1');
