@@ -2,6 +2,7 @@
  * The targets the cases run against: the core directly (facts in, decision out), and each adapter over
  * each transport. Every target has its own guard, so no target sees another's cached tokens.
  */
+import { X509Certificate } from 'node:crypto';
 import {
   type AuditEvent,
   createGuard,
@@ -13,7 +14,14 @@ import { API_ROUTES, type Capability } from './api.js';
 import { buildApp, FRAMEWORKS, loadControllers } from './apps.js';
 import type { Fixture } from './fixture.js';
 import { PROFILES, type Profile } from './profiles.js';
-import { type Client, connect, TRANSPORTS, type WireRequest, type WireResponse } from './transport.js';
+import {
+  type Client,
+  connect,
+  TRANSPORTS,
+  type Transport,
+  type WireRequest,
+  type WireResponse,
+} from './transport.js';
 
 /** What came back from one request, before interpretation. */
 export interface Exchange {
@@ -88,11 +96,16 @@ async function coreTarget(fixture: Fixture, profile: Profile): Promise<Target> {
         const lower = name.toLowerCase();
         headers[lower] = [...(headers[lower] ?? []), value];
       }
+      const certificate = request.clientCertificate;
       const facts: RequestFacts = {
         method: request.method,
         target: request.target,
         headers,
-        remoteAddress: '127.0.0.1',
+        remoteAddress: request.localAddress ?? '127.0.0.1',
+        // A request that names a certificate is one over TLS (the core has no socket to read it from).
+        ...(certificate
+          ? { tls: { authorized: false, peerCertificate: new X509Certificate(certificate.cert).raw } }
+          : {}),
         routeId: matched.route.template,
         params: matched.params,
       };
@@ -107,13 +120,15 @@ async function coreTarget(fixture: Fixture, profile: Profile): Promise<Target> {
 }
 
 /**
- * Every adapter over every transport, each with its own guard and audit trail, configured by `profile`.
+ * Every adapter over every transport (or those given), each with its own guard and audit trail, configured
+ * by `profile`.
  * A framework that refuses to start under the profile gets no targets; its start-up error is returned.
  */
 export async function createTargets(
   fixture: Fixture,
   profile: Profile = PROFILES.default,
   startupErrors: Map<string, unknown> = new Map(),
+  transports: readonly Transport[] = TRANSPORTS,
 ): Promise<Target[]> {
   // Handlers record the `x-case` header of the requests they serve.
   const ran = new Set<string>();
@@ -123,7 +138,7 @@ export async function createTargets(
   const controllers = await loadControllers(record);
   const targets: Target[] = [await coreTarget(fixture, profile)];
   for (const framework of FRAMEWORKS) {
-    for (const transport of TRANSPORTS) {
+    for (const transport of transports) {
       const name = `${framework}/${transport}`;
       const events: AuditEvent[] = [];
       const options = await profile.options(fixture.guardOptions((event) => events.push(event)));

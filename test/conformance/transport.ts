@@ -1,6 +1,10 @@
 /**
  * Three ways to reach an app: in-process (light-my-request, no socket at all), over a real HTTP socket,
- * and over HTTPS with the testkit's certificates — all on 127.0.0.1, port 0, closed after the run.
+ * and over HTTPS with the testkit's certificates — all on 127.0.0.1, port 0, closed after the run. The
+ * HTTPS server asks every client for a certificate without requiring one or verifying its chain
+ * (`requestCert: true, rejectUnauthorized: false`, how an API accepting certificate-bound tokens runs:
+ * RFC 8705 §6.2); its clients present the testkit's `service-a` certificate unless a request says
+ * otherwise.
  */
 import {
   createServer as createHttpServer,
@@ -11,7 +15,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { testTls } from '@nevertrust/testkit';
+import { collectResponse, type TlsMaterial, testTls } from '@nevertrust/testkit';
 import { inject } from 'light-my-request';
 
 export type Transport = 'inject' | 'http' | 'https';
@@ -22,6 +26,16 @@ export interface WireRequest {
   readonly target: string;
   /** Header lines in order; a name may repeat. */
   readonly headers: readonly (readonly [string, string])[];
+  /** Over HTTPS, the client certificate to present (PEM); default the testkit's `service-a`; `null`: none. */
+  readonly clientCertificate?: ClientCertificate | null;
+  /** The address the client connects from, e.g. 127.0.0.2 to play a proxy; default 127.0.0.1. */
+  readonly localAddress?: string;
+}
+
+/** A client certificate and its private key, PEM. */
+export interface ClientCertificate {
+  readonly cert: string;
+  readonly key: string;
 }
 
 export interface WireResponse {
@@ -73,10 +87,18 @@ function injectClient(handler: Handler): Client {
   };
 }
 
+function clientCertificateOf(request: WireRequest, tls: TlsMaterial): Partial<ClientCertificate> {
+  if (request.clientCertificate === null) return {};
+  return request.clientCertificate ?? { cert: tls.clientCert, key: tls.clientKey };
+}
+
 async function socketClient(handler: Handler, secure: boolean): Promise<Client> {
   const tls = secure ? await testTls() : undefined;
   const server: Server = tls
-    ? createHttpsServer({ key: tls.serverKey, cert: tls.serverCert }, handler)
+    ? createHttpsServer(
+        { key: tls.serverKey, cert: tls.serverCert, requestCert: true, rejectUnauthorized: false },
+        handler,
+      )
     : createHttpServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -92,19 +114,11 @@ async function socketClient(handler: Handler, secure: boolean): Promise<Client> 
           // No request has a body; say so, or Node sends POST as chunked and Fastify asks for a media type.
           headers: [['host', `127.0.0.1:${port}`], ['content-length', '0'], ...request.headers].flat(),
           agent: false as const,
-          ...(tls ? { ca: tls.ca } : {}),
+          localAddress: request.localAddress ?? '127.0.0.1',
+          ...(tls ? { ca: tls.ca, ...clientCertificateOf(request, tls) } : {}),
         };
         const outgoing = (tls ? httpsRequest : httpRequest)(options, (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              headers: response.headersDistinct as Record<string, string[]>,
-              body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
+          collectResponse(response).then(resolve, reject);
         });
         outgoing.setTimeout(5000, () => outgoing.destroy(new Error('request timed out')));
         outgoing.on('error', reject);

@@ -5,6 +5,7 @@
  * its audit event type.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generateTestKey } from './keys.js';
 import { createTokenIssuer, type MintOptions } from './tokens.js';
@@ -59,7 +60,7 @@ export interface ServedHandler {
 }
 
 /**
- * Serves `handler` on 127.0.0.1 with a free port.
+ * Serves `handler` on 127.0.0.1 with a free port: over HTTP, or over HTTPS with `https` server options.
  *
  * @example
  * ```ts
@@ -69,12 +70,13 @@ export interface ServedHandler {
  */
 export async function serve(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
+  https?: HttpsOptions,
 ): Promise<ServedHandler> {
-  const server = createServer(handler);
+  const server = https ? createHttpsServer(https, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${https ? 'https' : 'http'}://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

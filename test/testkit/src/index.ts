@@ -15,6 +15,7 @@ export {
 export { type ParsedChallenge, parseChallenges } from './challenge-parser.js';
 export { smokeTestExample } from './example-smoke.js';
 export { bearer, type FactsInput, requestFacts } from './facts.js';
+export { type CollectedResponse, collectResponse } from './http-response.js';
 export { type KeyServer, type KeyServerMode, type KeyServerOptions, startKeyServer } from './key-server.js';
 export { generateTestKey, type TestAlgorithm, type TestKey } from './keys.js';
 export { type LaunchedProcess, type LaunchOptions, launchProcess } from './launch.js';
@@ -33,6 +34,12 @@ export {
   type TokenSet,
   type UserTokenRequest,
 } from './oidc-provider.js';
+export {
+  type BoundTokenSet,
+  type ClientCertificate,
+  createDpopKey,
+  type DpopKey,
+} from './oidc-provider-bound.js';
 export { type TlsMaterial, testTls } from './tls.js';
 export {
   b64url,

@@ -1,9 +1,11 @@
 /**
  * The oidc-provider configuration of the test issuer: RFC 9068 JWT access tokens per resource indicator
  * (RFC 8707), client credentials for services, authorization code + PKCE for apps, introspection and
- * revocation, and `acr`/`amr`/`auth_time` carried into user access tokens for step-up (RFC 9470).
+ * revocation, `acr`/`amr`/`auth_time` carried into user access tokens for step-up (RFC 9470), and
+ * sender-constrained tokens: certificate-bound (RFC 8705) and DPoP-bound (RFC 9449, with nonces).
  */
 import { errors, type ProviderClient, type ProviderToken } from 'oidc-provider';
+import { socketCertificate } from './oidc-provider-bound.js';
 import type { ProviderStore } from './oidc-provider-store.js';
 
 /** An API (resource server) the provider issues access tokens for, keyed by its resource indicator. */
@@ -33,6 +35,11 @@ export interface OidcClient {
   readonly resources?: Readonly<Record<string, readonly string[]>>;
   /** Overrides the resource's access token lifetime for this client, e.g. a few seconds. */
   readonly accessTokenTtlSeconds?: number;
+  /**
+   * Binds every token of this client: `mtls` to the certificate it presents at the mTLS token endpoint
+   * (RFC 8705 §3), `dpop` to the key of its DPoP proof (RFC 9449); either is refused without its proof.
+   */
+  readonly binding?: 'mtls' | 'dpop';
 }
 
 /** Authentication strengths the provider knows, weakest first, with the methods each one stands for. */
@@ -49,6 +56,8 @@ export interface ResolvedProviderSettings {
   readonly acrs: readonly OidcAcr[];
   readonly secrets: ReadonlyMap<string, string>;
   readonly algorithm: string;
+  /** Whether every DPoP proof must carry a server nonce (RFC 9449 §8). */
+  readonly requireDpopNonce: boolean;
 }
 
 /** The redirect URI of every `app` client: a loopback URI as for native apps (RFC 8252 §7.3). */
@@ -74,6 +83,8 @@ function clientMetadata(client: OidcClient, settings: ResolvedProviderSettings):
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],
+        ...(client.binding === 'mtls' ? { tls_client_certificate_bound_access_tokens: true } : {}),
+        ...(client.binding === 'dpop' ? { dpop_bound_access_tokens: true } : {}),
       };
     case 'app':
       return {
@@ -115,7 +126,15 @@ function ttlFor(settings: ResolvedProviderSettings, clientId: string | undefined
  */
 export function providerConfiguration(
   settings: ResolvedProviderSettings,
-  runtime: { jwks: { keys: Record<string, unknown>[] }; store: ProviderStore; cookieKeys: string[] },
+  runtime: {
+    jwks: { keys: Record<string, unknown>[] };
+    store: ProviderStore;
+    cookieKeys: string[];
+    /** Secret of stateless DPoP nonces, kept across restarts (32 bytes). */
+    dpopNonceSecret: Buffer;
+    /** Origin of the mTLS endpoint, when one is running (advertised as `mtls_endpoint_aliases`). */
+    mtlsOrigin?: string | undefined;
+  },
 ): Record<string, unknown> {
   const clientById = new Map(settings.clients.map((client) => [client.clientId, client]));
   const resourceTtl = (token: { resourceServer?: { accessTokenTTL?: number } }) =>
@@ -140,7 +159,16 @@ export function providerConfiguration(
     scopes: ['openid', 'offline_access'],
     responseTypes: ['code'],
     pkce: { required: () => true, methods: ['S256'] },
+    ...(runtime.mtlsOrigin
+      ? { discovery: { mtls_endpoint_aliases: { token_endpoint: `${runtime.mtlsOrigin}/token` } } }
+      : {}),
     features: {
+      mTLS: { enabled: true, certificateBoundAccessTokens: true, getCertificate: socketCertificate },
+      dPoP: {
+        enabled: true,
+        nonceSecret: runtime.dpopNonceSecret,
+        requireNonce: () => settings.requireDpopNonce,
+      },
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: {

@@ -10,6 +10,13 @@ import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { generateTestKey, type TestKey } from './keys.js';
 import {
+  type BoundTokenSet,
+  type ClientCertificate,
+  type DpopKey,
+  requestBoundClientCredentials,
+  startMtlsEndpoint,
+} from './oidc-provider-bound.js';
+import {
   fetchProviderMetadata,
   introspectToken,
   requestClientCredentials,
@@ -25,58 +32,13 @@ import {
   providerConfiguration,
   type ResolvedProviderSettings,
 } from './oidc-provider-config.js';
+import { DEFAULT_ACRS, DEFAULT_OIDC_FIXTURES } from './oidc-provider-fixtures.js';
 import { completeInteraction } from './oidc-provider-interactions.js';
 import { createProviderStore } from './oidc-provider-store.js';
 
 export { OAuthResponseError, type TokenSet } from './oidc-provider-client.js';
 export type { OidcAcr, OidcClient, OidcResource } from './oidc-provider-config.js';
-
-/** The orders API of the default fixtures. */
-export const ORDERS_API = 'https://orders.nevertrust.test';
-/** A second API, for tokens meant for someone else. */
-export const BILLING_API = 'https://billing.nevertrust.test';
-
-/** Authentication strengths of the default fixtures, weakest first. */
-export const DEFAULT_ACRS: readonly OidcAcr[] = [
-  { acr: 'urn:nevertrust:acr:password', amr: ['pwd'] },
-  { acr: 'urn:nevertrust:acr:mfa', amr: ['pwd', 'otp'] },
-];
-
-/**
- * The default resources, clients and accounts: a reporting service that may only read orders (and read
- * billing), a fulfilment service that may also write, a batch job whose tokens live one second, a web app
- * for user tokens, and the orders API's own credentials for introspection.
- */
-export const DEFAULT_OIDC_FIXTURES = {
-  resources: {
-    [ORDERS_API]: { scopes: ['orders:read', 'orders:write'] },
-    [BILLING_API]: { scopes: ['billing:read'] },
-  } as Readonly<Record<string, OidcResource>>,
-  clients: [
-    {
-      clientId: 'reporting-service',
-      kind: 'service',
-      resources: { [ORDERS_API]: ['orders:read'], [BILLING_API]: ['billing:read'] },
-    },
-    {
-      clientId: 'fulfilment-service',
-      kind: 'service',
-      resources: { [ORDERS_API]: ['orders:read', 'orders:write'] },
-    },
-    {
-      clientId: 'batch-job',
-      kind: 'service',
-      resources: { [ORDERS_API]: ['orders:read'] },
-      accessTokenTtlSeconds: 1,
-    },
-    { clientId: 'orders-web', kind: 'app', resources: { [ORDERS_API]: ['orders:read', 'orders:write'] } },
-    { clientId: 'orders-api', kind: 'resource-server', resources: { [ORDERS_API]: [] } },
-  ] as readonly OidcClient[],
-  accounts: {
-    alice: { name: 'Alice Example', email: 'alice@example.test', email_verified: true },
-    bob: { name: 'Bob Example', email: 'bob@example.test', email_verified: true },
-  } as Readonly<Record<string, Readonly<Record<string, unknown>>>>,
-} as const;
+export { BILLING_API, DEFAULT_ACRS, DEFAULT_OIDC_FIXTURES, ORDERS_API } from './oidc-provider-fixtures.js';
 
 /** Options of {@link startOidcProvider}; each list replaces the default fixtures' list. */
 export interface OidcProviderOptions {
@@ -86,6 +48,10 @@ export interface OidcProviderOptions {
   readonly acrs?: readonly OidcAcr[];
   /** Signing algorithm of ID and access tokens. Default RS256 (the one RFC 9068 §4 requires). */
   readonly algorithm?: 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
+  /** Also serve an mTLS endpoint (HTTPS, client certificates requested) for certificate-bound tokens. */
+  readonly mtlsEndpoint?: boolean;
+  /** Require a server nonce in every DPoP proof. Default false (nonces are still issued and honoured). */
+  readonly requireDpopNonce?: boolean;
 }
 
 /** Options of a user-token flow. */
@@ -112,6 +78,16 @@ export interface OidcTestProvider {
   clientSecret(clientId: string): string;
   /** A service token (client credentials). `resource` defaults to the client's first resource. */
   clientCredentials(clientId: string, request?: { resource?: string; scope?: string }): Promise<TokenSet>;
+  /** The token endpoint of the mTLS endpoint (`mtlsEndpoint: true`), where certificates bind tokens. */
+  readonly mtlsTokenEndpoint: string | undefined;
+  /**
+   * A sender-constrained service token: bound to `certificate` (sent to the mTLS endpoint) and/or to
+   * the `dpop` key (its proof answers a nonce challenge once).
+   */
+  boundClientCredentials(
+    clientId: string,
+    request: { resource?: string; scope?: string; certificate?: ClientCertificate; dpop?: DpopKey },
+  ): Promise<BoundTokenSet>;
   /** A user token through the authorization code flow with PKCE (and an ID token with `openid`). */
   userTokens(request: UserTokenRequest): Promise<TokenSet>;
   /**
@@ -152,6 +128,7 @@ function resolveSettings(options: OidcProviderOptions): ResolvedProviderSettings
     acrs: options.acrs ?? DEFAULT_ACRS,
     secrets,
     algorithm: options.algorithm ?? 'RS256',
+    requireDpopNonce: options.requireDpopNonce ?? false,
   };
 }
 
@@ -169,6 +146,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   const settings = resolveSettings(options);
   const store = createProviderStore();
   const cookieKeys = [randomBytes(32).toString('base64url')];
+  const dpopNonceSecret = randomBytes(32);
   const algorithm = options.algorithm ?? 'RS256';
   let keys: TestKey[] = [generateTestKey(algorithm)];
   const hits = new Map<string, number>();
@@ -198,12 +176,17 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   await listen(0);
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
+  const mtls = options.mtlsEndpoint
+    ? await startMtlsEndpoint((req, res) => current.handle(req, res))
+    : undefined;
 
   const instantiate = () => {
     const configuration = providerConfiguration(settings, {
       jwks: { keys: keys.map(privateJwk) },
       store,
       cookieKeys,
+      dpopNonceSecret,
+      mtlsOrigin: mtls?.url,
     });
     const provider = new Provider(issuer, configuration);
     current = { provider, handle: provider.callback() };
@@ -248,6 +231,20 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
         ...(request.scope !== undefined ? { scope: request.scope } : {}),
       });
     },
+    mtlsTokenEndpoint: mtls ? `${mtls.url}/token` : undefined,
+    async boundClientCredentials(clientId, request) {
+      const client = clientOf(clientId, 'service');
+      const tokenEndpoint = request.certificate ? mtls && `${mtls.url}/token` : `${issuer}/token`;
+      if (!tokenEndpoint)
+        throw new Error('certificate-bound tokens need startOidcProvider({ mtlsEndpoint: true })');
+      return requestBoundClientCredentials({
+        ...request,
+        tokenEndpoint,
+        clientId,
+        clientSecret: secretOf(clientId),
+        resource: request.resource ?? firstResource(client),
+      });
+    },
     async userTokens(request) {
       const client = clientOf(request.clientId, 'app');
       const resource = request.resource ?? firstResource(client);
@@ -288,6 +285,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
       return hits.get(path) ?? 0;
     },
     async close() {
+      await mtls?.close();
       if (server.listening) await close();
     },
   };

@@ -1,4 +1,8 @@
-/** TLS material generated at test time: a CA, a server certificate for 127.0.0.1, and client certificates. */
+/**
+ * TLS material generated at test time: a CA, a server certificate for 127.0.0.1, two client certificates
+ * issued by the CA, and an expired self-signed client certificate (RFC 8705 §6.2: a certificate binds
+ * whether or not its chain would verify).
+ */
 import { generate } from 'selfsigned';
 
 /** PEM material for a TLS test server and its clients. */
@@ -8,55 +12,56 @@ export interface TlsMaterial {
   readonly serverCert: string;
   readonly clientKey: string;
   readonly clientCert: string;
+  /** A second client of the same CA (another workload). */
+  readonly otherClientKey: string;
+  readonly otherClientCert: string;
+  /** Self-signed, and expired a day ago: no verifier would accept its chain. */
+  readonly expiredSelfSignedKey: string;
+  readonly expiredSelfSignedCert: string;
 }
 
 let cached: Promise<TlsMaterial> | undefined;
 
+const EC_SHA256 = { keyType: 'ec', algorithm: 'sha256', curve: 'P-256' } as const;
+
 async function create(): Promise<TlsMaterial> {
-  const now = new Date(Date.now() - 60_000);
-  const later = new Date(Date.now() + 86_400_000);
+  const valid = {
+    notBeforeDate: new Date(Date.now() - 60_000),
+    notAfterDate: new Date(Date.now() + 86_400_000),
+  };
+  // selfsigned signs with SHA-1 unless told otherwise, and OpenSSL 3 refuses such chains ('ca md too weak').
   const ca = await generate([{ name: 'commonName', value: 'nevertrust test CA' }], {
-    keyType: 'ec',
-    // selfsigned signs with SHA-1 unless told otherwise, and OpenSSL 3 refuses such chains ('ca md too weak').
-    algorithm: 'sha256',
-    curve: 'P-256',
-    notBeforeDate: now,
-    notAfterDate: later,
+    ...EC_SHA256,
+    ...valid,
     extensions: [
       { name: 'basicConstraints', cA: true, critical: true },
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     ],
   });
-  const server = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    curve: 'P-256',
-    notBeforeDate: now,
-    notAfterDate: later,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
-  });
-  const client = await generate([{ name: 'commonName', value: 'service-a' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    curve: 'P-256',
-    notBeforeDate: now,
-    notAfterDate: later,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'extKeyUsage', clientAuth: true },
-    ],
+  const issue = (commonName: string, extensions: NonNullable<Parameters<typeof generate>[1]>['extensions']) =>
+    generate([{ name: 'commonName', value: commonName }], {
+      ...EC_SHA256,
+      ...valid,
+      ca: { key: ca.private, cert: ca.cert },
+      extensions: [{ name: 'basicConstraints', cA: false }, ...(extensions ?? [])],
+    });
+  const server = await issue('localhost', [
+    { name: 'extKeyUsage', serverAuth: true },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+      ],
+    },
+  ]);
+  const client = await issue('service-a', [{ name: 'extKeyUsage', clientAuth: true }]);
+  const other = await issue('service-b', [{ name: 'extKeyUsage', clientAuth: true }]);
+  const expired = await generate([{ name: 'commonName', value: 'expired self-signed' }], {
+    ...EC_SHA256,
+    notBeforeDate: new Date(Date.now() - 2 * 86_400_000),
+    notAfterDate: new Date(Date.now() - 86_400_000),
+    extensions: [{ name: 'extKeyUsage', clientAuth: true }],
   });
   return {
     ca: ca.cert,
@@ -64,6 +69,10 @@ async function create(): Promise<TlsMaterial> {
     serverCert: server.cert,
     clientKey: client.private,
     clientCert: client.cert,
+    otherClientKey: other.private,
+    otherClientCert: other.cert,
+    expiredSelfSignedKey: expired.private,
+    expiredSelfSignedCert: expired.cert,
   };
 }
 

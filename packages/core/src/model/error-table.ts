@@ -99,6 +99,14 @@ export const ERROR_TABLE: Readonly<Record<Exclude<ErrorCode, 'ERR_CONFIG'>, Erro
     error: 'invalid_token',
     description: 'The access token is sender-constrained and cannot be used as a Bearer token',
   },
+  // RFC 8705 §3 (M-2): the connection must present the client certificate the token is bound to. No
+  // certificate at all is answered the same way as another one (401 invalid_token, not 400): either way
+  // the token is unusable on this connection, and the client learns nothing about which case it hit.
+  ERR_CERTIFICATE_MISMATCH: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The request lacks the client certificate the access token is bound to',
+  },
   ERR_INSUFFICIENT_SCOPE: {
     status: 403,
     error: 'insufficient_scope',

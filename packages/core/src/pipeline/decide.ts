@@ -5,6 +5,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Outcome } from '../audit/audit-event.js';
+import type { CertificateCheck } from '../bind/client-certificate.js';
 import { type ExtractionSettings, extractCredential } from '../extract/extract.js';
 import type { RequestFacts } from '../model/facts.js';
 import { isPromise } from '../model/maybe-async.js';
@@ -21,6 +22,8 @@ export interface DeciderSettings {
   readonly issuers: ReadonlyMap<string, ResolvedIssuer>;
   readonly cache: TokenCache | undefined;
   readonly authoriser: Authoriser;
+  /** Checks the client certificate of certificate-bound tokens (`mtls` option); absent: none are accepted. */
+  readonly certificates: CertificateCheck | undefined;
   /** The guard's clock for decisions; throws on a faulty clock (the caller turns that into a deny). */
   readonly currentTime: () => number;
 }
@@ -33,12 +36,12 @@ export type Decide = (facts: RequestFacts, plan: Plan) => Promised<Outcome>;
  *
  * @example
  * ```ts
- * const decide = createDecider({ extraction, issuers, cache, authoriser, currentTime });
+ * const decide = createDecider({ extraction, issuers, cache, authoriser, certificates, currentTime });
  * const outcome = decide(facts, authoriser.plan(facts, requirement));
  * ```
  */
 export function createDecider(settings: DeciderSettings): Decide {
-  const { extraction, issuers, cache, authoriser, currentTime } = settings;
+  const { extraction, issuers, cache, authoriser, certificates, currentTime } = settings;
 
   function authorised(
     plan: Plan,
@@ -49,6 +52,15 @@ export function createDecider(settings: DeciderSettings): Decide {
     cacheHit: boolean,
     queryToken: boolean,
   ): Promised<Outcome> {
+    // The proof of possession belongs to this request, never to the cached token: checked on every one (M-2).
+    const { binding } = token.principal;
+    if (binding.type === 'mtls') {
+      const detail = certificates
+        ? certificates(binding.certificateThumbprint, facts)
+        : 'certificate-bound tokens are not accepted (no mtls option)';
+      if (detail !== undefined)
+        return { code: 'ERR_CERTIFICATE_MISMATCH', detail, token, fingerprint, cacheHit };
+    }
     const result = authoriser.authorise(plan, token, facts, now / 1000);
     const outcomeOf = (done: Authorisation): Outcome => {
       if (done.code !== 'OK') return { ...done, token, fingerprint, cacheHit };

@@ -4,6 +4,7 @@
  * the stages together; the steps live in `decide.ts` (token work), `evaluate.ts` (stage order and the
  * synchronous/asynchronous seam) and `decisions.ts` (decisions and their audit events).
  */
+import { createCertificateCheck } from '../bind/client-certificate.js';
 import { createJsonFetcher } from '../keys/fetch-json.js';
 import { createKeyControl, createKeyEvents } from '../keys/guard-keys.js';
 import { createRefusals } from '../model/refusals.js';
@@ -72,6 +73,7 @@ export function createGuard(options: GuardOptions): Guard {
     issuers,
     cache,
     authoriser: layer.authoriser,
+    certificates: validated.mtls ? createCertificateCheck(validated.mtls) : undefined,
     currentTime,
   });
   const decisions = createDecisionBuilder(refusals, auditTime);

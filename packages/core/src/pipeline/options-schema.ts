@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { monitoringOptionsShape } from '../audit/options.js';
+import { mtlsSchema } from '../bind/options.js';
 import { keyUrlProblem } from '../keys/fetch-json.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import type { AuditListener } from '../model/audit.js';
@@ -150,5 +151,6 @@ export const guardSchema = z.strictObject({
   policy: policySchema.optional(),
   revocation: revocationSchema.optional(),
   resourceMetadata: resourceMetadataSchema.optional(),
+  mtls: mtlsSchema.optional(),
   ...monitoringOptionsShape,
 });

@@ -5,6 +5,7 @@
 
 import type { MonitoringOptions, ResolvedMonitoring } from '../audit/options.js';
 import { resolveMonitoring } from '../audit/options.js';
+import type { MtlsOptions } from '../bind/options.js';
 import type { DiscoveryKind } from '../keys/discovery.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import type { AuditListener } from '../model/audit.js';
@@ -111,6 +112,8 @@ export interface GuardOptions extends MonitoringOptions {
   readonly revocation?: RevocationOptions;
   /** Publish RFC 9728 protected resource metadata and point every challenge at it. */
   readonly resourceMetadata?: ResourceMetadataOptions;
+  /** Accept certificate-bound tokens (RFC 8705), with the client certificate from TLS or a trusted proxy. */
+  readonly mtls?: MtlsOptions;
 }
 
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
@@ -146,6 +149,7 @@ export interface ValidatedOptions {
   readonly policy: PolicyOptions | undefined;
   readonly revocation: RevocationOptions | undefined;
   readonly resourceMetadata: ResourceMetadataOptions | undefined;
+  readonly mtls: MtlsOptions | undefined;
   /** Audit sinks, metrics, OpenTelemetry, rate limits and detectors (see `monitoring/options.ts`). */
   readonly monitoring: ResolvedMonitoring;
 }
@@ -206,6 +210,7 @@ export function validateOptions(options: unknown): ValidatedOptions {
     policy: value.policy as PolicyOptions | undefined,
     revocation: value.revocation as RevocationOptions | undefined,
     resourceMetadata: value.resourceMetadata as ResourceMetadataOptions | undefined,
+    mtls: value.mtls as MtlsOptions | undefined,
     monitoring: resolveMonitoring(value as MonitoringOptions),
   };
 }

@@ -38,6 +38,8 @@ export interface PolicyLayerOptions {
   readonly revocation?: RevocationOptions | undefined;
   readonly resourceMetadata?: ResourceMetadataOptions | undefined;
   readonly allowQueryToken: boolean;
+  /** Whether certificate-bound tokens are accepted (the `mtls` option), for the metadata (M-7). */
+  readonly mtls?: object | undefined;
   readonly clockToleranceSeconds: number;
   readonly clock: () => number;
   /** The guard's store-fault path (see `store-faults.ts`). */
@@ -92,6 +94,7 @@ export function createPolicyLayer(options: PolicyLayerOptions): PolicyLayer {
       authorizationServers: options.issuers.map((issuer) => issuer.issuer),
       scopesSupported: [...scopes].sort(),
       bearerMethods: options.allowQueryToken ? ['header', 'query'] : ['header'],
+      certificateBoundTokens: options.mtls !== undefined,
     });
   }
   const authoriser = createAuthoriser({

@@ -104,6 +104,8 @@ export function createResourceMetadata(
     readonly authorizationServers: readonly string[];
     readonly scopesSupported: readonly string[];
     readonly bearerMethods: readonly string[];
+    /** RFC 9728 §2 `tls_client_certificate_bound_access_tokens` (checklist M-7); omitted means false. */
+    readonly certificateBoundTokens?: boolean;
   },
 ): ResourceMetadataEndpoint {
   const { path, url } = resourceMetadataLocation(options.resource);
@@ -114,6 +116,7 @@ export function createResourceMetadata(
     bearer_methods_supported: [...defaults.bearerMethods],
   };
   if (scopes.length > 0) document.scopes_supported = [...scopes];
+  if (defaults.certificateBoundTokens) document.tls_client_certificate_bound_access_tokens = true;
   if (options.resourceName !== undefined) document.resource_name = options.resourceName;
   if (options.resourceDocumentation !== undefined)
     document.resource_documentation = options.resourceDocumentation;

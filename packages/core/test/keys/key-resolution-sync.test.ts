@@ -40,6 +40,7 @@ function issuerWith(keySource: ResolvedIssuer['keySource']): ReadonlyMap<string,
       maxLifetimeSeconds: 86_400,
     },
     scopeClaims: [['scope', 'string']],
+    certificateBound: false,
   };
   return new Map([[ISSUER, issuer]]);
 }

@@ -1,0 +1,147 @@
+/**
+ * Sender-constrained tokens from a real provider (oidc-provider 8.8 with its `mTLS` and `dPoP` features):
+ * a service obtains a certificate-bound token over TLS with its client certificate (RFC 8705 §3) and calls
+ * an Express API served over HTTPS, which accepts it with that certificate and refuses it with another one
+ * or none (checklist M-1, M-2). A DPoP-bound token is obtained after a server nonce round trip (RFC 9449
+ * §8) and, until DPoP proofs are verified, refused as a Bearer token (D-15).
+ */
+
+import { X509Certificate } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { type AuditEvent, certificateThumbprint } from '@nevertrust/core';
+import { getPrincipal, nevertrust, requireScopes } from '@nevertrust/express';
+import {
+  createDpopKey,
+  OAuthResponseError,
+  type OidcTestProvider,
+  ORDERS_API,
+  startOidcProvider,
+  type TlsMaterial,
+  testTls,
+} from '@nevertrust/testkit';
+import express from 'express';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeJwt } from './support.js';
+
+let idp: OidcTestProvider;
+let tls: TlsMaterial;
+let api: Server;
+let url: string;
+const events: AuditEvent[] = [];
+
+beforeAll(async () => {
+  [idp, tls] = await Promise.all([
+    startOidcProvider({ mtlsEndpoint: true, requireDpopNonce: true }),
+    testTls(),
+  ]);
+  const app = express();
+  app.use(
+    nevertrust({
+      issuers: [{ issuer: idp.issuer, audience: ORDERS_API }],
+      mtls: {},
+      onAudit: (e) => events.push(e),
+    }),
+  );
+  app.get('/orders', requireScopes('orders:read'), (req, res) => {
+    res.json({ client: getPrincipal(req).clientId, binding: getPrincipal(req).binding });
+  });
+  api = createServer(
+    { key: tls.serverKey, cert: tls.serverCert, requestCert: true, rejectUnauthorized: false },
+    app,
+  );
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  url = `https://127.0.0.1:${(api.address() as AddressInfo).port}/orders`;
+});
+
+afterAll(async () => {
+  api.closeAllConnections();
+  await new Promise<void>((resolve) => api.close(() => resolve()));
+  await idp.close();
+});
+
+/** GET /orders over HTTPS, presenting `certificate` (or none). */
+async function callApi(token: string, certificate?: { cert: string; key: string }) {
+  const dispatcher = new Agent({ connect: { ca: tls.ca, ...certificate } });
+  try {
+    const response = await request(url, { headers: { authorization: `Bearer ${token}` }, dispatcher });
+    const body = (await response.body.json()) as Record<string, unknown>;
+    return { status: response.statusCode, challenge: response.headers['www-authenticate'], body };
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+describe('M-1 / M-2 a certificate-bound token from oidc-provider, to an Express API over HTTPS', () => {
+  const serviceA = () => ({ cert: tls.clientCert, key: tls.clientKey });
+
+  it('the provider binds the token to the certificate presented at its mTLS endpoint', async () => {
+    const { accessToken, tokenType } = await idp.boundClientCredentials('mtls-service', {
+      scope: 'orders:read',
+      certificate: serviceA(),
+    });
+    expect(tokenType).toBe('Bearer');
+    const { payload } = decodeJwt(accessToken);
+    expect(payload.cnf).toEqual({
+      'x5t#S256': certificateThumbprint(new X509Certificate(tls.clientCert).raw),
+    });
+  });
+
+  it('without a certificate the provider issues no token to the mTLS-bound client', async () => {
+    const attempt = idp.boundClientCredentials('mtls-service', { scope: 'orders:read' });
+    await expect(attempt).rejects.toBeInstanceOf(OAuthResponseError);
+    await expect(attempt).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('with the same certificate: 200, the principal says the token is certificate-bound', async () => {
+    const { accessToken } = await idp.boundClientCredentials('mtls-service', {
+      scope: 'orders:read',
+      certificate: serviceA(),
+    });
+    const response = await callApi(accessToken, serviceA());
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      client: 'mtls-service',
+      binding: {
+        type: 'mtls',
+        certificateThumbprint: certificateThumbprint(new X509Certificate(tls.clientCert).raw),
+      },
+    });
+    expect(events.at(-1)).toMatchObject({ outcome: 'allow', reason: 'OK', clientId: 'mtls-service' });
+  });
+
+  it.each([
+    ['another certificate of the same CA', () => ({ cert: tls.otherClientCert, key: tls.otherClientKey })],
+    ['no certificate', () => undefined],
+  ])('with %s: 401 invalid_token, ERR_CERTIFICATE_MISMATCH', async (_name, certificate) => {
+    const { accessToken } = await idp.boundClientCredentials('mtls-service', {
+      scope: 'orders:read',
+      certificate: serviceA(),
+    });
+    const response = await callApi(accessToken, certificate());
+    expect(response.status).toBe(401);
+    expect(response.challenge).toContain('error="invalid_token"');
+    expect(response.body.error).toBe('invalid_token');
+    expect(events.at(-1)).toMatchObject({ outcome: 'deny', reason: 'ERR_CERTIFICATE_MISMATCH' });
+  });
+});
+
+describe('D-15 a DPoP-bound token from oidc-provider (with a server nonce)', () => {
+  it('is issued after a use_dpop_nonce round trip, bound to the proof key, and refused as a Bearer token', async () => {
+    const dpop = await createDpopKey();
+    const tokens = await idp.boundClientCredentials('dpop-service', { scope: 'orders:read', dpop });
+    expect(tokens.tokenType).toBe('DPoP');
+    expect(tokens.dpopNonce).toMatch(/^[\w-]+$/);
+    expect(decodeJwt(tokens.accessToken).payload.cnf).toEqual({ jkt: dpop.thumbprint });
+    const response = await callApi(tokens.accessToken, { cert: tls.clientCert, key: tls.clientKey });
+    expect(response.status).toBe(401);
+    expect(events.at(-1)).toMatchObject({ outcome: 'deny', reason: 'ERR_TOKEN_BOUND' });
+  });
+
+  it('the DPoP-bound client gets no token without a proof', async () => {
+    await expect(idp.boundClientCredentials('dpop-service', { scope: 'orders:read' })).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+});
