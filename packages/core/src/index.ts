@@ -17,6 +17,7 @@
  */
 export { AccessDeniedError } from './adapter/access-denied.js';
 export type { NevertrustOptions } from './adapter/adapter-options.js';
+export type { GuardHealth, StoreHealth } from './audit/guard-health.js';
 export type { AuditOptions, MonitoringOptions } from './audit/options.js';
 export type { MetricsRecorder } from './audit/recorder.js';
 export type { AuditRecord } from './audit/schema.js';

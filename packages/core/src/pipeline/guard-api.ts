@@ -2,6 +2,7 @@
  * What a guard offers: the public {@link Guard} contract adapters and applications program against, and
  * the internal seam the core's request gate uses to skip a promise when nothing had to be awaited.
  */
+import type { GuardHealth } from '../audit/guard-health.js';
 import type { AuditSinkStats } from '../audit/pipeline.js';
 import type { KeyControl } from '../keys/guard-keys.js';
 import type { Decision } from '../model/decision.js';
@@ -58,6 +59,11 @@ export interface Guard {
   flushAudit(timeoutMs?: number): Promise<void>;
   /** Per audit sink: whether it takes records now, how many wait, how many were lost. For health checks. */
   auditHealth(): readonly AuditSinkStats[];
+  /**
+   * Whether this instance can serve, for readiness probes: per issuer the key set's state, age and last
+   * failure; per audit sink whether it takes records; per store whether it faulted in the last 30 s.
+   */
+  health(): GuardHealth;
   /** Revokes tokens by issuer + `jti`, or every token of a subject or client up to a point in time. */
   readonly revocation: Revocation;
   /** Withdraws and restores issuer keys (audited, immediate, cached tokens included); key-set health. */

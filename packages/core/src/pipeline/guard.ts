@@ -4,6 +4,8 @@
  * the stages together; the steps live in `decide.ts` (token work), `evaluate.ts` (stage order and the
  * synchronous/asynchronous seam) and `decisions.ts` (decisions and their audit events).
  */
+
+import { guardHealth } from '../audit/guard-health.js';
 import { createCertificateCheck } from '../bind/client-certificate.js';
 import { createJsonFetcher } from '../keys/fetch-json.js';
 import { createKeyControl, createKeyEvents } from '../keys/guard-keys.js';
@@ -79,6 +81,10 @@ export function createGuard(options: GuardOptions): Guard {
   const decisions = createDecisionBuilder(refusals, auditTime);
   const evaluateNow = createEvaluator({ authoriser: layer.authoriser, monitor, decide, decisions });
 
+  const keyControl = createKeyControl(
+    new Map([...issuers].map(([name, issuer]) => [name, issuer.keySource])),
+    keyEvents,
+  );
   const guard: InternalGuard = {
     evaluate(facts, requirement, evaluateOptions) {
       try {
@@ -103,11 +109,9 @@ export function createGuard(options: GuardOptions): Guard {
     },
     flushAudit: (timeoutMs) => monitor.flush(timeoutMs),
     auditHealth: () => monitor.stats(),
+    health: () => guardHealth(keyControl.health(), monitor.stats(), monitor.stores()),
     revocation: layer.revocation,
-    keys: createKeyControl(
-      new Map([...issuers].map(([name, issuer]) => [name, issuer.keySource])),
-      keyEvents,
-    ),
+    keys: keyControl,
     resourceMetadata: layer.resourceMetadata,
     policy: layer.view,
   };

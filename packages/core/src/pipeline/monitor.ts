@@ -11,6 +11,7 @@
 
 import type { TrailContext } from '../audit/audit-event.js';
 import { correlationIdOf, generateCorrelationId } from '../audit/correlation.js';
+import { createStoreHealthTracker, type StoreHealth } from '../audit/guard-health.js';
 import { keyRefusalRecords } from '../audit/key-refusals.js';
 import { createOperationalLog } from '../audit/operational-log.js';
 import type { ResolvedMonitoring } from '../audit/options.js';
@@ -55,6 +56,8 @@ export interface Monitor {
   /** The store-fault path of every store (counted, published; a refusal unless the store fails open). */
   storeFault(fault: StoreFault): StoreRefusal | undefined;
   stats(): readonly AuditSinkStats[];
+  /** Each store that faulted, and whether it still counts as failing. */
+  stores(): readonly StoreHealth[];
   flush(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -86,7 +89,8 @@ export function createMonitor(settings: MonitorSettings): Monitor {
   const log = monitoring.logger
     ? [createOperationalLog(monitoring.logger, { clock, keyHealth: settings.keyHealth })]
     : [];
-  const recorder = combineRecorders([...monitoring.metrics, ...log]);
+  const storeHealth = createStoreHealthTracker(clock);
+  const recorder = combineRecorders([...monitoring.metrics, ...log, storeHealth.recorder]);
   const { tracing } = monitoring;
   const pipeline: AuditPipeline = createAuditPipeline({
     ...monitoring.audit,
@@ -179,6 +183,7 @@ export function createMonitor(settings: MonitorSettings): Monitor {
     },
 
     stats: () => pipeline.stats(),
+    stores: () => storeHealth.stores(),
     flush: (timeoutMs) => pipeline.flush(timeoutMs),
     close: () => pipeline.close(),
   };
