@@ -33,6 +33,12 @@ export {
   type TokenSet,
   type UserTokenRequest,
 } from './oidc-provider.js';
+export {
+  type RedisServer,
+  type RedisServerOptions,
+  redisServerBinary,
+  startRedisServer,
+} from './redis-server.js';
 export { type TlsMaterial, testTls } from './tls.js';
 export {
   b64url,

@@ -1,0 +1,142 @@
+/**
+ * The Lua scripts of the stores, registered with ioredis `defineCommand` (sent once, then called by
+ * digest). A script runs atomically on the Redis server, so each read-modify-write below is correct under
+ * any number of concurrent instances, in one round trip.
+ */
+import type { RedisClient } from './client.js';
+
+/** Drops up to 100 ended entries, and lets both structures expire with their last entry. */
+const PRUNE = `
+local function prune(entries, expiry, now)
+  local ended = redis.call('ZRANGEBYSCORE', expiry, '-inf', now, 'LIMIT', 0, 100)
+  if #ended > 0 then
+    redis.call('HDEL', entries, unpack(ended))
+    redis.call('ZREM', expiry, unpack(ended))
+  end
+  local last = redis.call('ZRANGE', expiry, -1, -1, 'WITHSCORES')
+  if last[2] then
+    local at = math.ceil(tonumber(last[2]))
+    redis.call('EXPIREAT', entries, at)
+    redis.call('EXPIREAT', expiry, at)
+  end
+end
+`;
+
+/**
+ * KEYS: entries hash, expiry set. ARGV: field, cut-off flag ('1' merges with an older cut-off), issuedBefore,
+ * expiresAt, now (seconds), channel. Stores `<issuedBefore> <expiresAt>`, a later cut-off of the same
+ * subject or client extending an earlier live one (never shortening it), and publishes
+ * `<issuedBefore> <expiresAt> <field>` so every instance applies it at once.
+ */
+const REVOKE = `${PRUNE}
+local field, cutoff, before, ends, now = ARGV[1], ARGV[2] == '1', ARGV[3], ARGV[4], tonumber(ARGV[5])
+local older = redis.call('HGET', KEYS[1], field)
+if older and cutoff then
+  local b, e = string.match(older, '^(%S+) (%S+)$')
+  if tonumber(e) > now then
+    if tonumber(b) > tonumber(before) then before = b end
+    if tonumber(e) > tonumber(ends) then ends = e end
+  end
+end
+local value = before .. ' ' .. ends
+redis.call('HSET', KEYS[1], field, value)
+redis.call('ZADD', KEYS[2], ends, field)
+prune(KEYS[1], KEYS[2], now)
+redis.call('PUBLISH', ARGV[6], value .. ' ' .. field)
+return value
+`;
+
+/** KEYS: entries hash, expiry set. ARGV: now (seconds). */
+const PRUNE_REVOCATIONS = `${PRUNE}
+prune(KEYS[1], KEYS[2], tonumber(ARGV[1]))
+return 0
+`;
+
+/**
+ * KEYS: window hash. ARGV: window index, window length (ms). Two fixed windows (`i` index, `c` current,
+ * `p` previous). A window index behind the stored one (an instance whose clock lags) counts into the
+ * stored window rather than resetting it, so clock skew between instances never loses counts.
+ */
+const INCREMENT = `
+local index, length = tonumber(ARGV[1]), tonumber(ARGV[2])
+local stored = redis.call('HMGET', KEYS[1], 'i', 'c', 'p')
+local i, c, p = tonumber(stored[1]), tonumber(stored[2]) or 0, tonumber(stored[3]) or 0
+local current, previous
+if i == nil then current, previous = 1, 0
+elseif index <= i then index, current, previous = i, c + 1, p
+elseif index == i + 1 then current, previous = 1, c
+else current, previous = 1, 0 end
+redis.call('HSET', KEYS[1], 'i', index, 'c', current, 'p', previous)
+redis.call('PEXPIRE', KEYS[1], 2 * length)
+return { current, previous, index }
+`;
+
+/** KEYS: member set. ARGV: member, now (ms), window (ms), most members. Returns the distinct count. */
+const DISTINCT = `
+local now, window, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if count > most then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, count - most - 1)
+  count = most
+end
+redis.call('PEXPIRE', KEYS[1], window)
+return count
+`;
+
+/** KEYS: flag. ARGV: until (ms). Keeps the later end; the key expires with it. */
+const SET_FLAG = `
+local untilMs = tonumber(ARGV[1])
+local older = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untilMs > older then redis.call('SET', KEYS[1], ARGV[1], 'PXAT', untilMs) end
+return 0
+`;
+
+/** The scripts as client methods. */
+export interface StoreScripts {
+  nevertrustRevoke(
+    entries: string,
+    expiry: string,
+    field: string,
+    cutoff: '0' | '1',
+    issuedBefore: string,
+    expiresAt: string,
+    now: string,
+    channel: string,
+  ): Promise<string>;
+  nevertrustPruneRevocations(entries: string, expiry: string, now: string): Promise<number>;
+  nevertrustIncrement(key: string, index: number, windowMs: number): Promise<[number, number, number]>;
+  nevertrustDistinct(
+    key: string,
+    member: string,
+    nowMs: number,
+    windowMs: number,
+    most: number,
+  ): Promise<number>;
+  nevertrustSetFlag(key: string, untilMs: number): Promise<number>;
+}
+
+const DEFINITIONS: Record<keyof StoreScripts, { numberOfKeys: number; lua: string }> = {
+  nevertrustRevoke: { numberOfKeys: 2, lua: REVOKE },
+  nevertrustPruneRevocations: { numberOfKeys: 2, lua: PRUNE_REVOCATIONS },
+  nevertrustIncrement: { numberOfKeys: 1, lua: INCREMENT },
+  nevertrustDistinct: { numberOfKeys: 1, lua: DISTINCT },
+  nevertrustSetFlag: { numberOfKeys: 1, lua: SET_FLAG },
+};
+
+/**
+ * Registers the scripts on `client` (idempotent) and returns it typed with them.
+ *
+ * @example
+ * ```ts
+ * const [current, previous, index] = await withScripts(client).nevertrustIncrement(key, 28_000, 60_000);
+ * ```
+ */
+export function withScripts(client: RedisClient): RedisClient & StoreScripts {
+  const scripted = client as RedisClient & Partial<StoreScripts>;
+  for (const [name, definition] of Object.entries(DEFINITIONS)) {
+    if (typeof scripted[name as keyof StoreScripts] !== 'function') client.defineCommand(name, definition);
+  }
+  return scripted as RedisClient & StoreScripts;
+}
