@@ -39,6 +39,10 @@ export function createRedisCounterStore(options: RedisCounterStoreOptions): Redi
   let lastError: string | undefined;
   let failing = false;
   let since = Date.now();
+  // Listening also keeps ioredis from printing every reconnection failure as an unhandled error.
+  client.on('error', (error: unknown) => {
+    lastError = errorName(error);
+  });
   const observe = <T>(call: Promise<T>): Promise<T> =>
     call.then(
       (value) => {

@@ -11,7 +11,7 @@
  */
 import { ConfigError, NevertrustError, type RevocationStore } from '@nevertrust/core';
 import { checkStoreOptions, type RedisStoreOptions } from './client.js';
-import type { HealthReporting } from './health.js';
+import { errorName, type HealthReporting } from './health.js';
 import { storeKeys } from './keys.js';
 import { openLiveChannel } from './live-channel.js';
 import { createRevocationView, encodeEntry } from './revocation-view.js';
@@ -81,6 +81,11 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
   const keys = storeKeys(options.prefix);
   const view = createRevocationView();
   let sweptAt = Date.now();
+  let clientError: string | undefined;
+  // Listening also keeps ioredis from printing every reconnection failure as an unhandled error.
+  options.client.on('error', (error: unknown) => {
+    clientError = errorName(error);
+  });
 
   const write = async (field: string, value: string, cutoff: boolean, now: number) => {
     const [before = '0', ends = '0'] = value.split(' ');
@@ -160,7 +165,7 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
         ready,
         state: live.state(),
         since: live.since(),
-        lastError: live.lastError(),
+        lastError: live.lastError() ?? clientError,
         entries: view.size,
       };
     },
