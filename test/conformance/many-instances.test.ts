@@ -110,6 +110,7 @@ async function startFleet(options: Partial<GuardOptions> = {}): Promise<Instance
         retryStrategy: () => 50,
       });
       const revocations = createRedisRevocationStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
+      const counters = createRedisCounterStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
       const records: AuditRecord[] = [];
       const guard = createGuard({
         issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
@@ -117,7 +118,7 @@ async function startFleet(options: Partial<GuardOptions> = {}): Promise<Instance
           routes: [{ method: 'GET', path: '/api/orders', requirement: requireScopes('orders:read') }],
         },
         revocation: { store: revocations },
-        counterStore: createRedisCounterStore({ client, prefix }),
+        counterStore: counters,
         audit: { sinks: [createCallbackSink((record) => void records.push(record))] },
         ...options,
       });
@@ -139,13 +140,14 @@ async function startFleet(options: Partial<GuardOptions> = {}): Promise<Instance
           await new Promise((resolve) => server.close(resolve));
           await guard.close();
           await revocations.close();
+          await counters.close();
           client.disconnect();
         },
       };
       running.push(instance);
       const started = performance.now();
-      while (!revocations.health().ready) {
-        if (performance.now() - started > 5000) throw new Error('revocation view not live');
+      while (!(revocations.health().ready && counters.health().ready)) {
+        if (performance.now() - started > 5000) throw new Error('shared stores not live');
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       return instance;

@@ -23,7 +23,7 @@ export interface RedisStoreHealth {
   readonly since: number;
   /** Name of the last error seen (`ReplyError`, `timeout`, …), if any. */
   readonly lastError?: string | undefined;
-  /** Revocation entries held in this instance's view. */
+  /** Entries held in this instance's copy (revocations; flags for the counters). */
   readonly entries?: number | undefined;
 }
 

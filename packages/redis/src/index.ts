@@ -34,9 +34,9 @@ export {
   redisStoreHealth,
   type StoreState,
 } from './health.js';
+export { type HeartbeatOptions, ReplicaUnavailable } from './replicated-map.js';
 export {
   createRedisRevocationStore,
   type RedisRevocationStore,
   type RedisRevocationStoreOptions,
-  RevocationViewUnavailable,
 } from './revocation-store.js';

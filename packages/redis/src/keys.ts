@@ -1,6 +1,6 @@
 /**
- * Where the stores keep their state. Multi-key state (the revocation list and its expiry index) lives
- * under the hash tag `{<prefix>}`, one Cluster slot; each counter is a single key whose hash tag is a
+ * Where the stores keep their state. Multi-key state (the revocation list, the flags, and their expiry
+ * indexes) lives under the hash tag `{<prefix>}`, one Cluster slot; each counter is a single key whose hash tag is a
  * digest of the core's key, so counters spread over a Cluster's slots while every script touches one key.
  * Digests also keep subjects and peer addresses out of Redis: only the guard knows what a counter counts.
  */
@@ -14,8 +14,14 @@ export interface StoreKeys {
   readonly revocationExpiry: string;
   /** Channel each recorded revocation is published on. */
   readonly revocationChannel: string;
+  /** Hash: digest of a flag's key (a block, a detector's "seen") → `<until>` in seconds. */
+  readonly flags: string;
+  /** Sorted set of flags by end. */
+  readonly flagExpiry: string;
+  /** Channel each flag set is published on. */
+  readonly flagChannel: string;
   /** Key of one counter, window set or flag of the counter store. */
-  counter(kind: 'window' | 'distinct' | 'flag', key: string): string;
+  counter(kind: 'window' | 'distinct', key: string): string;
 }
 
 /**
@@ -44,6 +50,9 @@ export function storeKeys(prefix: string): StoreKeys {
     revocations: `${tag}:revocations`,
     revocationExpiry: `${tag}:revocations:expiry`,
     revocationChannel: `${prefix}:revocations`,
+    flags: `${tag}:flags`,
+    flagExpiry: `${tag}:flags:expiry`,
+    flagChannel: `${prefix}:flags`,
     counter: (kind, key) => `${prefix}:${kind}:{${digest(key)}}`,
   };
 }

@@ -47,7 +47,8 @@ export function registerRedisStoreMetrics(options: RedisStoreMetricsOptions): vo
     registers,
     collect() {
       let entries = 0;
-      for (const store of stores) entries += store.health().entries ?? 0;
+      for (const health of stores.map((store) => store.health()))
+        if (health.store === 'revocation') entries += health.entries ?? 0;
       this.set(entries);
     },
   });

@@ -23,31 +23,38 @@ end
 `;
 
 /**
- * KEYS: entries hash, expiry set. ARGV: field, cut-off flag ('1' merges with an older cut-off), issuedBefore,
- * expiresAt, now (seconds), channel. Stores `<issuedBefore> <expiresAt>`, a later cut-off of the same
- * subject or client extending an earlier live one (never shortening it), and publishes
- * `<issuedBefore> <expiresAt> <field>` so every instance applies it at once.
+ * KEYS: entries hash, expiry set. ARGV: field, value (numbers separated by spaces, the last one the end of
+ * life in seconds), now (seconds), channel. A live older value merges number by number, the larger kept —
+ * a later cut-off or block extends an earlier one, never shortens it. Publishes `<value>\n<field>` so
+ * every instance applies it at once, and returns the stored value.
  */
-const REVOKE = `${PRUNE}
-local field, cutoff, before, ends, now = ARGV[1], ARGV[2] == '1', ARGV[3], ARGV[4], tonumber(ARGV[5])
+const MERGE = `${PRUNE}
+local field, value, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local function numbers(text)
+  local list = {}
+  for token in string.gmatch(text, '%S+') do list[#list + 1] = token end
+  return list
+end
+local new = numbers(value)
 local older = redis.call('HGET', KEYS[1], field)
-if older and cutoff then
-  local b, e = string.match(older, '^(%S+) (%S+)$')
-  if tonumber(e) > now then
-    if tonumber(b) > tonumber(before) then before = b end
-    if tonumber(e) > tonumber(ends) then ends = e end
+if older then
+  local old = numbers(older)
+  if tonumber(old[#old]) > now then
+    for index, token in ipairs(new) do
+      if old[index] and tonumber(old[index]) > tonumber(token) then new[index] = old[index] end
+    end
+    value = table.concat(new, ' ')
   end
 end
-local value = before .. ' ' .. ends
 redis.call('HSET', KEYS[1], field, value)
-redis.call('ZADD', KEYS[2], ends, field)
+redis.call('ZADD', KEYS[2], new[#new], field)
 prune(KEYS[1], KEYS[2], now)
-redis.call('PUBLISH', ARGV[6], value .. ' ' .. field)
+redis.call('PUBLISH', ARGV[4], value .. '\\n' .. field)
 return value
 `;
 
 /** KEYS: entries hash, expiry set. ARGV: now (seconds). */
-const PRUNE_REVOCATIONS = `${PRUNE}
+const PRUNE_ENTRIES = `${PRUNE}
 prune(KEYS[1], KEYS[2], tonumber(ARGV[1]))
 return 0
 `;
@@ -85,27 +92,17 @@ redis.call('PEXPIRE', KEYS[1], window)
 return count
 `;
 
-/** KEYS: flag. ARGV: until (ms). Keeps the later end; the key expires with it. */
-const SET_FLAG = `
-local untilMs = tonumber(ARGV[1])
-local older = tonumber(redis.call('GET', KEYS[1]) or '0')
-if untilMs > older then redis.call('SET', KEYS[1], ARGV[1], 'PXAT', untilMs) end
-return 0
-`;
-
 /** The scripts as client methods. */
 export interface StoreScripts {
-  nevertrustRevoke(
+  nevertrustMerge(
     entries: string,
     expiry: string,
     field: string,
-    cutoff: '0' | '1',
-    issuedBefore: string,
-    expiresAt: string,
+    value: string,
     now: string,
     channel: string,
   ): Promise<string>;
-  nevertrustPruneRevocations(entries: string, expiry: string, now: string): Promise<number>;
+  nevertrustPrune(entries: string, expiry: string, now: string): Promise<number>;
   nevertrustIncrement(key: string, index: number, windowMs: number): Promise<[number, number, number]>;
   nevertrustDistinct(
     key: string,
@@ -114,15 +111,13 @@ export interface StoreScripts {
     windowMs: number,
     most: number,
   ): Promise<number>;
-  nevertrustSetFlag(key: string, untilMs: number): Promise<number>;
 }
 
 const DEFINITIONS: Record<keyof StoreScripts, { numberOfKeys: number; lua: string }> = {
-  nevertrustRevoke: { numberOfKeys: 2, lua: REVOKE },
-  nevertrustPruneRevocations: { numberOfKeys: 2, lua: PRUNE_REVOCATIONS },
+  nevertrustMerge: { numberOfKeys: 2, lua: MERGE },
+  nevertrustPrune: { numberOfKeys: 2, lua: PRUNE_ENTRIES },
   nevertrustIncrement: { numberOfKeys: 1, lua: INCREMENT },
   nevertrustDistinct: { numberOfKeys: 1, lua: DISTINCT },
-  nevertrustSetFlag: { numberOfKeys: 1, lua: SET_FLAG },
 };
 
 /**

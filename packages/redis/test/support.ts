@@ -57,7 +57,7 @@ export async function startInstance(
 ): Promise<Instance> {
   const client = clientFor(server);
   const revocations = createRedisRevocationStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
-  const counters = createRedisCounterStore({ client, prefix });
+  const counters = createRedisCounterStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
   const guard = createGuard({
     issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
     revocation: { store: revocations, timeoutMs: 1000 },
@@ -65,7 +65,7 @@ export async function startInstance(
     counterStoreFaults: { timeoutMs: 1000 },
     ...options,
   });
-  await eventually(() => revocations.health().ready);
+  await eventually(() => revocations.health().ready && counters.health().ready);
   return {
     client,
     revocations,
@@ -74,6 +74,7 @@ export async function startInstance(
     async close() {
       await guard.close();
       await revocations.close();
+      await counters.close();
       client.disconnect();
     },
   };
