@@ -102,4 +102,30 @@ describe('figures of the Redis stores', () => {
     expect(redisPerEntry).toBeGreaterThan(50);
     expect(redisPerEntry).toBeLessThan(1000);
   });
+
+  it('memory per counter: a window counter, and a token-spread set of one peer', async () => {
+    const instance = await startInstance(server, 'counter-sizing');
+    instances.push(instance);
+    const count = 10_000;
+    const now = Date.now();
+    for (let start = 0; start < count; start += 1000) {
+      await Promise.all(
+        Array.from({ length: 1000 }, (_, index) => {
+          const who = `rl:0:principal:${ISSUER}\nuser-${start + index}`;
+          return Promise.all([
+            instance.counters.increment(who, 60_000, now),
+            instance.counters.distinct(`det:token-spread:${who}`, '203.0.113.7', 300_000, now),
+          ]);
+        }),
+      );
+    }
+    const user7 = `rl:0:principal:${ISSUER}\nuser-7`;
+    const keys = storeKeys('counter-sizing');
+    const usage = async (redisKey: string) => Number(await instance.client.call('MEMORY', 'USAGE', redisKey));
+    const window = await usage(keys.counter('window', user7));
+    const distinct = await usage(keys.counter('distinct', `det:token-spread:${user7}`));
+    console.log(`per counter in Redis: window ${window} B, token-spread set with one peer ${distinct} B`);
+    expect(window).toBeGreaterThan(0);
+    expect(distinct).toBeGreaterThan(0);
+  });
 });
