@@ -1,11 +1,15 @@
 /**
- * A pub/sub subscription an instance may trust: on a connection of its own (`client.duplicate()`), re-
- * synchronised after every (re)connection before it counts as live (messages published while it was away
- * are lost by Redis pub/sub), and pinged on that same connection every heartbeat. A reply to a ping
- * proves that everything published before it was delivered, since Redis answers one connection in order;
- * so a channel whose last reply is older than `staleAfterMs` — a hung server, a silent network partition —
- * is not trusted, and neither is one that is reconnecting or re-synchronising.
+ * A pub/sub subscription an instance may trust: on a connection of its own (`client.duplicate()`),
+ * re-synchronised after every (re)connection before it counts as live (messages published while it was
+ * away are lost by Redis pub/sub), and proven every heartbeat. The proof is a beat: a message on a channel
+ * of this instance's own, published by a script on the same node as the data (the `{prefix}` slot) and
+ * through the same subscription. Redis delivers one node's messages to one connection in order (and a
+ * Cluster forwards one node's messages over one link), so when a beat sent at time T comes back, every
+ * message published before T has arrived. A channel whose last returned beat was sent more than
+ * `staleAfterMs` ago — a hung server, a silent partition, a broken link between Cluster nodes — is not
+ * trusted, and neither is one that is reconnecting or re-synchronising.
  */
+import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './client.js';
 import { errorName, type StoreState } from './health.js';
@@ -14,10 +18,12 @@ import { errorName, type StoreState } from './health.js';
 export interface LiveChannelSettings {
   readonly client: RedisClient;
   readonly channel: string;
-  /** Interval of the ping (and of the owner's upkeep), in milliseconds. */
+  /** Interval of the beat (and of the owner's upkeep), in milliseconds. */
   readonly heartbeatMs: number;
-  /** How old the last ping reply may be for the channel to be trusted, in milliseconds. */
+  /** How long ago the last returned beat may have been sent for the channel to be trusted, in milliseconds. */
   readonly staleAfterMs: number;
+  /** Publishes `message` on `channel` from the node that holds the data. */
+  beat(channel: string, message: string): Promise<unknown>;
   /** Receives every message of the channel, live or not. */
   onMessage(message: string): void;
   /** Loads what messages may have been missed; runs after each (re)subscription, before going live. */
@@ -28,7 +34,7 @@ export interface LiveChannelSettings {
 
 /** A subscription and whether it can be trusted now. */
 export interface LiveChannel {
-  /** Live, and a ping answered within `staleAfterMs`: every message published before `now - staleAfterMs` has been received. */
+  /** Live, and a beat sent within `staleAfterMs` came back: every message published before it was received. */
   isLive(now?: number): boolean;
   state(): StoreState;
   /** When the state last changed. */
@@ -38,12 +44,15 @@ export interface LiveChannel {
   close(): Promise<void>;
 }
 
+/** Beats sent and not yet back, kept at most (older ones are forgotten, as lost). */
+const MAX_PENDING_BEATS = 64;
+
 /**
  * Subscribes to `settings.channel` and keeps the subscription's trust up to date.
  *
  * @example
  * ```ts
- * const live = openLiveChannel({ client, channel, heartbeatMs: 250, staleAfterMs: 1000, onMessage, resync });
+ * const live = openLiveChannel({ client, channel, heartbeatMs: 250, staleAfterMs: 1000, beat, onMessage, resync });
  * if (!live.isLive()) throw new Error('view not current');
  * ```
  */
@@ -56,7 +65,10 @@ export function openLiveChannel(settings: LiveChannelSettings): LiveChannel {
   let state: StoreState = 'syncing';
   let since = Date.now();
   let lastError: string | undefined;
-  let lastPong = 0;
+  let proven = 0;
+  const beatChannel = `${channel}:beat:${randomUUID()}`;
+  const sentAt = new Map<string, number>();
+  let beats = 0;
   let generation = 0;
   let syncing = false;
   let closed = false;
@@ -81,10 +93,11 @@ export function openLiveChannel(settings: LiveChannelSettings): LiveChannel {
     enter('syncing');
     try {
       // Subscribed first: anything published from here on arrives, so the snapshot taken next misses nothing.
-      await subscriber.subscribe(channel);
+      await subscriber.subscribe(channel, beatChannel);
+      const loadedFrom = Date.now();
       await settings.resync();
       if (mine === generation && subscriber.status === 'ready') {
-        lastPong = Date.now();
+        proven = loadedFrom;
         enter('live');
       }
     } catch (error) {
@@ -96,6 +109,11 @@ export function openLiveChannel(settings: LiveChannelSettings): LiveChannel {
 
   subscriber.on('message', (from: string, message: string) => {
     if (from === channel) settings.onMessage(message);
+    if (from !== beatChannel) return;
+    const sent = sentAt.get(message);
+    if (sent === undefined) return;
+    sentAt.delete(message);
+    proven = Math.max(proven, sent);
   });
   subscriber.on('error', note);
   subscriber.on('close', lost);
@@ -110,16 +128,18 @@ export function openLiveChannel(settings: LiveChannelSettings): LiveChannel {
       if (subscriber.status === 'ready') void sync();
       return;
     }
-    subscriber.ping().then(() => {
-      lastPong = Date.now();
-    }, note);
+    beats += 1;
+    const message = String(beats);
+    sentAt.set(message, Date.now());
+    if (sentAt.size > MAX_PENDING_BEATS) sentAt.delete(sentAt.keys().next().value as string);
+    settings.beat(beatChannel, message).catch(note);
     settings.onBeat?.();
   }, heartbeatMs);
   heartbeat.unref();
 
   return {
-    isLive: (now = Date.now()) => state === 'live' && now - lastPong <= staleAfterMs,
-    state: () => (state === 'live' && Date.now() - lastPong > staleAfterMs ? 'down' : state),
+    isLive: (now = Date.now()) => state === 'live' && now - proven <= staleAfterMs,
+    state: () => (state === 'live' && Date.now() - proven > staleAfterMs ? 'down' : state),
     since: () => since,
     lastError: () => lastError,
     async close() {

@@ -15,7 +15,7 @@ import { withScripts } from './scripts.js';
 
 /** Subscription timing of a store, in milliseconds. */
 export interface HeartbeatOptions {
-  /** Ping interval of the subscription (50 to 10 000). Default 250. */
+  /** Heartbeat interval of the subscription (50 to 10 000). Default 250. */
   readonly heartbeatMs?: number;
   /**
    * How long the local copy is trusted after the subscription's last sign of life (at least twice
@@ -153,6 +153,7 @@ export function openReplicatedMap(settings: ReplicatedMapSettings): ReplicatedMa
     channel,
     heartbeatMs: settings.heartbeatMs,
     staleAfterMs: settings.staleAfterMs,
+    beat: (beatChannel, message) => client.nevertrustBeat(entries, beatChannel, message),
     onMessage(message) {
       const split = message.indexOf('\n');
       if (split <= 0) return;

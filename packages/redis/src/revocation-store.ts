@@ -1,7 +1,7 @@
 /**
  * The shared revocation deny-list: a replicated map (replicated-map.ts) — Redis holds the record, every
  * instance a full copy kept current by pub/sub, read without a round trip. The copy is trusted only while
- * its subscription is live: reconnecting, re-synchronising, or a ping unanswered for `staleAfterMs`, and
+ * its subscription is live: reconnecting, re-synchronising, or no heartbeat back for `staleAfterMs`, and
  * `find` fails — the guard then refuses with 503 `ERR_REVOCATION_UNAVAILABLE` and `Retry-After`, never an
  * allow of a token whose status it cannot know (checklist A10, A11).
  * `find` answers one turn of the event loop later: a revocation message that reached the instance's

@@ -60,6 +60,15 @@ return 0
 `;
 
 /**
+ * KEYS: entries hash (only to route the call to the node holding it). ARGV: channel, message. A beat
+ * published from the node that publishes the data, so it arrives behind everything published before it.
+ */
+const BEAT = `
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return 0
+`;
+
+/**
  * KEYS: window hash. ARGV: window index, window length (ms). Two fixed windows (`i` index, `c` current,
  * `p` previous). A window index behind the stored one (an instance whose clock lags) counts into the
  * stored window rather than resetting it, so clock skew between instances never loses counts.
@@ -103,6 +112,7 @@ export interface StoreScripts {
     channel: string,
   ): Promise<string>;
   nevertrustPrune(entries: string, expiry: string, now: string): Promise<number>;
+  nevertrustBeat(entries: string, channel: string, message: string): Promise<number>;
   nevertrustIncrement(key: string, index: number, windowMs: number): Promise<[number, number, number]>;
   nevertrustDistinct(
     key: string,
@@ -116,6 +126,7 @@ export interface StoreScripts {
 const DEFINITIONS: Record<keyof StoreScripts, { numberOfKeys: number; lua: string }> = {
   nevertrustMerge: { numberOfKeys: 2, lua: MERGE },
   nevertrustPrune: { numberOfKeys: 2, lua: PRUNE_ENTRIES },
+  nevertrustBeat: { numberOfKeys: 1, lua: BEAT },
   nevertrustIncrement: { numberOfKeys: 1, lua: INCREMENT },
   nevertrustDistinct: { numberOfKeys: 1, lua: DISTINCT },
 };

@@ -33,6 +33,7 @@ export {
   type TokenSet,
   type UserTokenRequest,
 } from './oidc-provider.js';
+export { type RedisCluster, startRedisCluster } from './redis-cluster.js';
 export {
   type RedisServer,
   type RedisServerOptions,

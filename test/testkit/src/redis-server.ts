@@ -43,7 +43,8 @@ export function redisServerBinary(): string {
   return 'redis-server';
 }
 
-async function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -52,11 +53,12 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-function launch(port: number, args: readonly string[]): Promise<ChildProcess> {
+/** Starts `redis-server` on `port` without persistence and resolves once it accepts connections. */
+export function launchRedis(port: number, args: readonly string[], cwd?: string): Promise<ChildProcess> {
   const child = spawn(
     redisServerBinary(),
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd === undefined ? {} : { cwd }) },
   );
   let output = '';
   return new Promise((resolve, reject) => {
@@ -83,7 +85,8 @@ function launch(port: number, args: readonly string[]): Promise<ChildProcess> {
   });
 }
 
-async function end(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+/** Signals `child` (thawing it first) and resolves once it exited. */
+export async function endProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   // A frozen server does not act on SIGTERM until it is thawed.
@@ -107,18 +110,18 @@ async function end(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const args = options.args ?? [];
   const port = await freePort();
-  let child = await launch(port, args);
+  let child = await launchRedis(port, args);
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     running: () => child.exitCode === null && child.signalCode === null,
-    kill: () => end(child, 'SIGKILL'),
+    kill: () => endProcess(child, 'SIGKILL'),
     freeze: () => void child.kill('SIGSTOP'),
     thaw: () => void child.kill('SIGCONT'),
     async restart() {
-      await end(child, 'SIGKILL');
-      child = await launch(port, args);
+      await endProcess(child, 'SIGKILL');
+      child = await launchRedis(port, args);
     },
-    stop: () => end(child, 'SIGTERM'),
+    stop: () => endProcess(child, 'SIGTERM'),
   };
 }
