@@ -49,10 +49,10 @@ export function storeKeys(prefix: string): StoreKeys {
   return {
     revocations: `${tag}:revocations`,
     revocationExpiry: `${tag}:revocations:expiry`,
-    revocationChannel: `${prefix}:revocations`,
+    revocationChannel: `${tag}:revocations`,
     flags: `${tag}:flags`,
     flagExpiry: `${tag}:flags:expiry`,
-    flagChannel: `${prefix}:flags`,
+    flagChannel: `${tag}:flags`,
     counter: (kind, key) => `${prefix}:${kind}:{${digest(key)}}`,
   };
 }

@@ -59,8 +59,10 @@ const MAX_PENDING_BEATS = 64;
 export function openLiveChannel(settings: LiveChannelSettings): LiveChannel {
   const { channel, heartbeatMs, staleAfterMs } = settings;
   const { client } = settings;
+  // Sharded pub/sub (Redis 7): the channels share the data's hash tag, so on a Cluster every instance
+  // subscribes on the node that publishes, which hands a message to all of them in one pass.
   const subscriber: RedisClient = client.isCluster
-    ? (client as Cluster).duplicate()
+    ? (client as Cluster).duplicate([], { shardedSubscribers: true })
     : (client as Redis).duplicate();
   let state: StoreState = 'syncing';
   let since = Date.now();
@@ -68,6 +70,7 @@ export function openLiveChannel(settings: LiveChannelSettings): LiveChannel {
   let proven = 0;
   const beatChannel = `${channel}:beat:${randomUUID()}`;
   const sentAt = new Map<string, number>();
+  const awaited = new Map<string, () => void>();
   let beats = 0;
   let generation = 0;
   let syncing = false;
@@ -84,6 +87,28 @@ export function openLiveChannel(settings: LiveChannelSettings): LiveChannel {
     generation += 1;
     enter('down');
   };
+  const sendBeat = () => {
+    beats += 1;
+    const message = String(beats);
+    const sent = Date.now();
+    sentAt.set(message, sent);
+    if (sentAt.size > MAX_PENDING_BEATS) sentAt.delete(sentAt.keys().next().value as string);
+    settings.beat(beatChannel, message).catch(note);
+    return { message, sent };
+  };
+  /** Resolves with the send time of a beat once it is back; rejects after `staleAfterMs`. */
+  const beatBack = () =>
+    new Promise<number>((resolve, reject) => {
+      const { message, sent } = sendBeat();
+      const timer = setTimeout(() => {
+        awaited.delete(message);
+        reject(new Error('beat timed out'));
+      }, staleAfterMs);
+      awaited.set(message, () => {
+        clearTimeout(timer);
+        resolve(sent);
+      });
+    });
 
   async function sync(): Promise<void> {
     if (syncing || closed) return;
@@ -92,12 +117,12 @@ export function openLiveChannel(settings: LiveChannelSettings): LiveChannel {
     const mine = generation;
     enter('syncing');
     try {
-      // Subscribed first: anything published from here on arrives, so the snapshot taken next misses nothing.
-      await subscriber.subscribe(channel, beatChannel);
-      const loadedFrom = Date.now();
+      await subscriber.ssubscribe(channel, beatChannel);
+      // A beat back proves the subscription delivers: the snapshot taken after it misses nothing.
+      const provenAt = await beatBack();
       await settings.resync();
       if (mine === generation && subscriber.status === 'ready') {
-        proven = loadedFrom;
+        proven = Math.max(proven, provenAt);
         enter('live');
       }
     } catch (error) {
@@ -107,32 +132,36 @@ export function openLiveChannel(settings: LiveChannelSettings): LiveChannel {
     }
   }
 
-  subscriber.on('message', (from: string, message: string) => {
+  subscriber.on('smessage', (from: string, message: string) => {
     if (from === channel) settings.onMessage(message);
     if (from !== beatChannel) return;
     const sent = sentAt.get(message);
     if (sent === undefined) return;
     sentAt.delete(message);
     proven = Math.max(proven, sent);
+    awaited.get(message)?.();
+    awaited.delete(message);
   });
   subscriber.on('error', note);
   subscriber.on('close', lost);
   subscriber.on('reconnecting', lost);
   subscriber.on('end', lost);
+  // A Cluster replaces its sharded subscriber connections when the topology changes; what was published
+  // in between is lost to them.
+  subscriber.on('-subscriber', lost);
+  subscriber.on('-node', lost);
   subscriber.on('ready', () => void sync());
   if (subscriber.status === 'wait') subscriber.connect().catch(note);
 
   const heartbeat = setInterval(() => {
+    // No beat back in time: messages may have been lost on the way, so reload before trusting again.
+    if (state === 'live' && Date.now() - proven > staleAfterMs) lost();
     if (state !== 'live') {
-      // A sync cut short by a reconnection is retried here once the connection is ready again.
+      // A sync cut short (a reconnection, a beat that did not come back) is retried here.
       if (subscriber.status === 'ready') void sync();
       return;
     }
-    beats += 1;
-    const message = String(beats);
-    sentAt.set(message, Date.now());
-    if (sentAt.size > MAX_PENDING_BEATS) sentAt.delete(sentAt.keys().next().value as string);
-    settings.beat(beatChannel, message).catch(note);
+    sendBeat();
     settings.onBeat?.();
   }, heartbeatMs);
   heartbeat.unref();

@@ -49,7 +49,7 @@ end
 redis.call('HSET', KEYS[1], field, value)
 redis.call('ZADD', KEYS[2], new[#new], field)
 prune(KEYS[1], KEYS[2], now)
-redis.call('PUBLISH', ARGV[4], value .. '\\n' .. field)
+redis.call('SPUBLISH', ARGV[4], value .. '\\n' .. field)
 return value
 `;
 
@@ -64,7 +64,7 @@ return 0
  * published from the node that publishes the data, so it arrives behind everything published before it.
  */
 const BEAT = `
-redis.call('PUBLISH', ARGV[1], ARGV[2])
+redis.call('SPUBLISH', ARGV[1], ARGV[2])
 return 0
 `;
 
