@@ -31,13 +31,12 @@ import fastify from 'fastify';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FRAMEWORKS, type Framework } from './apps.js';
 
 const ISSUER = 'https://idp.many-instances.conformance/';
 const AUDIENCE = 'https://api.many-instances.conformance';
 const key = generateTestKey('ES256', 'many-instances');
 const mint = createTokenIssuer({ issuer: ISSUER, audience: AUDIENCE, key });
-const FRAMEWORKS = ['express', 'koa', 'fastify'] as const;
-type Framework = (typeof FRAMEWORKS)[number];
 
 interface Instance {
   readonly framework: Framework;

@@ -4,27 +4,18 @@
  * like the in-process store's, and a per-principal limit holds to the exact count across instances
  * (checklist M-1: limits per principal; the detectors see every instance's requests).
  */
-import { bearer, type RedisServer, startRedisServer } from '@nevertrust/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from '@nevertrust/testkit';
+import { describe, expect, it } from 'vitest';
 import { createRedisCounterStore } from '../src/index.js';
 import { storeKeys } from '../src/keys.js';
-import { type Instance, mint, startInstance } from './support.js';
+import { type Instance, mint, startInstance, useRedisServer } from './support.js';
 
-let server: RedisServer;
-const instances: Instance[] = [];
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-afterEach(async () => {
-  await Promise.all(instances.splice(0).map((instance) => instance.close()));
-});
+const redis = useRedisServer();
+const { instances } = redis;
 
 async function many(count: number, prefix: string, options = {}): Promise<Instance[]> {
   const started = await Promise.all(
-    Array.from({ length: count }, () => startInstance(server, prefix, options)),
+    Array.from({ length: count }, () => startInstance(redis.server(), prefix, options)),
   );
   instances.push(...started);
   return started;

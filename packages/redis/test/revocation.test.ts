@@ -3,26 +3,17 @@
  * instance is enforced by every other on its next request (checklist A10, A11), cut-offs merge, entries
  * end with the tokens they cover, and the propagation delay is measured.
  */
-import { bearer, type RedisServer, startRedisServer } from '@nevertrust/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from '@nevertrust/testkit';
+import { describe, expect, it } from 'vitest';
 import { storeKeys } from '../src/keys.js';
-import { type Instance, ISSUER, mint, startInstance } from './support.js';
+import { type Instance, ISSUER, mint, startInstance, useRedisServer } from './support.js';
 
-let server: RedisServer;
-const instances: Instance[] = [];
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-afterEach(async () => {
-  await Promise.all(instances.splice(0).map((instance) => instance.close()));
-});
+const redis = useRedisServer();
+const { instances } = redis;
 
 async function pair(prefix: string): Promise<[Instance, Instance]> {
-  const a = await startInstance(server, prefix);
-  const b = await startInstance(server, prefix);
+  const a = await startInstance(redis.server(), prefix);
+  const b = await startInstance(redis.server(), prefix);
   instances.push(a, b);
   return [a, b];
 }
@@ -91,7 +82,7 @@ describe('Redis revocation store', () => {
   it('A10: a new instance loads every live revocation before it answers', async () => {
     const [a] = await pair('late');
     await a.guard.revocation.revokeToken({ issuer: ISSUER, tokenId: 'old-jti' });
-    const late = await startInstance(server, 'late');
+    const late = await startInstance(redis.server(), 'late');
     instances.push(late);
     expect(late.revocations.health().entries).toBe(1);
     expect((await evaluate(late, mint({ claims: { jti: 'old-jti' } }))).audit.reason).toBe(
@@ -101,7 +92,7 @@ describe('Redis revocation store', () => {
 
   it('A10: deployments with different prefixes do not see each other', async () => {
     const [a] = await pair('tenant-a');
-    const other = await startInstance(server, 'tenant-b');
+    const other = await startInstance(redis.server(), 'tenant-b');
     instances.push(other);
     await a.guard.revocation.revokeToken({ issuer: ISSUER, tokenId: 'scoped' });
     expect((await evaluate(other, mint({ claims: { jti: 'scoped' } }))).outcome).toBe('allow');

@@ -3,8 +3,9 @@
  * clients (as separate processes would) and a guard over the shared stores, and a token issuer.
  */
 import { createGuard, type Guard, type GuardOptions } from '@nevertrust/core';
-import { createTokenIssuer, generateTestKey, type RedisServer } from '@nevertrust/testkit';
+import { createTokenIssuer, generateTestKey, type RedisServer, startRedisServer } from '@nevertrust/testkit';
 import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   createRedisCounterStore,
   createRedisRevocationStore,
@@ -78,4 +79,23 @@ export async function startInstance(
       client.disconnect();
     },
   };
+}
+
+/**
+ * One redis-server for the test file (started before its tests, stopped after them); instances pushed on
+ * `instances` are closed after each test.
+ */
+export function useRedisServer(): { server: () => RedisServer; readonly instances: Instance[] } {
+  let server: RedisServer | undefined;
+  const instances: Instance[] = [];
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(instances.splice(0).map((instance) => instance.close()));
+  });
+  return { server: () => server as RedisServer, instances };
 }
