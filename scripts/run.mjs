@@ -51,6 +51,25 @@ function ensureInstall() {
   writeFileSync(marker, `${new Date().toISOString()}\n`);
 }
 
+// The shared-store tests (@nevertrust/redis) run against a real redis-server. A clean Debian machine
+// lacks it: install it from Debian's packages, refreshing the package lists only when the first try
+// fails. Without it the step stops here, loudly: those tests never skip.
+function ensureRedisServer() {
+  const present = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (present()) return;
+  console.log('› installing redis-server (once), for the shared-store tests');
+  const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => run('apt-get', ['install', '-y', '-q', 'redis-server'], { env: aptEnv });
+  if (install() !== 0) {
+    run('apt-get', ['update', '-q'], { env: aptEnv });
+    install();
+  }
+  if (!present()) {
+    console.error('\n✖ redis-server is missing and `apt-get install -y redis-server` did not install it');
+    process.exit(1);
+  }
+}
+
 function build() {
   mustRun(pnpmBin, ['exec', 'tsc', '-b', 'tsconfig.json']);
 }
@@ -60,6 +79,7 @@ const steps = {
     build();
   },
   test(args) {
+    ensureRedisServer();
     build();
     mustRun(pnpmBin, ['exec', 'biome', 'ci', '.']);
     mustRun(pnpmBin, ['exec', 'vitest', 'run', ...args]);

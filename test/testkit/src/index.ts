@@ -40,6 +40,13 @@ export {
   createDpopKey,
   type DpopKey,
 } from './oidc-provider-bound.js';
+export { type RedisCluster, startRedisCluster } from './redis-cluster.js';
+export {
+  type RedisServer,
+  type RedisServerOptions,
+  redisServerBinary,
+  startRedisServer,
+} from './redis-server.js';
 export { type TlsMaterial, testTls } from './tls.js';
 export {
   b64url,

@@ -5,7 +5,7 @@
  * `failing` while its last fault is more recent than {@link STORE_RECOVERY_MS}.
  */
 import type { KeySetHealth } from '../keys/key-health.js';
-import type { StoreFaultReport, StoreKind } from '../model/store-faults.js';
+import type { ReportedStoreHealth, StoreFaultReport, StoreKind } from '../model/store-faults.js';
 import type { AuditSinkStats } from './pipeline.js';
 import type { MetricsRecorder } from './recorder.js';
 
@@ -20,6 +20,8 @@ export interface StoreHealth {
   readonly faults: number;
   /** The most recent fault: when (ms since the epoch), its stable code and the error's name. */
   readonly lastFault?: { readonly at: number; readonly code: string; readonly cause: string };
+  /** What the store says of itself, when it reports health (`@nevertrust/redis` stores do). */
+  readonly reported?: ReportedStoreHealth;
 }
 
 /** Everything a readiness probe needs. */
@@ -81,8 +83,19 @@ export function createStoreHealthTracker(clock: () => number): StoreHealthTracke
 export function guardHealth(
   issuers: readonly KeySetHealth[],
   sinks: readonly AuditSinkStats[],
-  stores: readonly StoreHealth[],
+  faulted: readonly StoreHealth[],
+  reporting: ReadonlyMap<StoreKind, { health?(): ReportedStoreHealth }> = new Map(),
 ): GuardHealth {
+  const stores = [...faulted];
+  for (const [store, source] of reporting) {
+    const reported = source.health?.();
+    if (!reported) continue;
+    const index = stores.findIndex((entry) => entry.store === store);
+    const known = stores[index] ?? { store, state: 'ok' as const, faults: 0 };
+    const merged: StoreHealth = { ...known, state: reported.ready ? known.state : 'failing', reported };
+    if (index === -1) stores.push(merged);
+    else stores[index] = merged;
+  }
   const ready =
     issuers.every((issuer) => issuer.state === 'fresh' || issuer.state === 'stale') &&
     sinks.every((sink) => sink.healthy) &&

@@ -5,7 +5,9 @@
  * least recently used keys are forgotten first, and blocks live apart from counters so that flooding the
  * store with fresh addresses cannot evict an offender's block.
  */
+
 import { LRUCache } from 'lru-cache';
+import type { ReportedStoreHealth } from '../model/store-faults.js';
 
 /** Counts of a sliding window, kept as two fixed windows (current and previous). */
 export interface WindowCount {
@@ -35,6 +37,8 @@ export interface CounterStore {
   setFlag(key: string, untilMs: number): Promise<void>;
   /** When the flag on `key` ends, if it is set at `nowMs`. */
   flag(key: string, nowMs: number): Promise<number | undefined>;
+  /** Optional: whether the store can answer now (a shared store's link); read by `guard.health()`. */
+  health?(): ReportedStoreHealth;
 }
 
 /** Bounds of the in-process store. */

@@ -15,6 +15,12 @@ import { isThenable } from './maybe-async.js';
 /** The stores a guard asks on a request's path. A new store adds its kind and its code here. */
 export type StoreKind = 'revocation' | 'counters';
 
+/** What a store says of itself when it reports health (a shared store: whether its link is up). */
+export interface ReportedStoreHealth {
+  /** Whether the store answers requests now. */
+  readonly ready: boolean;
+}
+
 /** The stable code of each store kind's fault. */
 export const STORE_FAULT_CODES = {
   revocation: 'ERR_REVOCATION_UNAVAILABLE',

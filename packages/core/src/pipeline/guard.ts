@@ -81,6 +81,11 @@ export function createGuard(options: GuardOptions): Guard {
   const decisions = createDecisionBuilder(refusals, auditTime);
   const evaluateNow = createEvaluator({ authoriser: layer.authoriser, monitor, decide, decisions });
 
+  // Stores that can say whether they answer now (a shared store's link), for guard.health().
+  const reportingStores = new Map([
+    ['revocation' as const, validated.revocation?.store ?? {}],
+    ['counters' as const, validated.monitoring.counterStore ?? {}],
+  ]);
   const keyControl = createKeyControl(
     new Map([...issuers].map(([name, issuer]) => [name, issuer.keySource])),
     keyEvents,
@@ -109,7 +114,7 @@ export function createGuard(options: GuardOptions): Guard {
     },
     flushAudit: (timeoutMs) => monitor.flush(timeoutMs),
     auditHealth: () => monitor.stats(),
-    health: () => guardHealth(keyControl.health(), monitor.stats(), monitor.stores()),
+    health: () => guardHealth(keyControl.health(), monitor.stats(), monitor.stores(), reportingStores),
     revocation: layer.revocation,
     keys: keyControl,
     resourceMetadata: layer.resourceMetadata,

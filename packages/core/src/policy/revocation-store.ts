@@ -5,7 +5,9 @@
  * (attack #16; DESIGN §8 anti-pattern 8). Every entry carries its own end of life, so the list stays
  * bounded by the lifetime of the tokens it refuses.
  */
+
 import { NevertrustError } from '../model/errors.js';
+import type { ReportedStoreHealth } from '../model/store-faults.js';
 
 /** One revocation. Times are seconds since the epoch. */
 export type RevocationEntry =
@@ -55,6 +57,8 @@ export interface RevocationStore {
     query: RevocationQuery,
     nowSeconds: number,
   ): Promise<RevocationEntry | undefined> | RevocationEntry | undefined;
+  /** Optional: whether the store can answer now (a shared store's link); read by `guard.health()`. */
+  health?(): ReportedStoreHealth;
 }
 
 /**

@@ -1,0 +1,101 @@
+/**
+ * Shared fixtures of the Redis store tests: a real redis-server, "instances" that each own their ioredis
+ * clients (as separate processes would) and a guard over the shared stores, and a token issuer.
+ */
+import { createGuard, type Guard, type GuardOptions } from '@nevertrust/core';
+import { createTokenIssuer, generateTestKey, type RedisServer, startRedisServer } from '@nevertrust/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import {
+  createRedisCounterStore,
+  createRedisRevocationStore,
+  REDIS_CLIENT_OPTIONS,
+  type RedisCounterStore,
+  type RedisRevocationStore,
+} from '../src/index.js';
+
+export const ISSUER = 'https://idp.redis.test/';
+export const AUDIENCE = 'https://api.redis.test';
+export const key = generateTestKey('ES256', 'redis-test');
+export const mint = createTokenIssuer({ issuer: ISSUER, audience: AUDIENCE, key });
+
+/** One API instance: its own Redis connections, stores and guard. */
+export interface Instance {
+  readonly client: Redis;
+  readonly revocations: RedisRevocationStore;
+  readonly counters: RedisCounterStore;
+  readonly guard: Guard;
+  close(): Promise<void>;
+}
+
+/** A client as the README recommends, to `server`. */
+export function clientFor(server: RedisServer, overrides: Partial<typeof REDIS_CLIENT_OPTIONS> = {}): Redis {
+  return new Redis({
+    host: '127.0.0.1',
+    port: server.port,
+    ...REDIS_CLIENT_OPTIONS,
+    // Tests reconnect quickly after a restart.
+    retryStrategy: () => 50,
+    ...overrides,
+  });
+}
+
+/** Resolves once `check` holds, polling every 10 ms for at most `timeoutMs`. */
+export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<number> {
+  const started = performance.now();
+  while (!check()) {
+    if (performance.now() - started > timeoutMs) throw new Error(`condition not met in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return performance.now() - started;
+}
+
+/** Starts an instance on `server` with a shared `prefix`; waits until its revocation view is live. */
+export async function startInstance(
+  server: RedisServer,
+  prefix: string,
+  options: Partial<GuardOptions> = {},
+): Promise<Instance> {
+  const client = clientFor(server);
+  const revocations = createRedisRevocationStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
+  const counters = createRedisCounterStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
+  const guard = createGuard({
+    issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
+    revocation: { store: revocations, timeoutMs: 1000 },
+    counterStore: counters,
+    counterStoreFaults: { timeoutMs: 1000 },
+    ...options,
+  });
+  await eventually(() => revocations.health().ready && counters.health().ready);
+  return {
+    client,
+    revocations,
+    counters,
+    guard,
+    async close() {
+      await guard.close();
+      await revocations.close();
+      await counters.close();
+      client.disconnect();
+    },
+  };
+}
+
+/**
+ * One redis-server for the test file (started before its tests, stopped after them); instances pushed on
+ * `instances` are closed after each test.
+ */
+export function useRedisServer(): { server: () => RedisServer; readonly instances: Instance[] } {
+  let server: RedisServer | undefined;
+  const instances: Instance[] = [];
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(instances.splice(0).map((instance) => instance.close()));
+  });
+  return { server: () => server as RedisServer, instances };
+}
