@@ -249,7 +249,7 @@ describe('installed with plain npm into scratch apps', () => {
           fastify: '^5.0.0',
           'prom-client': '^15.0.0',
           '@opentelemetry/api': '^1.9.0',
-        ioredis: '^6.0.0',
+          ioredis: '^6.0.0',
         },
       );
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
