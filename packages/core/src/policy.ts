@@ -11,6 +11,10 @@
  *
  * @packageDocumentation
  */
+export type { BindingPolicy } from './bind/binding-policy.js';
+export type { DpopAlgorithm } from './bind/dpop-options.js';
+export { jwkThumbprint } from './bind/jwk-thumbprint.js';
+export { replayKey } from './bind/replay-store.js';
 export type { DiscoveryKind } from './keys/discovery.js';
 export type { KeyControl } from './keys/guard-keys.js';
 export type { KeyFetchFailure, KeyFetchFailureCode } from './keys/key-fetch-error.js';
@@ -25,6 +29,7 @@ export {
   type AuthenticatedRequirement,
   type AuthenticationRequirement,
   type AuthenticationStrength,
+  type BindingRequirement,
   type ClaimRequirement,
   type ClaimTest,
   type ClaimValue,

@@ -1,33 +1,99 @@
 /**
- * Sender-constrained tokens presented as Bearer tokens. A token with a `cnf` (confirmation) claim is
- * bound to a key its holder must prove possession of: a DPoP key (`cnf.jkt`, RFC 9449 §6) or a TLS client
- * certificate (`cnf["x5t#S256"]`, RFC 8705 §3.1). RFC 9449 §7.2 (checklist D-15, attack #40): a DPoP-bound
- * token received as a bearer token MUST be rejected; accepting it would let anyone who stole it use it,
- * which is exactly what the binding exists to prevent. nevertrust does not verify proofs of possession
- * yet, so every bound token is refused rather than downgraded to a bearer token (D-14, M-2, attack #41).
+ * The bind step: after the token was verified (or found in the verified-token cache), the request must
+ * prove possession of whatever the token is bound to, on every request — a cached verification never
+ * stands in for it. RFC 9449 §7.1/§7.2 (D-13…D-16, attack #40): a DPoP-bound token needs the `DPoP`
+ * scheme with a proof of its key, the `DPoP` scheme needs a DPoP-bound token, and a bound token presented
+ * as a Bearer token is refused. RFC 8705 §3 (M-2): a certificate-bound token needs the TLS client
+ * certificate it names.
  */
-import type { JsonObject } from '../model/strict-json.js';
+import type { TlsFacts } from '../model/facts.js';
+import type { SenderBinding } from '../model/principal.js';
+import type { DpopCheck, DpopRequest } from './dpop-check.js';
 
-/** Confirmation methods the audit detail names; any other member is reported as `other`. */
-const METHODS: Readonly<Record<string, string>> = {
-  jkt: 'DPoP key (RFC 9449)',
-  'x5t#S256': 'TLS client certificate (RFC 8705)',
-};
+/** How the request presented its token. */
+export type Presentation =
+  | { readonly scheme: 'bearer' }
+  | { readonly scheme: 'dpop'; readonly proof: string };
+
+/** A refusal of the bind step; the challenge of `scheme` carries the error. */
+export interface BindRefusal {
+  readonly ok: false;
+  readonly code:
+    | 'ERR_TOKEN_BOUND'
+    | 'ERR_DPOP_TOKEN_NOT_BOUND'
+    | 'ERR_DPOP_PROOF_INVALID'
+    | 'ERR_DPOP_PROOF_REPLAYED'
+    | 'ERR_DPOP_NONCE_REQUIRED'
+    | 'ERR_DPOP_BINDING_MISMATCH'
+    | 'ERR_DPOP_REPLAY_UNAVAILABLE';
+  readonly detail: string;
+  readonly scheme: 'bearer' | 'dpop';
+  /** Response headers of the refusal (a fresh `DPoP-Nonce`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly retryAfterSeconds?: number;
+}
+
+/** The request proved possession; `headers` go on the response (a fresh `DPoP-Nonce`, RFC 9449 §8.2). */
+export interface BindSuccess {
+  readonly ok: true;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Result of the bind step. */
+export type BindResult = BindSuccess | BindRefusal;
+
+/** Checks one request's presentation against its token's binding. */
+export type Bind = (
+  presentation: Presentation,
+  binding: SenderBinding,
+  request: DpopRequest,
+  tls: TlsFacts | undefined,
+) => BindResult | Promise<BindResult>;
+
+const BOUND_AS_BEARER = 'it cannot be used as a Bearer token (RFC 9449 §7.2, RFC 8705 §3)';
+const PASSED: BindSuccess = Object.freeze({ ok: true });
 
 /**
- * Why the token may not be used as a Bearer token, or undefined for a plain bearer token. Any `cnf` claim
- * counts, whatever its members or type: an unknown confirmation method is no less a binding.
+ * Why a certificate-bound token may not be used on this connection, or undefined when the TLS client
+ * certificate is the one it is bound to. Stands in for `certificateBindingProblem` of
+ * `bind/certificate-binding.ts` (RFC 8705 §3, M-1…M-5): until that check is wired here, every
+ * certificate-bound token is refused, as before.
+ */
+function pendingCertificateBindingProblem(
+  _expectedThumbprint: string,
+  _tls: TlsFacts | undefined,
+): string | undefined {
+  return 'certificate-bound tokens are not verified';
+}
+
+/**
+ * Creates the bind step; `dpop` is undefined when the guard does not accept DPoP.
  *
  * @example
  * ```ts
- * bearerBindingProblem({ cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } });
- * // 'token is sender-constrained (cnf: DPoP key (RFC 9449)); it cannot be used as a Bearer token'
+ * const bind = createBinder(dpopCheck);
+ * const result = bind({ scheme: 'bearer' }, token.principal.binding, request, facts.tls);
  * ```
  */
-export function bearerBindingProblem(payload: JsonObject): string | undefined {
-  if (!Object.hasOwn(payload, 'cnf')) return undefined;
-  const cnf = payload.cnf;
-  const members = typeof cnf === 'object' && cnf !== null && !Array.isArray(cnf) ? Object.keys(cnf) : [];
-  const named = members.map((member) => METHODS[member] ?? 'other').join(', ') || 'other';
-  return `token is sender-constrained (cnf: ${named}); it cannot be used as a Bearer token`;
+export function createBinder(dpop: DpopCheck | undefined): Bind {
+  return function bind(presentation, binding, request, tls) {
+    if (presentation.scheme === 'bearer') {
+      if (binding.type === 'none') return PASSED;
+      if (binding.type === 'dpop') {
+        return refuse('ERR_TOKEN_BOUND', `token is DPoP-bound; ${BOUND_AS_BEARER}`, 'bearer');
+      }
+      const problem = pendingCertificateBindingProblem(binding.x5tS256, tls);
+      if (problem) return refuse('ERR_TOKEN_BOUND', `token is certificate-bound: ${problem}`, 'bearer');
+      return PASSED;
+    }
+    // D-16: a proof over a token bound to no key (or to a certificate) proves nothing.
+    if (binding.type !== 'dpop' || !dpop) {
+      return refuse('ERR_DPOP_TOKEN_NOT_BOUND', 'DPoP scheme with a token that has no cnf.jkt', 'dpop');
+    }
+    return dpop(presentation.proof, binding.jkt, request);
+  };
+}
+
+function refuse(code: BindRefusal['code'], detail: string, scheme: BindRefusal['scheme']): BindRefusal {
+  return { ok: false, code, detail, scheme };
 }

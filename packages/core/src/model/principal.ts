@@ -7,10 +7,16 @@ import type { JsonObject } from './strict-json.js';
 /** Whether a token acts for a person or for a client on its own behalf (client credentials). */
 export type PrincipalKind = 'user' | 'service';
 
-/** How the token is bound to its sender. `none` is a plain bearer token. */
-export interface SenderBinding {
-  readonly type: 'none';
-}
+/**
+ * How the token is bound to its sender, read from its `cnf` claim. `none` is a plain bearer token; a
+ * principal with any other binding only exists once the request proved possession of the bound key:
+ * `dpop` a DPoP proof signed by the key of thumbprint `jkt` (RFC 9449 §6), `mtls` the TLS client
+ * certificate of SHA-256 thumbprint `x5tS256` (RFC 8705 §3.1).
+ */
+export type SenderBinding =
+  | { readonly type: 'none' }
+  | { readonly type: 'dpop'; readonly jkt: string }
+  | { readonly type: 'mtls'; readonly x5tS256: string };
 
 /** The authentication event behind a token (RFC 9068 §2.2.1, RFC 9470). */
 export interface AuthenticationContext {
@@ -65,7 +71,8 @@ function freezeClaims(value: unknown, depth: number): unknown {
   return Object.freeze(node);
 }
 
-const NO_BINDING: SenderBinding = Object.freeze({ type: 'none' });
+/** The binding of a plain bearer token (one shared frozen object, so the Bearer path allocates none). */
+export const NO_BINDING: SenderBinding = Object.freeze({ type: 'none' });
 const NO_AUTHENTICATION: AuthenticationContext = Object.freeze({});
 
 function optionalString(value: unknown): string | undefined {
@@ -95,13 +102,19 @@ function kindOf(
 /**
  * Builds the principal of a verified token. It takes the parsed claim set over (freezes it in place as the
  * principal's `claims`) and `scopes` too (frozen as they are): pass values nothing else will change.
+ * `binding` is what the token's `cnf` claim binds it to (checked against each request by the bind step).
  *
  * @example
  * ```ts
  * const principal = toPrincipal(payload, 'https://idp.example.com/', ['orders:read']);
  * ```
  */
-export function toPrincipal(payload: JsonObject, issuer: string, scopes: string[]): Principal {
+export function toPrincipal(
+  payload: JsonObject,
+  issuer: string,
+  scopes: string[],
+  binding: SenderBinding = NO_BINDING,
+): Principal {
   // Everything is read before the freeze: an object on a null prototype is slower to read (measured in the benchmarks).
   const subject = optionalString(payload.sub);
   const clientId = clientIdOf(payload);
@@ -128,7 +141,7 @@ export function toPrincipal(payload: JsonObject, issuer: string, scopes: string[
     expiresAt: exp as number,
     issuedAt: typeof iat === 'number' ? iat : undefined,
     authentication,
-    binding: NO_BINDING,
+    binding,
     claims,
   });
 }

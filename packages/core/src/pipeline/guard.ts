@@ -4,6 +4,8 @@
  * the stages together; the steps live in `decide.ts` (token work), `evaluate.ts` (stage order and the
  * synchronous/asynchronous seam) and `decisions.ts` (decisions and their audit events).
  */
+import { dpopAlgs, resolveDpop } from '../bind/dpop-options.js';
+import { createBinder } from '../bind/sender-binding.js';
 import { createJsonFetcher } from '../keys/fetch-json.js';
 import { createKeyControl, createKeyEvents } from '../keys/guard-keys.js';
 import { createRefusals } from '../model/refusals.js';
@@ -46,6 +48,7 @@ export function createGuard(options: GuardOptions): Guard {
   const refusals = createRefusals({
     realm: validated.realm,
     resourceMetadata: metadataResource ? resourceMetadataLocation(metadataResource).url : undefined,
+    dpopAlgs: validated.dpop && dpopAlgs(validated.dpop),
   });
   // Record step and the analysis around evaluation (audit sinks, metrics, rate limits, detectors).
   const monitor = createMonitor({
@@ -64,11 +67,17 @@ export function createGuard(options: GuardOptions): Guard {
   );
   const cache = validated.cache === false ? undefined : createTokenCache(validated.cache);
   const layer = createPolicyLayer({ ...validated, onStoreFault: monitor.storeFault });
+  const dpop = validated.dpop && resolveDpop(validated.dpop, monitor.storeFault);
   const decide = createDecider({
-    extraction: { allowQueryToken: validated.allowQueryToken, maxTokenBytes: validated.maxTokenBytes },
+    extraction: {
+      allowQueryToken: validated.allowQueryToken,
+      maxTokenBytes: validated.maxTokenBytes,
+      dpop: dpop !== undefined,
+    },
     issuers,
     cache,
     authoriser: layer.authoriser,
+    bind: createBinder(dpop),
     currentTime,
   });
   const decisions = createDecisionBuilder(refusals, auditTime);

@@ -118,6 +118,7 @@ export function resolveIssuers(
         maxLifetimeSeconds: issuer.maxLifetimeSeconds,
       },
       scopeClaims: Object.entries(issuer.scopeClaims),
+      binding: issuer.binding,
     });
   });
   if (problems.length > 0) throw new ConfigError(problems);

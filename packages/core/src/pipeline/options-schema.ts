@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { monitoringOptionsShape } from '../audit/options.js';
+import { BINDING_POLICIES } from '../bind/binding-policy.js';
+import { dpopSchema } from '../bind/dpop-options.js';
 import { keyUrlProblem } from '../keys/fetch-json.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import type { AuditListener } from '../model/audit.js';
@@ -64,6 +66,7 @@ const issuerSchema = z
     maxTokenAgeSeconds: positiveInt.optional(),
     maxLifetimeSeconds: positiveInt.optional(),
     roleClaim: roleClaimSchema.optional(),
+    binding: z.enum(BINDING_POLICIES).optional(),
   })
   .superRefine((value, ctx) => {
     const sources = (['jwksUri', 'discovery', 'keys', 'secret'] as const).filter(
@@ -150,5 +153,6 @@ export const guardSchema = z.strictObject({
   policy: policySchema.optional(),
   revocation: revocationSchema.optional(),
   resourceMetadata: resourceMetadataSchema.optional(),
+  dpop: dpopSchema.optional(),
   ...monitoringOptionsShape,
 });

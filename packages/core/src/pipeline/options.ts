@@ -5,6 +5,8 @@
 
 import type { MonitoringOptions, ResolvedMonitoring } from '../audit/options.js';
 import { resolveMonitoring } from '../audit/options.js';
+import type { BindingPolicy } from '../bind/binding-policy.js';
+import type { DpopOptions } from '../bind/dpop-options.js';
 import type { DiscoveryKind } from '../keys/discovery.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import type { AuditListener } from '../model/audit.js';
@@ -54,6 +56,11 @@ export interface IssuerOptions {
   readonly maxLifetimeSeconds?: number;
   /** Where this issuer's tokens carry roles (RBAC): `roles`, `realm_access.roles`, or `['https://x/roles']`. */
   readonly roleClaim?: ClaimPathInput;
+  /**
+   * Which sender bindings this issuer's tokens must carry: `bearer-allowed` (default: plain bearer tokens
+   * are accepted; bound ones only with their proof), `dpop-required`, `mtls-required` or `any-bound`.
+   */
+  readonly binding?: BindingPolicy;
 }
 
 /** How remote key sets and discovery documents are fetched and refreshed. */
@@ -111,6 +118,8 @@ export interface GuardOptions extends MonitoringOptions {
   readonly revocation?: RevocationOptions;
   /** Publish RFC 9728 protected resource metadata and point every challenge at it. */
   readonly resourceMetadata?: ResourceMetadataOptions;
+  /** Accept DPoP-bound tokens with their proofs (RFC 9449). Off by default: no DPoP scheme. */
+  readonly dpop?: DpopOptions;
 }
 
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
@@ -133,6 +142,7 @@ export interface ValidatedOptions {
     readonly requiredClaims: readonly string[];
     readonly scopeClaims: Readonly<Record<string, ScopeClaimFormat>>;
     readonly maxLifetimeSeconds: number;
+    readonly binding: BindingPolicy;
   })[];
   readonly realm: string | undefined;
   readonly clockToleranceSeconds: number;
@@ -146,6 +156,7 @@ export interface ValidatedOptions {
   readonly policy: PolicyOptions | undefined;
   readonly revocation: RevocationOptions | undefined;
   readonly resourceMetadata: ResourceMetadataOptions | undefined;
+  readonly dpop: DpopOptions | undefined;
   /** Audit sinks, metrics, OpenTelemetry, rate limits and detectors (see `monitoring/options.ts`). */
   readonly monitoring: ResolvedMonitoring;
 }
@@ -166,6 +177,9 @@ export function validateOptions(options: unknown): ValidatedOptions {
   const problems: string[] = [];
   const issuers = value.issuers.map((issuer, index) => {
     if (seen.has(issuer.issuer)) problems.push(`issuers[${index}].issuer: expected each issuer only once`);
+    if (issuer.binding === 'dpop-required' && value.dpop === undefined) {
+      problems.push(`issuers[${index}].binding: dpop-required needs the dpop option (the public origin)`);
+    }
     seen.add(issuer.issuer);
     const requiredClaims = [...new Set([...ALWAYS_REQUIRED, ...(issuer.requiredClaims ?? RFC9068_CLAIMS)])];
     return {
@@ -175,6 +189,7 @@ export function validateOptions(options: unknown): ValidatedOptions {
       requiredClaims,
       scopeClaims: issuer.scopeClaims ?? { scope: 'string', scp: 'string-or-array', permissions: 'array' },
       maxLifetimeSeconds: issuer.maxLifetimeSeconds ?? 86_400,
+      binding: issuer.binding ?? 'bearer-allowed',
     } as ValidatedOptions['issuers'][number];
   });
   if (problems.length > 0) throw new ConfigError(problems);
@@ -206,6 +221,7 @@ export function validateOptions(options: unknown): ValidatedOptions {
     policy: value.policy as PolicyOptions | undefined,
     revocation: value.revocation as RevocationOptions | undefined,
     resourceMetadata: value.resourceMetadata as ResourceMetadataOptions | undefined,
+    dpop: value.dpop as DpopOptions | undefined,
     monitoring: resolveMonitoring(value as MonitoringOptions),
   };
 }

@@ -4,7 +4,8 @@
  * from that issuer's own source → signature → claims → scopes.
  */
 import { Buffer } from 'node:buffer';
-import { bearerBindingProblem } from '../bind/sender-binding.js';
+import { type BindingPolicy, bindingPolicyProblem } from '../bind/binding-policy.js';
+import { confirmationOf } from '../bind/confirmation.js';
 import type { KeyResolution, KeySource } from '../keys/key-source.js';
 import type { VerificationKey } from '../keys/keys.js';
 import type { ErrorCode } from '../model/errors.js';
@@ -25,6 +26,8 @@ export interface ResolvedIssuer {
   readonly tokenType: TokenTypePolicy;
   readonly claimRules: ClaimRules;
   readonly scopeClaims: readonly (readonly [string, ScopeClaimFormat])[];
+  /** Which sender bindings this issuer's tokens must carry. */
+  readonly binding: BindingPolicy;
 }
 
 /** A verified token: what the cache holds and requirements are checked against. */
@@ -149,10 +152,12 @@ function verifyWithKey(
 
   const claimFailure = validateClaims(payload, issuer.claimRules, nowSeconds);
   if (claimFailure) return refuse(claimFailure.code, claimFailure.detail, name);
-  // Refused here, before any result exists, so a bound token never enters the verified-token cache and
-  // no cache hit can ever admit one (D-15).
-  const binding = bearerBindingProblem(payload);
-  if (binding) return refuse('ERR_TOKEN_BOUND', binding, name);
+  // What the token is bound to; whether the request proves it is the bind step's check, on every request
+  // (a cached verification never stands in for it). A binding nevertrust cannot verify is refused here.
+  const confirmation = confirmationOf(payload);
+  if (!confirmation.ok) return refuse(confirmation.code, confirmation.detail, name);
+  const policyProblem = bindingPolicyProblem(issuer.binding, confirmation.binding);
+  if (policyProblem) return refuse('ERR_BINDING_REQUIRED', policyProblem, name);
   const granted = collectGrantedScopes(payload, issuer.scopeClaims);
   if (!(granted instanceof Set)) return refuse('ERR_CLAIM_INVALID', granted.detail, name);
 
@@ -162,7 +167,7 @@ function verifyWithKey(
   return {
     ok: true,
     token: {
-      principal: toPrincipal(payload, name, [...granted]),
+      principal: toPrincipal(payload, name, [...granted], confirmation.binding),
       scopeSet: granted,
       keyId: key.kid,
       key,
