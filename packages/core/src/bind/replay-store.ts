@@ -43,5 +43,6 @@ export interface DpopReplayStore {
  * ```
  */
 export function replayKey(jkt: string, jti: string): string {
-  return hash('sha256', `${jkt}\n${jti}`, 'base64url');
+  // Length-prefixed, so no choice of the two strings can spell another pair.
+  return hash('sha256', `${jkt.length}:${jkt}${jti}`, 'base64url');
 }
