@@ -4,9 +4,10 @@
  * recipe asks for one — the same proof once before (replay), or a request without nonce whose answer
  * supplies the `DPoP-Nonce` (RFC 9449 §9).
  */
+import { createDpopProof } from '@nevertrust/testkit';
 import { expect } from 'vitest';
 import type { ConformanceCase } from './api.js';
-import { DPOP_ORIGIN } from './dpop-profile.js';
+import { DPOP_CLIENT, DPOP_ORIGIN, DPOP_STRANGER } from './dpop-profile.js';
 import type { Fixture } from './fixture.js';
 import type { Target } from './targets.js';
 import type { WireRequest } from './transport.js';
@@ -38,11 +39,11 @@ export async function dpopRequest(
   if (!recipe || token === undefined) return request;
   const path = (recipe.htuPath ?? testCase.target).split('?')[0] ?? '/';
   const proofOf = (nonce?: string) =>
-    fixture.dpopProof({
+    createDpopProof({
+      key: recipe.otherKey ? DPOP_STRANGER : DPOP_CLIENT,
       htm: recipe.htm ?? testCase.method,
       htu: `${DPOP_ORIGIN}${path}`,
-      token: recipe.otherToken ? fixture.mint({ scope: 'orders:read', dpopBound: true }) : token,
-      ...(recipe.otherKey ? { otherKey: true } : {}),
+      accessToken: recipe.otherToken ? fixture.mint({ scope: 'orders:read', dpopBound: true }) : token,
       ...(nonce ? { nonce } : {}),
     });
   let nonce: string | undefined;

@@ -6,15 +6,14 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import type { AuditEvent, GuardOptions } from '@nevertrust/core';
 import {
-  createDpopProof,
   createTokenIssuer,
-  dpopThumbprint,
   generateTestKey,
   type KeyServer,
   startKeyServer,
   type TestKey,
 } from '@nevertrust/testkit';
 import type { TokenRecipe } from './api.js';
+import { DPOP_JKT } from './dpop-profile.js';
 
 export const AUDIENCE = 'https://api.conformance.test';
 export const REALM = 'conformance';
@@ -26,8 +25,6 @@ const HMAC_ISSUER = 'https://hmac.conformance.test/';
 export interface Fixture {
   /** Signs the token a recipe describes. */
   mint(recipe: TokenRecipe): string;
-  /** A DPoP proof by the client key (or, with `otherKey`, another one) for an access token. */
-  dpopProof(options: { htm: string; htu: string; token: string; otherKey?: boolean; nonce?: string }): string;
   /** Guard options for one target, reporting its audit events to `onAudit`. */
   guardOptions(onAudit: (event: AuditEvent) => void): GuardOptions;
   close(): Promise<void>;
@@ -44,10 +41,6 @@ export async function createFixture(): Promise<Fixture> {
   const remote = generateTestKey('RS256', 'remote-1');
   // An HMAC issuer whose secret is named `hmac-1` (secretKid): a token naming it, or no kid, verifies.
   const secret = createSecretKey(randomBytes(32));
-  // The DPoP client's key, which `dpopBound` tokens are bound to, and a key they are not bound to.
-  const dpopClient = generateTestKey('ES256', 'dpop-client');
-  const dpopStranger = generateTestKey('ES256', 'dpop-stranger');
-  const dpopJkt = await dpopThumbprint(dpopClient);
   const hmac: TestKey = { alg: 'HS256', kid: 'hmac-1', privateKey: secret, publicKey: secret, jwk: {} };
   const keyServer: KeyServer = await startKeyServer({ keys: [remote.jwk] });
   // Fail closed: the remote issuer's key endpoint is down for the whole run (503, never a pass).
@@ -71,16 +64,12 @@ export async function createFixture(): Promise<Fixture> {
       if (recipe.validInSeconds !== undefined) claims.nbf = nowSeconds() + recipe.validInSeconds;
       if (recipe.authTimeSecondsAgo !== undefined)
         claims.auth_time = nowSeconds() - recipe.authTimeSecondsAgo;
-      if (recipe.dpopBound) claims.cnf = { jkt: dpopJkt };
+      if (recipe.dpopBound) claims.cnf = { jkt: DPOP_JKT };
       return mint({
         claims,
         ...(recipe.header ? { header: recipe.header } : {}),
         ...(recipe.forged ? { signWith: forger.privateKey } : {}),
       });
-    },
-    dpopProof({ htm, htu, token, otherKey, nonce }) {
-      const key = otherKey ? dpopStranger : dpopClient;
-      return createDpopProof({ key, htm, htu, accessToken: token, ...(nonce ? { nonce } : {}) });
     },
     guardOptions(onAudit) {
       return {

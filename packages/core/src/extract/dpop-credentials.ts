@@ -6,15 +6,19 @@
 import type { ErrorCode } from '../model/errors.js';
 import type { RequestFacts } from '../model/facts.js';
 
+/** An access token presented with the DPoP scheme, and its proof. */
+export interface DpopToken {
+  readonly kind: 'token';
+  readonly token: string;
+  readonly location: 'header';
+  readonly scheme: 'dpop';
+  /** The one `DPoP` header's value, not yet verified. */
+  readonly proof: string;
+}
+
 /** A DPoP credential, or why the request's DPoP credential is unusable. */
 export type DpopCredential =
-  | {
-      readonly kind: 'token';
-      readonly token: string;
-      readonly location: 'header';
-      readonly scheme: 'dpop';
-      readonly proof: string;
-    }
+  | DpopToken
   | { readonly kind: 'error'; readonly code: ErrorCode; readonly detail: string; readonly scheme: 'dpop' };
 
 // RFC 9449 §7.1: credentials = "DPoP" 1*SP token68 (the scheme name is case-insensitive, RFC 9110 §11.1).

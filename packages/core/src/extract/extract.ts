@@ -4,7 +4,7 @@
  */
 import type { ErrorCode } from '../model/errors.js';
 import { headerValues, type RequestFacts } from '../model/facts.js';
-import { dpopCredential, isDpopScheme } from './dpop-credentials.js';
+import { type DpopToken, dpopCredential, isDpopScheme } from './dpop-credentials.js';
 
 /** Where tokens may come from and how large they may be. */
 export interface ExtractionSettings {
@@ -28,14 +28,7 @@ export type Extraction =
       readonly location: 'header' | 'query';
       readonly scheme: 'bearer';
     }
-  | {
-      readonly kind: 'token';
-      readonly token: string;
-      readonly location: 'header';
-      readonly scheme: 'dpop';
-      /** The one `DPoP` header's value, not yet verified. */
-      readonly proof: string;
-    }
+  | DpopToken
   | {
       readonly kind: 'error';
       readonly code: ErrorCode;
