@@ -91,7 +91,10 @@ export function createDecider(settings: DeciderSettings): Decide {
       if (done.ok)
         return authorised(plan, token, facts, now, fingerprint, cacheHit, credential, done.headers);
       const { code, detail, scheme, headers, retryAfterSeconds } = done;
-      const refusal: Outcome = { code, detail, scheme, headers, token, fingerprint, cacheHit };
+      // No principal without the proof of possession: the refusal names the issuer only, so nothing keyed
+      // on the principal or the token (detectors, limits) acts on a presentation that proved nothing.
+      const { issuer } = token.principal;
+      const refusal: Outcome = { code, detail, scheme, headers, issuer, fingerprint, cacheHit };
       return retryAfterSeconds === undefined ? refusal : { ...refusal, retryAfterSeconds };
     };
     return isPromise(result) ? result.then(after) : after(result);

@@ -5,7 +5,7 @@
  */
 import { parseChallenges } from '@nevertrust/testkit';
 import { describe, expect, it } from 'vitest';
-import { expectAllow, expectDeny, harness } from '../support.js';
+import { expectAllow, expectDeny, harness, testKey } from '../support.js';
 import { dpopHarness } from './dpop-support.js';
 
 const ALGS = 'ES256 PS256 RS256 EdDSA';
@@ -152,7 +152,6 @@ describe('RFC 9449 §11.1: replay', () => {
 
   it('two clients choosing the same jti do not collide (the entry is keyed by key and jti)', async () => {
     const h = await dpopHarness();
-    const { testKey } = await import('../support.js');
     const { dpopThumbprint } = await import('@nevertrust/testkit');
     const other = testKey('ES256', 'dpop-second-client');
     const first = h.mintBound();
@@ -178,5 +177,49 @@ describe('RFC 9449 §11.1: replay', () => {
     h.clock.seconds += 1;
     // Too old by now: refused for its age, not let through because its replay entry expired.
     expectDeny(await h.call(token, proof), 'ERR_DPOP_PROOF_INVALID');
+  });
+});
+
+describe('a refused presentation yields no principal (attack #40)', () => {
+  it('the refusal names the issuer, not the subject, and a stolen bound token is not suspended for its thief', async () => {
+    const h = await dpopHarness(
+      {},
+      { guard: { detectors: { tokenSpread: { threshold: 2, windowSeconds: 300, blockSeconds: 600 } } } },
+    );
+    const token = h.mintBound();
+    const thief = testKey('ES256', 'thief');
+    for (const peer of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) {
+      const forged = h.proof({ accessToken: token, signWith: thief.privateKey });
+      const facts = {
+        method: 'GET',
+        target: '/orders',
+        remoteAddress: peer,
+        headers: { authorization: [`DPoP ${token}`], dpop: [forged] },
+      };
+      expectDeny(await h.guard.evaluate(facts), 'ERR_DPOP_PROOF_INVALID');
+    }
+    expect(h.events.at(-1)).toMatchObject({
+      issuer: 'https://idp.test/',
+      subject: undefined,
+      tokenId: undefined,
+    });
+    // The rightful client, from its own address, is not locked out by what the thief did.
+    expectAllow(await h.call(token, h.proof({ accessToken: token })));
+  });
+
+  it('use_dpop_nonce round trips are not counted as authentication failures', async () => {
+    const h = await dpopHarness(
+      { nonce: { secrets: ['a nonce secret of at least thirty-two bytes'] } },
+      { guard: { detectors: { authFailureBurst: { threshold: 2, windowSeconds: 300, blockSeconds: 600 } } } },
+    );
+    for (let round = 0; round < 4; round++) {
+      const token = h.mintBound();
+      const refused = expectDeny(
+        await h.call(token, h.proof({ accessToken: token })),
+        'ERR_DPOP_NONCE_REQUIRED',
+      );
+      const nonce = refused.headers['dpop-nonce'];
+      expectAllow(await h.call(token, h.proof({ accessToken: token, nonce })));
+    }
   });
 });
