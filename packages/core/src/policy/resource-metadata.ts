@@ -104,6 +104,10 @@ export function createResourceMetadata(
     readonly authorizationServers: readonly string[];
     readonly scopesSupported: readonly string[];
     readonly bearerMethods: readonly string[];
+    /** Accepted DPoP proof algorithms, when the guard accepts DPoP (RFC 9728 §2, RFC 9449 §5.1). */
+    readonly dpopSigningAlgs?: readonly string[] | undefined;
+    /** Whether every issuer requires DPoP-bound tokens. */
+    readonly dpopBoundRequired?: boolean;
   },
 ): ResourceMetadataEndpoint {
   const { path, url } = resourceMetadataLocation(options.resource);
@@ -114,6 +118,10 @@ export function createResourceMetadata(
     bearer_methods_supported: [...defaults.bearerMethods],
   };
   if (scopes.length > 0) document.scopes_supported = [...scopes];
+  if (defaults.dpopSigningAlgs) {
+    document.dpop_signing_alg_values_supported = [...defaults.dpopSigningAlgs];
+    if (defaults.dpopBoundRequired) document.dpop_bound_access_tokens_required = true;
+  }
   if (options.resourceName !== undefined) document.resource_name = options.resourceName;
   if (options.resourceDocumentation !== undefined)
     document.resource_documentation = options.resourceDocumentation;

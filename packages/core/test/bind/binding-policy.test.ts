@@ -89,3 +89,26 @@ describe('requireBinding: the route form', () => {
     );
   });
 });
+
+describe('RFC 9728 metadata names the DPoP settings', () => {
+  it('dpop_signing_alg_values_supported, and dpop_bound_access_tokens_required when every issuer requires it', async () => {
+    const resourceMetadata = { resource: 'https://api.example.com/v1' };
+    const accepting = await dpopHarness({ algorithms: ['ES256', 'EdDSA'] }, { guard: { resourceMetadata } });
+    expect(accepting.guard.resourceMetadata?.document).toMatchObject({
+      dpop_signing_alg_values_supported: ['ES256', 'EdDSA'],
+    });
+    expect(accepting.guard.resourceMetadata?.document).not.toHaveProperty(
+      'dpop_bound_access_tokens_required',
+    );
+    const requiring = await dpopHarness(
+      {},
+      { guard: { resourceMetadata }, issuer: { binding: 'dpop-required' } },
+    );
+    expect(requiring.guard.resourceMetadata?.document).toMatchObject({
+      dpop_signing_alg_values_supported: ['ES256', 'PS256', 'RS256', 'EdDSA'],
+      dpop_bound_access_tokens_required: true,
+    });
+    const without = harness({ guard: { resourceMetadata } });
+    expect(without.guard.resourceMetadata?.document).not.toHaveProperty('dpop_signing_alg_values_supported');
+  });
+});
