@@ -4,7 +4,13 @@
  * configured (D-10), and last the replay store, so that only a proof that passed everything else takes a
  * place in it. A store that cannot answer refuses the request (503), never admits it.
  */
-import { callStore, type StoreFault, type StoreRefusal, toStoreFault } from '../model/store-faults.js';
+import {
+  callStore,
+  STORE_RETRY_AFTER_SECONDS,
+  type StoreFault,
+  type StoreRefusal,
+  toStoreFault,
+} from '../model/store-faults.js';
 import type { NonceAuthority } from './dpop-nonce.js';
 import type { ProofVerifier } from './dpop-proof.js';
 import { type DpopReplayStore, replayKey } from './replay-store.js';
@@ -68,7 +74,7 @@ export function createDpopCheck(settings: DpopCheckSettings): DpopCheck {
     const detail = refusal?.detail ?? 'DPoP replay store fault';
     return {
       ...refuse('ERR_DPOP_REPLAY_UNAVAILABLE', detail),
-      retryAfterSeconds: refusal?.retryAfterSeconds ?? 5,
+      retryAfterSeconds: refusal?.retryAfterSeconds ?? STORE_RETRY_AFTER_SECONDS,
     };
   }
 
