@@ -48,6 +48,26 @@ export interface TokenRecipe {
   readonly validInSeconds?: number;
   /** Sets `auth_time` this many seconds before now (RFC 9470 step-up cases). */
   readonly authTimeSecondsAgo?: number;
+  /** Binds the token to the fixture's DPoP client key (`cnf.jkt`, RFC 9449 §6). */
+  readonly dpopBound?: boolean;
+}
+
+/**
+ * A DPoP proof to send in place of `{proof}` (RFC 9449 §4.2), made for each target by the fixture's client
+ * key for the case's method and target at the profile's public origin, unless a member says otherwise.
+ */
+export interface ProofRecipe {
+  readonly htm?: string;
+  /** Path (and query) the proof names instead of the case's target. */
+  readonly htuPath?: string;
+  /** Made for another access token (`ath`). */
+  readonly otherToken?: boolean;
+  /** Signed by a key the token is not bound to. */
+  readonly otherKey?: boolean;
+  /** The same proof is sent once before the case's request (RFC 9449 §11.1). */
+  readonly replayed?: boolean;
+  /** A request without nonce first; the proof carries the `DPoP-Nonce` it was answered with (§9). */
+  readonly nonceFromServer?: boolean;
 }
 
 /**
@@ -80,13 +100,19 @@ export interface ConformanceCase {
   /** Path and query. */
   readonly target: string;
   readonly token?: TokenRecipe;
-  /** Header lines as sent, in order (a name may repeat); `{token}` stands for the minted token. */
+  readonly proof?: ProofRecipe;
+  /**
+   * Header lines as sent, in order (a name may repeat); `{token}` stands for the minted token, `{proof}`
+   * for the DPoP proof of `proof`.
+   */
   readonly headers?: readonly (readonly [string, string])[];
   readonly needs?: readonly Capability[];
   readonly expect: {
     readonly status: number;
     /** Exact parameters of the one `Bearer` challenge; `null`: no `WWW-Authenticate` at all. */
     readonly challenge: Readonly<Record<string, string>> | null;
+    /** Exact parameters of the `DPoP` challenge beside it (RFC 9449 §7.1); default: none. */
+    readonly dpopChallenge?: Readonly<Record<string, string>>;
     /** `error` of the JSON body; `null` when the body is not a refusal. */
     readonly bodyError: string | null;
     readonly handlerRan: boolean;
@@ -101,5 +127,7 @@ export interface ConformanceCase {
     readonly json?: unknown;
     /** Exact values of these (lower-case) response headers. */
     readonly headers?: Readonly<Record<string, string>>;
+    /** Patterns the one value of these (lower-case) response headers must match (a fresh `DPoP-Nonce`). */
+    readonly headerPatterns?: Readonly<Record<string, RegExp>>;
   };
 }

@@ -8,6 +8,8 @@ import { parseChallenges } from '@nevertrust/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConformanceCase, ExpectedAudit, RouteByFramework } from './api.js';
 import { CASES as BASE_CASES } from './cases.js';
+import { DPOP_CASES } from './dpop-cases.js';
+import { dpopRequest } from './dpop-requests.js';
 import { createFixture, type Fixture } from './fixture.js';
 import { POLICY_CASES } from './policy-cases.js';
 import { PROFILES, type ProfileName } from './profiles.js';
@@ -47,6 +49,7 @@ const CASES: readonly ConformanceCase[] = [
   ...STORE_CASES,
   ...TOKEN_CASES,
   ...WIRING_CASES,
+  ...DPOP_CASES,
 ];
 
 /** Whether the route label may differ between adapters (per framework, or not asserted at all). */
@@ -73,8 +76,11 @@ function observe(exchange: Exchange, context: string, expectsAudit = true) {
   expect(challenges.length, `${context}: at most one WWW-Authenticate`).toBeLessThanOrEqual(1);
   // B-11: every emitted challenge parses with a strict RFC 9110 §11.6.1 parser.
   const parsed = challenges[0] === undefined ? [] : parseChallenges(challenges[0]);
-  expect(parsed.length).toBeLessThanOrEqual(1);
-  if (parsed[0]) expect(parsed[0].scheme).toBe('Bearer');
+  // A Bearer challenge, and a DPoP one after it where the guard accepts DPoP (RFC 9449 §7.2).
+  expect(parsed.map((entry) => entry.scheme)).toEqual(
+    parsed.length === 0 ? [] : ['Bearer', 'DPoP'].slice(0, parsed.length),
+  );
+  const dpop = parsed[1];
   let bodyError: string | null = null;
   const contentType = response.headers['content-type']?.[0] ?? '';
   if (contentType.startsWith('application/json')) {
@@ -87,6 +93,7 @@ function observe(exchange: Exchange, context: string, expectsAudit = true) {
   return {
     status: response.status,
     challenge: parsed[0] ? { ...parsed[0].params } : null,
+    dpopChallenge: dpop ? { ...dpop.params } : null,
     bodyError,
     handlerRan: exchange.handlerRan,
     headers: {
@@ -156,7 +163,8 @@ describe('conformance: core, express, koa and fastify (in-process, HTTP, HTTPS)'
           notApplicable.push(`${target.name} × ${testCase.name}: lacks ${missing.join(', ')}`);
           continue;
         }
-        const exchange = await target.run(request, String(index), testCase.expect.audit ? undefined : 100);
+        const sent = await dpopRequest(testCase, token, request, target, String(index), fixture);
+        const exchange = await target.run(sent, String(index), testCase.expect.audit ? undefined : 100);
         expectNoTokenLeak(token, exchange);
         const context = `${target.name}: ${testCase.name}`;
         const { expect: expected } = testCase;
@@ -167,6 +175,10 @@ describe('conformance: core, express, koa and fastify (in-process, HTTP, HTTPS)'
         }
         expect(observation.status, context).toBe(expected.status);
         expect(observation.challenge, context).toEqual(expected.challenge);
+        expect(observation.dpopChallenge, context).toEqual(expected.dpopChallenge ?? null);
+        for (const [name, pattern] of Object.entries(expected.headerPatterns ?? {})) {
+          expect(headerValues[name], `${context}: ${name}`).toEqual([expect.stringMatching(pattern)]);
+        }
         expect(observation.bodyError, context).toBe(expected.bodyError);
         expect(observation.handlerRan, context).toBe(expected.handlerRan);
         if (expected.audit) {

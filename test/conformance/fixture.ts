@@ -13,6 +13,7 @@ import {
   type TestKey,
 } from '@nevertrust/testkit';
 import type { TokenRecipe } from './api.js';
+import { DPOP_JKT } from './dpop-profile.js';
 
 export const AUDIENCE = 'https://api.conformance.test';
 export const REALM = 'conformance';
@@ -63,6 +64,7 @@ export async function createFixture(): Promise<Fixture> {
       if (recipe.validInSeconds !== undefined) claims.nbf = nowSeconds() + recipe.validInSeconds;
       if (recipe.authTimeSecondsAgo !== undefined)
         claims.auth_time = nowSeconds() - recipe.authTimeSecondsAgo;
+      if (recipe.dpopBound) claims.cnf = { jkt: DPOP_JKT };
       return mint({
         claims,
         ...(recipe.header ? { header: recipe.header } : {}),

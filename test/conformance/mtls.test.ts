@@ -7,7 +7,8 @@
  * audit event, on the core and on Express, Koa and Fastify alike.
  */
 import { X509Certificate } from 'node:crypto';
-import { type AuditEvent, certificateThumbprint, ERROR_TABLE, type ErrorCode } from '@nevertrust/core';
+import { type AuditEvent, ERROR_TABLE, type ErrorCode } from '@nevertrust/core';
+import { certificateThumbprint } from '@nevertrust/core/policy';
 import { parseChallenges, type TlsMaterial, testTls } from '@nevertrust/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRecipe } from './api.js';

@@ -16,9 +16,17 @@ import {
   requireScopes,
 } from '@nevertrust/core';
 import type { Framework } from './apps.js';
+import { DPOP_NONCE_PROFILE, DPOP_PROFILE } from './dpop-profile.js';
 import { STORE_FAULTS_PROFILE } from './store-profile.js';
 
-export type ProfileName = 'default' | 'policy' | 'strict' | 'dry-run' | 'store-faults';
+export type ProfileName =
+  | 'default'
+  | 'policy'
+  | 'strict'
+  | 'dry-run'
+  | 'store-faults'
+  | 'dpop'
+  | 'dpop-nonce';
 
 export interface Profile {
   /** The guard options of this profile, from the fixture's base options. */
@@ -54,6 +62,8 @@ function mainIssuer(base: GuardOptions): string {
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   default: { options: async (base) => base },
   'store-faults': STORE_FAULTS_PROFILE,
+  dpop: DPOP_PROFILE,
+  'dpop-nonce': DPOP_NONCE_PROFILE,
   policy: {
     async options(base) {
       const issuer = mainIssuer(base);

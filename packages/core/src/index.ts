@@ -25,9 +25,14 @@ export type { AuditSink } from './audit/sink.js';
 export { createCallbackSink } from './audit/sinks/callback.js';
 export { createDiagnosticsChannelSink } from './audit/sinks/diagnostics-channel.js';
 export type { EvaluationTracer } from './audit/tracing.js';
-export { certificateBindingProblem, certificateThumbprint } from './bind/certificate-binding.js';
+export type { DpopOptions } from './bind/dpop-options.js';
 export type { ForwardedCertificateFormat } from './bind/forwarded-certificate.js';
+export {
+  createMemoryDpopReplayStore,
+  type MemoryDpopReplayStoreOptions,
+} from './bind/memory-replay-store.js';
 export type { MtlsOptions } from './bind/options.js';
+export type { DpopReplayStore } from './bind/replay-store.js';
 export type { KeySetHealth } from './keys/key-health.js';
 export type { KeyFetchReport } from './keys/remote-key-source.js';
 export { type CounterStore, createMemoryCounterStore } from './limits/store.js';
@@ -54,6 +59,7 @@ export {
   requireAnyRole,
   requireAnyScope,
   requireAuthentication,
+  requireBinding,
   requireClaim,
   requireKind,
   requireMethod,

@@ -11,6 +11,13 @@
  *
  * @packageDocumentation
  */
+export type { BindingPolicy } from './bind/binding-policy.js';
+// Sender constraints in depth: the certificate thumbprint rule (RFC 8705 §3.1) and the replay store's fault.
+export { certificateBindingProblem, certificateThumbprint } from './bind/certificate-binding.js';
+export type { DpopAlgorithm } from './bind/dpop-options.js';
+export { jwkThumbprint } from './bind/jwk-thumbprint.js';
+export { DpopReplayStoreFullError } from './bind/memory-replay-store.js';
+export { replayKey } from './bind/replay-store.js';
 export type { DiscoveryKind } from './keys/discovery.js';
 export type { KeyControl } from './keys/guard-keys.js';
 export type { KeyFetchFailure, KeyFetchFailureCode } from './keys/key-fetch-error.js';
@@ -25,6 +32,7 @@ export {
   type AuthenticatedRequirement,
   type AuthenticationRequirement,
   type AuthenticationStrength,
+  type BindingRequirement,
   type ClaimRequirement,
   type ClaimTest,
   type ClaimValue,

@@ -158,6 +158,7 @@ export {
   requireAnyRole,
   requireAnyScope,
   requireAuthentication,
+  requireBinding,
   requireClaim,
   requireKind,
   requireMethod,

@@ -135,6 +135,7 @@ export {
   requireAnyRole,
   requireAnyScope,
   requireAuthentication,
+  requireBinding,
   requireClaim,
   requireKind,
   requireMethod,

@@ -155,6 +155,7 @@ export {
   requireAnyRole,
   requireAnyScope,
   requireAuthentication,
+  requireBinding,
   requireClaim,
   requireKind,
   requireMethod,

@@ -108,6 +108,8 @@ export const requireOwnership: Markers['requireOwnership'] = markers.requireOwne
 export const requireAddress: Markers['requireAddress'] = markers.requireAddress;
 /** The core's `requireAuthentication` as a route marker. */
 export const requireAuthentication: Markers['requireAuthentication'] = markers.requireAuthentication;
+/** The core's `requireBinding` as a route marker. */
+export const requireBinding: Markers['requireBinding'] = markers.requireBinding;
 /** The core's `and` as a route marker. */
 export const and: Markers['and'] = markers.and;
 /** The core's `or` as a route marker. */

@@ -3,13 +3,15 @@
  * a service obtains a certificate-bound token over TLS with its client certificate (RFC 8705 §3) and calls
  * an Express API served over HTTPS, which accepts it with that certificate and refuses it with another one
  * or none (checklist M-1, M-2). A DPoP-bound token is obtained after a server nonce round trip (RFC 9449
- * §8) and, until DPoP proofs are verified, refused as a Bearer token (D-15).
+ * §8) and used with the DPoP scheme and a fresh proof per request, after the API's own nonce round trip;
+ * as a Bearer token, with a replayed proof or a proof for another URL it is refused (D-1…D-15).
  */
 
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type AuditEvent, certificateThumbprint } from '@nevertrust/core';
+import type { AuditEvent } from '@nevertrust/core';
+import { certificateThumbprint } from '@nevertrust/core/policy';
 import { getPrincipal, nevertrust, requireScopes } from '@nevertrust/express';
 import {
   createDpopKey,
@@ -36,23 +38,27 @@ beforeAll(async () => {
     startOidcProvider({ mtlsEndpoint: true, requireDpopNonce: true }),
     testTls(),
   ]);
-  const app = express();
+  let app: express.Express | undefined;
+  api = createServer(
+    { key: tls.serverKey, cert: tls.serverCert, requestCert: true, rejectUnauthorized: false },
+    (req, res) => app?.(req, res),
+  );
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  const origin = `https://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  url = `${origin}/orders`;
+  app = express();
   app.use(
     nevertrust({
       issuers: [{ issuer: idp.issuer, audience: ORDERS_API }],
       mtls: {},
+      // The API's public origin: a proof's htu is compared with it, never with the Host header.
+      dpop: { origin, nonce: { secrets: [randomBytes(32)] } },
       onAudit: (e) => events.push(e),
     }),
   );
   app.get('/orders', requireScopes('orders:read'), (req, res) => {
     res.json({ client: getPrincipal(req).clientId, binding: getPrincipal(req).binding });
   });
-  api = createServer(
-    { key: tls.serverKey, cert: tls.serverCert, requestCert: true, rejectUnauthorized: false },
-    app,
-  );
-  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
-  url = `https://127.0.0.1:${(api.address() as AddressInfo).port}/orders`;
 });
 
 afterAll(async () => {
@@ -61,13 +67,27 @@ afterAll(async () => {
   await idp.close();
 });
 
-/** GET /orders over HTTPS, presenting `certificate` (or none). */
-async function callApi(token: string, certificate?: { cert: string; key: string }) {
+/** GET /orders over HTTPS, presenting `certificate` (or none), as a Bearer token or with a DPoP proof. */
+async function callApi(
+  token: string,
+  certificate?: { cert: string; key: string },
+  proof?: string,
+  target = url,
+) {
   const dispatcher = new Agent({ connect: { ca: tls.ca, ...certificate } });
+  const headers = proof
+    ? { authorization: `DPoP ${token}`, dpop: proof }
+    : { authorization: `Bearer ${token}` };
   try {
-    const response = await request(url, { headers: { authorization: `Bearer ${token}` }, dispatcher });
+    const response = await request(target, { headers, dispatcher });
     const body = (await response.body.json()) as Record<string, unknown>;
-    return { status: response.statusCode, challenge: response.headers['www-authenticate'], body };
+    const nonce = response.headers['dpop-nonce'];
+    return {
+      status: response.statusCode,
+      challenge: response.headers['www-authenticate'],
+      nonce: typeof nonce === 'string' ? nonce : undefined,
+      body,
+    };
   } finally {
     await dispatcher.close();
   }
@@ -127,16 +147,32 @@ describe('M-1 / M-2 a certificate-bound token from oidc-provider, to an Express 
   });
 });
 
-describe('D-15 a DPoP-bound token from oidc-provider (with a server nonce)', () => {
-  it('is issued after a use_dpop_nonce round trip, bound to the proof key, and refused as a Bearer token', async () => {
+describe('a DPoP-bound token from oidc-provider (with server nonces at both ends)', () => {
+  it('D-10/D-13 is issued bound to the proof key; the API asks for its nonce, then allows a fresh proof', async () => {
     const dpop = await createDpopKey();
     const tokens = await idp.boundClientCredentials('dpop-service', { scope: 'orders:read', dpop });
     expect(tokens.tokenType).toBe('DPoP');
     expect(tokens.dpopNonce).toMatch(/^[\w-]+$/);
     expect(decodeJwt(tokens.accessToken).payload.cnf).toEqual({ jkt: dpop.thumbprint });
-    const response = await callApi(tokens.accessToken, { cert: tls.clientCert, key: tls.clientKey });
-    expect(response.status).toBe(401);
+    const { accessToken } = tokens;
+    const first = await callApi(accessToken, undefined, await dpop.proof('GET', url, { accessToken }));
+    expect(first.status).toBe(401);
+    expect(first.challenge).toContain('error="use_dpop_nonce"');
+    expect(events.at(-1)).toMatchObject({ reason: 'ERR_DPOP_NONCE_REQUIRED' });
+    const nonce = first.nonce as string;
+    const proof = await dpop.proof('GET', url, { accessToken, nonce });
+    const allowed = await callApi(accessToken, undefined, proof);
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toEqual({ client: 'dpop-service', binding: { type: 'dpop', jkt: dpop.thumbprint } });
+
+    // D-15: the same token as a Bearer token; RFC 9449 §11.1: the same proof again; D-5: another URL.
+    expect((await callApi(accessToken)).status).toBe(401);
     expect(events.at(-1)).toMatchObject({ outcome: 'deny', reason: 'ERR_TOKEN_BOUND' });
+    expect((await callApi(accessToken, undefined, proof)).status).toBe(401);
+    expect(events.at(-1)).toMatchObject({ outcome: 'deny', reason: 'ERR_DPOP_PROOF_REPLAYED' });
+    const elsewhere = await dpop.proof('GET', `${url}/other`, { accessToken, nonce });
+    expect((await callApi(accessToken, undefined, elsewhere)).status).toBe(401);
+    expect(events.at(-1)).toMatchObject({ outcome: 'deny', reason: 'ERR_DPOP_PROOF_INVALID' });
   });
 
   it('the DPoP-bound client gets no token without a proof', async () => {

@@ -18,6 +18,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
  * ```ts
  * parseChallenges('Bearer realm="api", error="invalid_token"');
  * // [{ scheme: 'Bearer', params: { realm: 'api', error: 'invalid_token' } }]
+ * parseChallenges('Bearer, DPoP algs="ES256"'); // two challenges, the first without parameters
  * ```
  */
 export function parseChallenges(header: string): ParsedChallenge[] {
@@ -32,6 +33,11 @@ export function parseChallenges(header: string): ParsedChallenge[] {
     const params: Record<string, string> = Object.create(null);
     challenges.push({ scheme, params });
     if (rest.length === 0) break;
+    // A challenge without parameters, followed by the next one (`Bearer, DPoP algs="ES256"`).
+    if (rest.startsWith(', ')) {
+      rest = rest.slice(2);
+      continue;
+    }
     if (!rest.startsWith(' ')) fail('expected a space after the scheme');
     rest = rest.replace(/^ +/, '');
     for (;;) {

@@ -13,6 +13,13 @@ export {
   settled,
 } from './adapter-fixture.js';
 export { type ParsedChallenge, parseChallenges } from './challenge-parser.js';
+export {
+  accessTokenHash,
+  createDpopProof,
+  type DpopProofOptions,
+  dpopThumbprint,
+  publicJwk,
+} from './dpop.js';
 export { smokeTestExample } from './example-smoke.js';
 export { bearer, type FactsInput, requestFacts } from './facts.js';
 export { type CollectedResponse, collectResponse } from './http-response.js';

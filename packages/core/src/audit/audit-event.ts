@@ -30,6 +30,10 @@ export interface Outcome {
   readonly queryToken?: boolean;
   /** A policy refusal computed but not enforced (dry-run). */
   readonly dryRun?: DryRunRecord;
+  /** The scheme the token came with, whose challenge carries a refusal's error (RFC 9449 §7.2). */
+  readonly scheme?: 'bearer' | 'dpop' | undefined;
+  /** Response headers the bind step adds (a fresh `DPoP-Nonce`, RFC 9449 §8.2, §9). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 interface DescribedRequirement {

@@ -4,6 +4,7 @@
  */
 import type { ErrorCode } from '../model/errors.js';
 import { headerValues, type RequestFacts } from '../model/facts.js';
+import { type DpopToken, dpopCredential, isDpopScheme } from './dpop-credentials.js';
 
 /** Where tokens may come from and how large they may be. */
 export interface ExtractionSettings {
@@ -14,13 +15,27 @@ export interface ExtractionSettings {
   readonly allowQueryToken: boolean;
   /** Longest accepted token, in bytes; longer ones are refused before any decoding (attack #23). */
   readonly maxTokenBytes: number;
+  /** Accept the DPoP scheme with its proof (RFC 9449 §7.1); otherwise it is not a credential here. */
+  readonly dpop?: boolean;
 }
 
 /** Outcome of looking for a credential. */
 export type Extraction =
   | { readonly kind: 'none' }
-  | { readonly kind: 'token'; readonly token: string; readonly location: 'header' | 'query' }
-  | { readonly kind: 'error'; readonly code: ErrorCode; readonly detail: string };
+  | {
+      readonly kind: 'token';
+      readonly token: string;
+      readonly location: 'header' | 'query';
+      readonly scheme: 'bearer';
+    }
+  | DpopToken
+  | {
+      readonly kind: 'error';
+      readonly code: ErrorCode;
+      readonly detail: string;
+      /** The scheme whose challenge carries the error, when the failure belongs to one. */
+      readonly scheme?: 'dpop';
+    };
 
 const NONE: Extraction = { kind: 'none' };
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token
@@ -41,8 +56,11 @@ function fromHeader(facts: RequestFacts, settings: ExtractionSettings): Extracti
   if (values.length === 0) return NONE;
   if (values.length > 1) return failure('ERR_MULTIPLE_CREDENTIALS', 'more than one Authorization header');
   const value = values[0] as string;
-  // Another scheme (Basic, Negotiate, …) is not a bearer credential: it is neither used nor an error here.
-  if (!/^bearer(?:\s|$)/i.test(value)) return NONE;
+  if (!/^bearer(?:\s|$)/i.test(value)) {
+    if (settings.dpop && isDpopScheme(value)) return dpopCredential(facts, value, settings.maxTokenBytes);
+    // Another scheme (Basic, Negotiate, …) is not a credential here: it is neither used nor an error.
+    return NONE;
+  }
   // Cap before matching: a token larger than the cap is refused whatever it contains.
   if (value.length > settings.maxTokenBytes + 16)
     return failure('ERR_TOKEN_TOO_LARGE', 'header over size cap');
@@ -50,7 +68,11 @@ function fromHeader(facts: RequestFacts, settings: ExtractionSettings): Extracti
   if (!match) return failure('ERR_MALFORMED_CREDENTIALS', 'Authorization header is not "Bearer <b64token>"');
   const token = match[1] as string;
   if (token.length > settings.maxTokenBytes) return failure('ERR_TOKEN_TOO_LARGE', 'token over size cap');
-  return { kind: 'token', token, location: 'header' };
+  // D-17: a proof next to a Bearer token; a bound token must not slip through as a bearer one.
+  if (settings.dpop && (facts.headers.dpop?.length ?? 0) > 0) {
+    return failure('ERR_DPOP_WITH_BEARER', 'DPoP header with the Bearer scheme (D-17)');
+  }
+  return { kind: 'token', token, location: 'header', scheme: 'bearer' };
 }
 
 function fromQuery(facts: RequestFacts, settings: ExtractionSettings): Extraction {
@@ -72,7 +94,7 @@ function fromQuery(facts: RequestFacts, settings: ExtractionSettings): Extractio
   if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) {
     return failure('ERR_MALFORMED_CREDENTIALS', 'access_token query parameter is not a b64token');
   }
-  return { kind: 'token', token, location: 'query' };
+  return { kind: 'token', token, location: 'query', scheme: 'bearer' };
 }
 
 /**

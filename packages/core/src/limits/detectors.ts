@@ -1,7 +1,8 @@
 /**
  * Anomaly detectors, fed with every final decision:
  * - `auth-failure-burst`: many failed authentications (400/401 without a verified token, missing
- *   credentials excepted) from one peer address — credential stuffing, token guessing, fuzzing;
+ *   credentials and DPoP nonce round trips excepted) from one peer address — credential stuffing, token
+ *   guessing, fuzzing, forged DPoP proofs;
  * - `scope-probing`: one principal refused many times for lack of privilege (403) — mapping what a
  *   stolen or over-curious identity can reach;
  * - `token-spread`: one token (issuer + jti) used from many peer addresses — a leaked bearer token.
@@ -178,7 +179,9 @@ export async function observeDecision(
     event.outcome === 'deny' &&
     (event.status === 400 || event.status === 401) &&
     !verified &&
-    event.reason !== 'ERR_NO_CREDENTIALS'
+    event.reason !== 'ERR_NO_CREDENTIALS' &&
+    // RFC 9449 §9: a `use_dpop_nonce` answer is the protocol's normal round trip, not a failed attempt.
+    event.reason !== 'ERR_DPOP_NONCE_REQUIRED'
   ) {
     await windowed('auth-failure-burst', 'peer', offenders.peer);
   }

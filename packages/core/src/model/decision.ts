@@ -39,6 +39,52 @@ export type Decision = AllowDecision | DenyDecision;
 /** Everything but the audit event, which the guard adds. */
 export type DenyResponse = Omit<DenyDecision, 'audit'>;
 
+/** What a refusal's response is built from, beyond its code. */
+export interface DenyOptions {
+  readonly realm?: string | undefined;
+  /** Extra parameters of the challenge that carries the error (`scope`, `acr_values`, `max_age`). */
+  readonly challenge?: Readonly<Record<string, string>>;
+  readonly retryAfterSeconds?: number;
+  /** RFC 9728 §5.1 (P-4): the protected resource metadata URL, added to every challenge. */
+  readonly resourceMetadata?: string | undefined;
+  /** The `algs` of a `DPoP` challenge (RFC 9449 §7.1), present when the guard accepts DPoP proofs. */
+  readonly dpopAlgs?: string | undefined;
+  /** The scheme the request used, when known: its challenge alone carries the error (RFC 9449 §7.2). */
+  readonly scheme?: 'bearer' | 'dpop' | undefined;
+  /** Further response headers (a fresh `DPoP-Nonce`, RFC 9449 §9). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
+const DPOP_ERRORS: ReadonlySet<string> = new Set(['invalid_dpop_proof', 'use_dpop_nonce']);
+
+/**
+ * The `WWW-Authenticate` value: a `Bearer` challenge, and a `DPoP` one beside it when DPoP is accepted.
+ * Error information goes on the challenge of the scheme the request used; when that is unknown (no usable
+ * credential), on both, so either client learns what went wrong (RFC 9449 §7.2).
+ */
+function challengeOf(code: Exclude<ErrorCode, 'ERR_CONFIG'>, options: DenyOptions): string {
+  const spec = ERROR_TABLE[code];
+  const shared = {
+    realm: options.realm,
+    ...(options.resourceMetadata ? { resource_metadata: options.resourceMetadata } : {}),
+  };
+  // B-7: no error information when the request carried no credentials at all.
+  const failure = spec.error
+    ? { error: spec.error, error_description: spec.description, ...options.challenge }
+    : options.challenge;
+  if (options.dpopAlgs === undefined) return formatChallenge('Bearer', { ...shared, ...failure });
+  const dpopOnly = spec.error !== undefined && DPOP_ERRORS.has(spec.error);
+  const onDpop = dpopOnly || options.scheme !== 'bearer';
+  const onBearer = !dpopOnly && options.scheme !== 'dpop';
+  const bearer = formatChallenge('Bearer', onBearer ? { ...shared, ...failure } : shared);
+  const dpop = formatChallenge('DPoP', {
+    ...shared,
+    ...(onDpop ? failure : undefined),
+    algs: options.dpopAlgs,
+  });
+  return `${bearer}, ${dpop}`;
+}
+
 /**
  * Builds the response for a refusal from the single error table.
  *
@@ -48,29 +94,15 @@ export type DenyResponse = Omit<DenyDecision, 'audit'>;
  * // { status: 401, headers: { 'www-authenticate': 'Bearer realm="api", error="invalid_token", …' }, … }
  * ```
  */
-export function denyResponse(
-  code: Exclude<ErrorCode, 'ERR_CONFIG'>,
-  options: {
-    realm?: string | undefined;
-    challenge?: Readonly<Record<string, string>>;
-    retryAfterSeconds?: number;
-    /** RFC 9728 §5.1 (P-4): the protected resource metadata URL, added to every challenge. */
-    resourceMetadata?: string | undefined;
-  },
-): DenyResponse {
+export function denyResponse(code: Exclude<ErrorCode, 'ERR_CONFIG'>, options: DenyOptions): DenyResponse {
   const spec = ERROR_TABLE[code];
   const headers: Record<string, string> = {
+    ...options.headers,
     'cache-control': 'no-store',
     'content-type': 'application/json; charset=utf-8',
   };
   if (spec.status === 400 || spec.status === 401 || spec.status === 403) {
-    // B-7: no error information when the request carried no credentials at all.
-    headers['www-authenticate'] = formatChallenge('Bearer', {
-      realm: options.realm,
-      ...(spec.error ? { error: spec.error, error_description: spec.description } : {}),
-      ...options.challenge,
-      ...(options.resourceMetadata ? { resource_metadata: options.resourceMetadata } : {}),
-    });
+    headers['www-authenticate'] = challengeOf(code, options);
   }
   if (options.retryAfterSeconds !== undefined) headers['retry-after'] = String(options.retryAfterSeconds);
   const error = spec.error ?? spec.bodyError ?? 'unauthorized';

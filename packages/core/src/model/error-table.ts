@@ -9,7 +9,9 @@ export interface ErrorResponseSpec {
     | 'invalid_request'
     | 'invalid_token'
     | 'insufficient_scope'
-    | 'insufficient_user_authentication';
+    | 'insufficient_user_authentication'
+    | 'invalid_dpop_proof'
+    | 'use_dpop_nonce';
   /** Body error when the failure is not an authentication problem (no challenge is sent). */
   readonly bodyError?: 'temporarily_unavailable' | 'server_error' | 'access_denied' | 'too_many_requests';
   /** Fixed text sent to the client. Details go to the audit event only. */
@@ -93,7 +95,7 @@ export const ERROR_TABLE: Readonly<Record<Exclude<ErrorCode, 'ERR_CONFIG'>, Erro
     description: 'The access token has an invalid claim',
   },
   // RFC 9449 §7.2 (D-15), RFC 8705 §3: a sender-constrained token is only good with its proof of
-  // possession. Until DPoP and certificate binding are honoured, such a token is refused, never downgraded.
+  // possession; presented as a plain Bearer token it is refused, never downgraded.
   ERR_TOKEN_BOUND: {
     status: 401,
     error: 'invalid_token',
@@ -106,6 +108,61 @@ export const ERROR_TABLE: Readonly<Record<Exclude<ErrorCode, 'ERR_CONFIG'>, Erro
     status: 401,
     error: 'invalid_token',
     description: 'The request lacks the client certificate the access token is bound to',
+  },
+  // The issuer's or the route's binding policy asks for a sender-constrained token (RFC 9449 §7.1: the
+  // client learns from the DPoP challenge that a DPoP-bound token is expected).
+  ERR_BINDING_REQUIRED: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'A sender-constrained access token is required',
+  },
+  // D-17: a DPoP proof next to a Bearer token is a confused client or an attempt to pass a bound token off.
+  ERR_DPOP_WITH_BEARER: {
+    status: 400,
+    error: 'invalid_request',
+    description: 'A DPoP proof was sent with a Bearer token',
+  },
+  // RFC 9449 §7.1 (D-14): the DPoP scheme without exactly one proof.
+  ERR_DPOP_PROOF_MISSING: {
+    status: 401,
+    error: 'invalid_dpop_proof',
+    description: 'A DPoP proof is required',
+  },
+  // RFC 9449 §4.3 (D-1…D-12): the proof itself fails a check; the audit detail says which.
+  ERR_DPOP_PROOF_INVALID: {
+    status: 401,
+    error: 'invalid_dpop_proof',
+    description: 'The DPoP proof is invalid',
+  },
+  // RFC 9449 §11.1: a proof is good once.
+  ERR_DPOP_PROOF_REPLAYED: {
+    status: 401,
+    error: 'invalid_dpop_proof',
+    description: 'The DPoP proof was already used',
+  },
+  // RFC 9449 §9 (D-10): the response carries a fresh `DPoP-Nonce` to retry with.
+  ERR_DPOP_NONCE_REQUIRED: {
+    status: 401,
+    error: 'use_dpop_nonce',
+    description: 'Resource server requires nonce in DPoP proof',
+  },
+  // D-16: a proof over a token bound to nothing proves nothing.
+  ERR_DPOP_TOKEN_NOT_BOUND: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token is not bound to a DPoP key',
+  },
+  // RFC 9449 §7.1 (D-13): the proof key is not the key the token is bound to.
+  ERR_DPOP_BINDING_MISMATCH: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'Invalid DPoP key binding',
+  },
+  // The proof replay store cannot answer, or is full: refused, since a replayed proof would pass.
+  ERR_DPOP_REPLAY_UNAVAILABLE: {
+    status: 503,
+    bodyError: 'temporarily_unavailable',
+    description: 'DPoP proofs cannot be checked for replay right now',
   },
   ERR_INSUFFICIENT_SCOPE: {
     status: 403,

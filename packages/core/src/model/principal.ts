@@ -8,16 +8,15 @@ import type { JsonObject } from './strict-json.js';
 export type PrincipalKind = 'user' | 'service';
 
 /**
- * How the token is bound to its sender. `none` is a plain bearer token; `mtls` a certificate-bound token
- * (RFC 8705 §3), whose certificate this request's TLS connection presented.
+ * How the token is bound to its sender, read from its `cnf` claim. `none` is a plain bearer token; a
+ * principal with any other binding only exists once the request proved possession of the bound key:
+ * `dpop` a DPoP proof signed by the key of thumbprint `jkt` (RFC 9449 §6), `mtls` the TLS client
+ * certificate of SHA-256 thumbprint `certificateThumbprint` (`cnf["x5t#S256"]`, RFC 8705 §3.1).
  */
 export type SenderBinding =
   | { readonly type: 'none' }
-  | {
-      readonly type: 'mtls';
-      /** `cnf["x5t#S256"]`: base64url SHA-256 of the client certificate's DER bytes. */
-      readonly certificateThumbprint: string;
-    };
+  | { readonly type: 'dpop'; readonly jkt: string }
+  | { readonly type: 'mtls'; readonly certificateThumbprint: string };
 
 /** The authentication event behind a token (RFC 9068 §2.2.1, RFC 9470). */
 export interface AuthenticationContext {
@@ -72,7 +71,8 @@ function freezeClaims(value: unknown, depth: number): unknown {
   return Object.freeze(node);
 }
 
-const NO_BINDING: SenderBinding = Object.freeze({ type: 'none' });
+/** The binding of a plain bearer token (one shared frozen object, so the Bearer path allocates none). */
+export const NO_BINDING: SenderBinding = Object.freeze({ type: 'none' });
 const NO_AUTHENTICATION: AuthenticationContext = Object.freeze({});
 
 function optionalString(value: unknown): string | undefined {
@@ -102,7 +102,7 @@ function kindOf(
 /**
  * Builds the principal of a verified token. It takes the parsed claim set over (freezes it in place as the
  * principal's `claims`) and `scopes` too (frozen as they are): pass values nothing else will change.
- * `binding` is the sender constraint the verifier accepted (default: none, a bearer token).
+ * `binding` is what the token's `cnf` claim binds it to (checked against each request by the bind step).
  *
  * @example
  * ```ts

@@ -16,6 +16,10 @@ export interface RefusalExtras {
   /** Extra challenge parameters (`scope`, RFC 9470's `acr_values` and `max_age`). */
   readonly challenge?: Readonly<Record<string, string>>;
   readonly retryAfterSeconds?: number;
+  /** The scheme the request used, when known: its challenge carries the error (RFC 9449 §7.2). */
+  readonly scheme?: 'bearer' | 'dpop' | undefined;
+  /** Further response headers (a fresh `DPoP-Nonce`). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Builds a guard's refusals. */
@@ -34,6 +38,8 @@ export interface RefusalSettings {
   readonly realm?: string | undefined;
   /** The RFC 9728 metadata URL, when `resourceMetadata` is configured. */
   readonly resourceMetadata?: string | undefined;
+  /** The DPoP challenge's `algs` (RFC 9449 §7.1), when the guard accepts DPoP proofs. */
+  readonly dpopAlgs?: string | undefined;
 }
 
 /**
@@ -46,11 +52,14 @@ export interface RefusalSettings {
  * ```
  */
 export function createRefusals(settings: RefusalSettings): Refusals {
-  const { realm, resourceMetadata } = settings;
+  const { realm, resourceMetadata, dpopAlgs } = settings;
   function respond(code: RefusalCode, extras: RefusalExtras = {}): DenyResponse {
     return denyResponse(code, {
       realm,
       resourceMetadata,
+      dpopAlgs,
+      scheme: extras.scheme,
+      headers: extras.headers,
       ...(extras.challenge ? { challenge: extras.challenge } : {}),
       ...(extras.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: extras.retryAfterSeconds }),
     });

@@ -7,13 +7,14 @@
  * an allow: a cache, a store or a sink must not decide what a fresh check would refuse. The one exception
  * is an operator's explicit choice to fail the counters open (a rate limiter that is down should not take
  * the API with it); that is still counted and published. Revocation never fails open: a revoked token
- * would pass (checklist A10, A11).
+ * would pass (checklist A10, A11), and neither does the DPoP replay store: a replayed proof would pass
+ * (RFC 9449 §11.1).
  */
 import { channel } from 'node:diagnostics_channel';
 import { isThenable } from './maybe-async.js';
 
 /** The stores a guard asks on a request's path. A new store adds its kind and its code here. */
-export type StoreKind = 'revocation' | 'counters';
+export type StoreKind = 'revocation' | 'counters' | 'dpop-replay';
 
 /** What a store says of itself when it reports health (a shared store: whether its link is up). */
 export interface ReportedStoreHealth {
@@ -25,6 +26,7 @@ export interface ReportedStoreHealth {
 export const STORE_FAULT_CODES = {
   revocation: 'ERR_REVOCATION_UNAVAILABLE',
   counters: 'ERR_LIMITS_UNAVAILABLE',
+  'dpop-replay': 'ERR_DPOP_REPLAY_UNAVAILABLE',
 } as const satisfies Record<StoreKind, string>;
 
 /** A store fault's code. */
@@ -142,7 +144,7 @@ export interface StoreRefusal {
 
 /** Settings of {@link createStoreFaultHandler}. */
 export interface StoreFaultSettings {
-  /** Stores the operator chose to fail open; `revocation` is never honoured here. */
+  /** Stores the operator chose to fail open; only `counters` is ever honoured here. */
   readonly failOpen: ReadonlySet<StoreKind>;
   /** Counts the fault (metrics). */
   readonly count: (report: StoreFaultReport) => void;
@@ -163,7 +165,8 @@ export function createStoreFaultHandler(
   const published = channel(STORE_FAULT_CHANNEL);
   return (fault) => {
     const code = STORE_FAULT_CODES[fault.store];
-    const failedOpen = fault.store !== 'revocation' && settings.failOpen.has(fault.store);
+    // Only the counters may fail open: a revoked token or a replayed DPoP proof would pass.
+    const failedOpen = fault.store === 'counters' && settings.failOpen.has(fault.store);
     const report: StoreFaultReport = { store: fault.store, code, cause: fault.reason, failedOpen };
     try {
       settings.count(report);

@@ -5,8 +5,8 @@
  */
 import { hash } from 'node:crypto';
 import type { Outcome } from '../audit/audit-event.js';
-import type { CertificateCheck } from '../bind/client-certificate.js';
-import { type ExtractionSettings, extractCredential } from '../extract/extract.js';
+import type { Bind, BindResult } from '../bind/sender-binding.js';
+import { type Extraction, type ExtractionSettings, extractCredential } from '../extract/extract.js';
 import type { RequestFacts } from '../model/facts.js';
 import { isPromise } from '../model/maybe-async.js';
 import type { Authorisation, Authoriser, Plan } from '../policy/authorise.js';
@@ -22,11 +22,14 @@ export interface DeciderSettings {
   readonly issuers: ReadonlyMap<string, ResolvedIssuer>;
   readonly cache: TokenCache | undefined;
   readonly authoriser: Authoriser;
-  /** Checks the client certificate of certificate-bound tokens (`mtls` option); absent: none are accepted. */
-  readonly certificates: CertificateCheck | undefined;
+  /** The bind step: the request's proof of possession of what the token is bound to. */
+  readonly bind: Bind;
   /** The guard's clock for decisions; throws on a faulty clock (the caller turns that into a deny). */
   readonly currentTime: () => number;
 }
+
+/** A credential found in a request. */
+type Credential = Extract<Extraction, { kind: 'token' }>;
 
 /** Decides the outcome of one request's credentials against its plan. */
 export type Decide = (facts: RequestFacts, plan: Plan) => Promised<Outcome>;
@@ -36,12 +39,12 @@ export type Decide = (facts: RequestFacts, plan: Plan) => Promised<Outcome>;
  *
  * @example
  * ```ts
- * const decide = createDecider({ extraction, issuers, cache, authoriser, certificates, currentTime });
+ * const decide = createDecider({ extraction, issuers, cache, authoriser, bind, currentTime });
  * const outcome = decide(facts, authoriser.plan(facts, requirement));
  * ```
  */
 export function createDecider(settings: DeciderSettings): Decide {
-  const { extraction, issuers, cache, authoriser, certificates, currentTime } = settings;
+  const { extraction, issuers, cache, authoriser, bind, currentTime } = settings;
 
   function authorised(
     plan: Plan,
@@ -50,48 +53,77 @@ export function createDecider(settings: DeciderSettings): Decide {
     now: number,
     fingerprint: string,
     cacheHit: boolean,
-    queryToken: boolean,
+    credential: Credential,
+    headers: Readonly<Record<string, string>> | undefined,
   ): Promised<Outcome> {
-    // The proof of possession belongs to this request, never to the cached token: checked on every one (M-2).
-    const { binding } = token.principal;
-    if (binding.type === 'mtls') {
-      const detail = certificates
-        ? certificates(binding.certificateThumbprint, facts)
-        : 'certificate-bound tokens are not accepted (no mtls option)';
-      if (detail !== undefined)
-        return { code: 'ERR_CERTIFICATE_MISMATCH', detail, token, fingerprint, cacheHit };
-    }
     const result = authoriser.authorise(plan, token, facts, now / 1000);
+    const queryToken = credential.location === 'query';
+    const { scheme } = credential;
     const outcomeOf = (done: Authorisation): Outcome => {
-      if (done.code !== 'OK') return { ...done, token, fingerprint, cacheHit };
+      if (done.code !== 'OK') return { ...done, token, fingerprint, cacheHit, scheme, headers };
       return done.dryRun
-        ? { code: 'OK', dryRun: done.dryRun, token, fingerprint, cacheHit, queryToken }
-        : { code: 'OK', token, fingerprint, cacheHit, queryToken };
+        ? { code: 'OK', dryRun: done.dryRun, token, fingerprint, cacheHit, queryToken, headers }
+        : { code: 'OK', token, fingerprint, cacheHit, queryToken, headers };
     };
     return isPromise(result) ? result.then(outcomeOf) : outcomeOf(result);
   }
 
+  // The bind step runs on every request, cache hit or not: a cached verification never stands in for the
+  // proof of possession (RFC 9449 §7.1, D-14).
+  function bound(
+    plan: Plan,
+    token: VerifiedToken,
+    facts: RequestFacts,
+    now: number,
+    key: string,
+    cacheHit: boolean,
+    credential: Credential,
+  ): Promised<Outcome> {
+    const fingerprint = key.slice(0, 16);
+    const { binding } = token.principal;
+    // A plain bearer token as a Bearer credential has nothing to prove: no call, no allocation.
+    if (credential.scheme === 'bearer' && binding.type === 'none') {
+      return authorised(plan, token, facts, now, fingerprint, cacheHit, credential, undefined);
+    }
+    const request = { method: facts.method, target: facts.target, tokenHash: key, nowSeconds: now / 1000 };
+    const result = bind(credential, binding, request, facts);
+    const after = (done: BindResult): Promised<Outcome> => {
+      if (done.ok)
+        return authorised(plan, token, facts, now, fingerprint, cacheHit, credential, done.headers);
+      const { code, detail, scheme, headers, retryAfterSeconds } = done;
+      // No principal without the proof of possession: the refusal names the issuer only, so nothing keyed
+      // on the principal or the token (detectors, limits) acts on a presentation that proved nothing.
+      const { issuer } = token.principal;
+      const refusal: Outcome = { code, detail, scheme, headers, issuer, fingerprint, cacheHit };
+      return retryAfterSeconds === undefined ? refusal : { ...refusal, retryAfterSeconds };
+    };
+    return isPromise(result) ? result.then(after) : after(result);
+  }
+
   return function decide(facts, plan) {
     const credential = extractCredential(facts, extraction);
-    if (credential.kind === 'error') return { code: credential.code, detail: credential.detail };
+    if (credential.kind === 'error') {
+      return { code: credential.code, detail: credential.detail, scheme: credential.scheme };
+    }
     // Deny by default: a route nobody declared is refused whatever credentials come with it.
     if (plan.refusal) return plan.refusal;
     if (credential.kind === 'none') {
       if (!plan.isPublic) return { code: 'ERR_NO_CREDENTIALS' };
       return plan.shadow ? { code: 'OK', dryRun: plan.shadow } : { code: 'OK' };
     }
+    // Also the DPoP proof's expected `ath` (RFC 9449 §4.2): base64url(SHA-256(token)).
     const key = hash('sha256', credential.token, 'base64url');
-    const fingerprint = key.slice(0, 16);
-    const queryToken = credential.location === 'query';
     const now = currentTime();
     const cached = cache?.get(key, now);
-    if (cached) return authorised(plan, cached, facts, now, fingerprint, true, queryToken);
+    if (cached) return bound(plan, cached, facts, now, key, true, credential);
     // Synchronous when the issuer's keys are at hand: a miss costs no promise of its own (measured in the benchmarks).
     const pending = verifyAccessToken(credential.token, issuers, now / 1000);
     const verified = (verification: Awaited<typeof pending>): Promised<Outcome> => {
-      if (!verification.ok) return { ...verification, fingerprint };
+      if (!verification.ok) {
+        return { ...verification, fingerprint: key.slice(0, 16), scheme: credential.scheme };
+      }
       cache?.set(key, verification.token, now);
-      return authorised(plan, verification.token, facts, now, fingerprint, false, queryToken);
+      return bound(plan, verification.token, facts, now, key, false, credential);
     };
     return isPromise(pending) ? pending.then(verified) : verified(pending);
   };

@@ -50,13 +50,16 @@ export function createDecisionBuilder(refusals: Refusals, auditTime: () => numbe
         outcome: 'allow',
         principal: outcome.token?.principal,
         // B-5: a response to a request that carried its token in the URL must not be cached publicly.
-        headers: outcome.queryToken ? { 'cache-control': 'private' } : {},
+        // RFC 9449 §8.2: a response carrying a fresh DPoP-Nonce is `no-store`, stricter than `private`.
+        headers: outcome.headers ?? (outcome.queryToken ? { 'cache-control': 'private' } : {}),
         audit: auditEvent(facts, requirement, outcome, 200, startedAt, auditTime(), trail),
       };
       return allow;
     }
     const code = outcome.code === 'ERR_CONFIG' ? 'ERR_INTERNAL' : outcome.code;
     const response = refusals.respond(code, {
+      scheme: outcome.scheme,
+      headers: outcome.headers,
       ...(outcome.challenge ? { challenge: outcome.challenge } : {}),
       ...(outcome.retryAfterSeconds !== undefined ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}),
     });

@@ -4,9 +4,10 @@
  * the stages together; the steps live in `decide.ts` (token work), `evaluate.ts` (stage order and the
  * synchronous/asynchronous seam) and `decisions.ts` (decisions and their audit events).
  */
-
 import { guardHealth } from '../audit/guard-health.js';
 import { createCertificateCheck } from '../bind/client-certificate.js';
+import { dpopAlgs, resolveDpop } from '../bind/dpop-options.js';
+import { createBinder } from '../bind/sender-binding.js';
 import { createJsonFetcher } from '../keys/fetch-json.js';
 import { createKeyControl, createKeyEvents } from '../keys/guard-keys.js';
 import { createRefusals } from '../model/refusals.js';
@@ -50,6 +51,7 @@ export function createGuard(options: GuardOptions): Guard {
   const refusals = createRefusals({
     realm: validated.realm,
     resourceMetadata: metadataResource ? resourceMetadataLocation(metadataResource).url : undefined,
+    dpopAlgs: validated.dpop && dpopAlgs(validated.dpop),
   });
   // Record step and the analysis around evaluation (audit sinks, metrics, rate limits, detectors).
   const monitor = createMonitor({
@@ -70,12 +72,17 @@ export function createGuard(options: GuardOptions): Guard {
   );
   const cache = validated.cache === false ? undefined : createTokenCache(validated.cache);
   const layer = createPolicyLayer({ ...validated, onStoreFault: monitor.storeFault });
+  const dpop = validated.dpop && resolveDpop(validated.dpop, monitor.storeFault);
   const decide = createDecider({
-    extraction: { allowQueryToken: validated.allowQueryToken, maxTokenBytes: validated.maxTokenBytes },
+    extraction: {
+      allowQueryToken: validated.allowQueryToken,
+      maxTokenBytes: validated.maxTokenBytes,
+      dpop: dpop !== undefined,
+    },
     issuers,
     cache,
     authoriser: layer.authoriser,
-    certificates: validated.mtls ? createCertificateCheck(validated.mtls) : undefined,
+    bind: createBinder(dpop, validated.mtls ? createCertificateCheck(validated.mtls) : undefined),
     currentTime,
   });
   const decisions = createDecisionBuilder(refusals, auditTime);

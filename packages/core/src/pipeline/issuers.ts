@@ -118,7 +118,7 @@ export function resolveIssuers(
         maxLifetimeSeconds: issuer.maxLifetimeSeconds,
       },
       scopeClaims: Object.entries(issuer.scopeClaims),
-      certificateBound: options.mtls !== undefined,
+      binding: issuer.binding,
     });
   });
   if (problems.length > 0) throw new ConfigError(problems);

@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { monitoringOptionsShape } from '../audit/options.js';
+import { BINDING_POLICIES } from '../bind/binding-policy.js';
+import { dpopSchema } from '../bind/dpop-options.js';
 import { mtlsSchema } from '../bind/options.js';
 import { keyUrlProblem } from '../keys/fetch-json.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
@@ -65,6 +67,7 @@ const issuerSchema = z
     maxTokenAgeSeconds: positiveInt.optional(),
     maxLifetimeSeconds: positiveInt.optional(),
     roleClaim: roleClaimSchema.optional(),
+    binding: z.enum(BINDING_POLICIES).optional(),
   })
   .superRefine((value, ctx) => {
     const sources = (['jwksUri', 'discovery', 'keys', 'secret'] as const).filter(
@@ -152,5 +155,6 @@ export const guardSchema = z.strictObject({
   revocation: revocationSchema.optional(),
   resourceMetadata: resourceMetadataSchema.optional(),
   mtls: mtlsSchema.optional(),
+  dpop: dpopSchema.optional(),
   ...monitoringOptionsShape,
 });

@@ -5,6 +5,8 @@
 
 import type { MonitoringOptions, ResolvedMonitoring } from '../audit/options.js';
 import { resolveMonitoring } from '../audit/options.js';
+import type { BindingPolicy } from '../bind/binding-policy.js';
+import type { DpopOptions } from '../bind/dpop-options.js';
 import type { MtlsOptions } from '../bind/options.js';
 import type { DiscoveryKind } from '../keys/discovery.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
@@ -55,6 +57,11 @@ export interface IssuerOptions {
   readonly maxLifetimeSeconds?: number;
   /** Where this issuer's tokens carry roles (RBAC): `roles`, `realm_access.roles`, or `['https://x/roles']`. */
   readonly roleClaim?: ClaimPathInput;
+  /**
+   * Which sender bindings this issuer's tokens must carry: `bearer-allowed` (default: plain bearer tokens
+   * are accepted; bound ones only with their proof), `dpop-required`, `mtls-required` or `any-bound`.
+   */
+  readonly binding?: BindingPolicy;
 }
 
 /** How remote key sets and discovery documents are fetched and refreshed. */
@@ -114,6 +121,8 @@ export interface GuardOptions extends MonitoringOptions {
   readonly resourceMetadata?: ResourceMetadataOptions;
   /** Accept certificate-bound tokens (RFC 8705), with the client certificate from TLS or a trusted proxy. */
   readonly mtls?: MtlsOptions;
+  /** Accept DPoP-bound tokens with their proofs (RFC 9449). Off by default: no DPoP scheme. */
+  readonly dpop?: DpopOptions;
 }
 
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
@@ -136,6 +145,7 @@ export interface ValidatedOptions {
     readonly requiredClaims: readonly string[];
     readonly scopeClaims: Readonly<Record<string, ScopeClaimFormat>>;
     readonly maxLifetimeSeconds: number;
+    readonly binding: BindingPolicy;
   })[];
   readonly realm: string | undefined;
   readonly clockToleranceSeconds: number;
@@ -150,6 +160,7 @@ export interface ValidatedOptions {
   readonly revocation: RevocationOptions | undefined;
   readonly resourceMetadata: ResourceMetadataOptions | undefined;
   readonly mtls: MtlsOptions | undefined;
+  readonly dpop: DpopOptions | undefined;
   /** Audit sinks, metrics, OpenTelemetry, rate limits and detectors (see `monitoring/options.ts`). */
   readonly monitoring: ResolvedMonitoring;
 }
@@ -170,6 +181,9 @@ export function validateOptions(options: unknown): ValidatedOptions {
   const problems: string[] = [];
   const issuers = value.issuers.map((issuer, index) => {
     if (seen.has(issuer.issuer)) problems.push(`issuers[${index}].issuer: expected each issuer only once`);
+    if (issuer.binding === 'dpop-required' && value.dpop === undefined) {
+      problems.push(`issuers[${index}].binding: dpop-required needs the dpop option (the public origin)`);
+    }
     seen.add(issuer.issuer);
     const requiredClaims = [...new Set([...ALWAYS_REQUIRED, ...(issuer.requiredClaims ?? RFC9068_CLAIMS)])];
     return {
@@ -179,6 +193,7 @@ export function validateOptions(options: unknown): ValidatedOptions {
       requiredClaims,
       scopeClaims: issuer.scopeClaims ?? { scope: 'string', scp: 'string-or-array', permissions: 'array' },
       maxLifetimeSeconds: issuer.maxLifetimeSeconds ?? 86_400,
+      binding: issuer.binding ?? 'bearer-allowed',
     } as ValidatedOptions['issuers'][number];
   });
   if (problems.length > 0) throw new ConfigError(problems);
@@ -211,6 +226,7 @@ export function validateOptions(options: unknown): ValidatedOptions {
     revocation: value.revocation as RevocationOptions | undefined,
     resourceMetadata: value.resourceMetadata as ResourceMetadataOptions | undefined,
     mtls: value.mtls as MtlsOptions | undefined,
+    dpop: value.dpop as DpopOptions | undefined,
     monitoring: resolveMonitoring(value as MonitoringOptions),
   };
 }

@@ -44,6 +44,8 @@ function describe(requirement: Requirement, nested: boolean): string {
       if (requirement.maxAgeSeconds !== undefined) parts.push(`max_age=${requirement.maxAgeSeconds}`);
       return `authentication(${parts.join(' ')})`;
     }
+    case 'binding':
+      return `binding(${requirement.binding})`;
     case 'and':
     case 'or':
       return `${requirement.type}(${requirement.requirements.map((child) => describe(child, true)).join(', ')})`;

@@ -13,7 +13,11 @@ import { checkAuthentication } from './step-up.js';
 /** The codes a requirement can refuse with. */
 export type PolicyErrorCode = Extract<
   ErrorCode,
-  'ERR_INSUFFICIENT_SCOPE' | 'ERR_ACCESS_DENIED' | 'ERR_INSUFFICIENT_USER_AUTHENTICATION' | 'ERR_INTERNAL'
+  | 'ERR_INSUFFICIENT_SCOPE'
+  | 'ERR_ACCESS_DENIED'
+  | 'ERR_INSUFFICIENT_USER_AUTHENTICATION'
+  | 'ERR_BINDING_REQUIRED'
+  | 'ERR_INTERNAL'
 >;
 
 /** A refusal: its code, an internal detail for the audit trail, and challenge parameters for the client. */
@@ -140,6 +144,11 @@ function evaluate(requirement: Requirement, input: PolicyInput, depth: number): 
     case 'authentication': {
       const failure = checkAuthentication(requirement, input.principal.authentication, input.nowSeconds);
       return failure ? denied(failure.detail, 'ERR_INSUFFICIENT_USER_AUTHENTICATION', failure.challenge) : OK;
+    }
+    case 'binding': {
+      const { type } = input.principal.binding;
+      const met = requirement.binding === 'any' ? type !== 'none' : type === requirement.binding;
+      return met ? OK : denied(`token is not ${requirement.binding}-bound`, 'ERR_BINDING_REQUIRED');
     }
     case 'and':
       return combineAll(requirement.requirements, input, depth);

@@ -4,6 +4,8 @@
  * found here, at start-up, as a {@link ConfigError}.
  */
 
+import type { BindingPolicy } from '../bind/binding-policy.js';
+import { type DpopOptions, dpopAlgs } from '../bind/dpop-options.js';
 import { DEFAULT_STORE_TIMEOUT_MS, type StoreFault, type StoreRefusal } from '../model/store-faults.js';
 import { type Authoriser, createAuthoriser } from './authorise.js';
 import type { ClaimPathInput } from './claim-path.js';
@@ -33,7 +35,10 @@ export interface PolicyLayerOptions {
     readonly issuer: string;
     readonly roleClaim?: ClaimPathInput | undefined;
     readonly maxLifetimeSeconds: number;
+    readonly binding?: BindingPolicy | undefined;
   }[];
+  /** The guard's DPoP options, published in the resource metadata. */
+  readonly dpop?: DpopOptions | undefined;
   readonly policy?: PolicyOptions | undefined;
   readonly revocation?: RevocationOptions | undefined;
   readonly resourceMetadata?: ResourceMetadataOptions | undefined;
@@ -95,6 +100,8 @@ export function createPolicyLayer(options: PolicyLayerOptions): PolicyLayer {
       scopesSupported: [...scopes].sort(),
       bearerMethods: options.allowQueryToken ? ['header', 'query'] : ['header'],
       certificateBoundTokens: options.mtls !== undefined,
+      dpopSigningAlgs: options.dpop && dpopAlgs(options.dpop).split(' '),
+      dpopBoundRequired: options.issuers.every((issuer) => issuer.binding === 'dpop-required'),
     });
   }
   const authoriser = createAuthoriser({

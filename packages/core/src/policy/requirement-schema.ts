@@ -142,6 +142,10 @@ function level(depth: number): z.ZodType {
         cidrs: listOf(cidr, 'CIDR ranges (10.0.0.0/8, 2001:db8::/32)'),
       }),
       authentication,
+      z.object({
+        type: z.literal('binding'),
+        binding: z.enum(['dpop', 'mtls', 'any'], { error: 'expected dpop, mtls or any' }),
+      }),
       z.object({ type: z.literal('and'), requirements: listOf(child, 'requirements') }),
       z.object({ type: z.literal('or'), requirements: listOf(child, 'requirements') }),
       z.object({ type: z.literal('not'), requirement: child }),

@@ -99,6 +99,16 @@ export interface AuthenticationRequirement {
   readonly maxAgeSeconds?: number;
 }
 
+/**
+ * How the token must be bound to its sender (RFC 9449, RFC 8705): `dpop` a DPoP-bound token presented with
+ * its proof, `mtls` a certificate-bound token over a TLS connection with its certificate, `any` either.
+ * The bind step has already checked the proof when this is evaluated; this only says which one a route asks.
+ */
+export interface BindingRequirement {
+  readonly type: 'binding';
+  readonly binding: 'dpop' | 'mtls' | 'any';
+}
+
 /** Every child requirement must hold. */
 export interface AndRequirement {
   readonly type: 'and';
@@ -130,6 +140,7 @@ export type Requirement =
   | OwnershipRequirement
   | AddressRequirement
   | AuthenticationRequirement
+  | BindingRequirement
   | AndRequirement
   | OrRequirement
   | NotRequirement;
@@ -154,6 +165,7 @@ export const REQUIREMENT_TYPES: readonly Requirement['type'][] = [
   'ownership',
   'address',
   'authentication',
+  'binding',
   'and',
   'or',
   'not',

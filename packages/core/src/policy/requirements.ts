@@ -3,6 +3,8 @@
  * A route without a requirement needs a valid token (strict mode refuses it); a public route must say so
  * explicitly. The forms, builders and evaluation live in `policy/`; this module is their one public face.
  */
+
+export { requireBinding } from './binding-requirement.js';
 export {
   AUTHENTICATED,
   and,
@@ -39,6 +41,7 @@ export type {
   AndRequirement,
   AuthenticatedRequirement,
   AuthenticationRequirement,
+  BindingRequirement,
   ClaimRequirement,
   ClaimValue,
   KindRequirement,

@@ -106,6 +106,10 @@ export function createResourceMetadata(
     readonly bearerMethods: readonly string[];
     /** RFC 9728 §2 `tls_client_certificate_bound_access_tokens` (checklist M-7); omitted means false. */
     readonly certificateBoundTokens?: boolean;
+    /** Accepted DPoP proof algorithms, when the guard accepts DPoP (RFC 9728 §2, RFC 9449 §5.1). */
+    readonly dpopSigningAlgs?: readonly string[] | undefined;
+    /** Whether every issuer requires DPoP-bound tokens. */
+    readonly dpopBoundRequired?: boolean;
   },
 ): ResourceMetadataEndpoint {
   const { path, url } = resourceMetadataLocation(options.resource);
@@ -117,6 +121,10 @@ export function createResourceMetadata(
   };
   if (scopes.length > 0) document.scopes_supported = [...scopes];
   if (defaults.certificateBoundTokens) document.tls_client_certificate_bound_access_tokens = true;
+  if (defaults.dpopSigningAlgs) {
+    document.dpop_signing_alg_values_supported = [...defaults.dpopSigningAlgs];
+    if (defaults.dpopBoundRequired) document.dpop_bound_access_tokens_required = true;
+  }
   if (options.resourceName !== undefined) document.resource_name = options.resourceName;
   if (options.resourceDocumentation !== undefined)
     document.resource_documentation = options.resourceDocumentation;

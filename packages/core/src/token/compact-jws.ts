@@ -45,7 +45,16 @@ export function isCanonicalBase64Url(segment: string): boolean {
   return SEGMENT.test(segment) && unusedBitsClear(segment, 0, segment.length);
 }
 
-function decodeJson(
+/**
+ * Decodes one base64url segment, already known to be canonical, as a strict UTF-8 JSON object; `what`
+ * names the segment in the failure detail. Shared with the DPoP proof parser (RFC 9449 §4.3, D-2).
+ *
+ * @example
+ * ```ts
+ * const header = decodeJson(token.slice(0, token.indexOf('.')), 'header');
+ * ```
+ */
+export function decodeJson(
   segment: string,
   what: string,
 ): { ok: true; value: JsonObject } | { ok: false; detail: string } {

@@ -4,12 +4,13 @@
  * from that issuer's own source → signature → claims → scopes.
  */
 import { Buffer } from 'node:buffer';
-import { bearerBindingProblem, certificateBoundThumbprint } from '../bind/sender-binding.js';
+import { type BindingPolicy, bindingPolicyProblem } from '../bind/binding-policy.js';
+import { confirmationOf } from '../bind/confirmation.js';
 import type { KeyResolution, KeySource } from '../keys/key-source.js';
 import type { VerificationKey } from '../keys/keys.js';
 import type { ErrorCode } from '../model/errors.js';
 import { isPromise } from '../model/maybe-async.js';
-import { type Principal, type SenderBinding, toPrincipal } from '../model/principal.js';
+import { type Principal, toPrincipal } from '../model/principal.js';
 import type { JsonObject } from '../model/strict-json.js';
 import { isSignatureAlgorithm, type SignatureAlgorithm, verifySignature } from './algorithms.js';
 import { type ClaimRules, validateClaims } from './claims.js';
@@ -25,8 +26,8 @@ export interface ResolvedIssuer {
   readonly tokenType: TokenTypePolicy;
   readonly claimRules: ClaimRules;
   readonly scopeClaims: readonly (readonly [string, ScopeClaimFormat])[];
-  /** Accept tokens bound to a TLS client certificate (RFC 8705); the certificate is checked per request. */
-  readonly certificateBound: boolean;
+  /** Which sender bindings this issuer's tokens must carry. */
+  readonly binding: BindingPolicy;
 }
 
 /** A verified token: what the cache holds and requirements are checked against. */
@@ -44,12 +45,6 @@ export interface VerifiedToken {
   readonly keySource: KeySource;
   /** Seconds since the epoch after which the token must be verified again (`exp`, or the age cap). */
   readonly validUntil: number;
-}
-
-function certificateBinding(certificateThumbprint: string | undefined): SenderBinding | undefined {
-  return certificateThumbprint === undefined
-    ? undefined
-    : Object.freeze({ type: 'mtls', certificateThumbprint });
 }
 
 /** Why a token was refused, with what may be recorded about it. */
@@ -157,12 +152,12 @@ function verifyWithKey(
 
   const claimFailure = validateClaims(payload, issuer.claimRules, nowSeconds);
   if (claimFailure) return refuse(claimFailure.code, claimFailure.detail, name);
-  // Refused here, before any result exists, so a bound token never enters the verified-token cache and
-  // no cache hit can ever admit one (D-15). A certificate-bound token is cached with its binding, whose
-  // proof (the connection's certificate) the guard checks on every request, cache hit or not (M-2).
-  const thumbprint = issuer.certificateBound ? certificateBoundThumbprint(payload) : undefined;
-  const binding = thumbprint === undefined ? bearerBindingProblem(payload) : undefined;
-  if (binding) return refuse('ERR_TOKEN_BOUND', binding, name);
+  // What the token is bound to; whether the request proves it is the bind step's check, on every request
+  // (a cached verification never stands in for it). A binding nevertrust cannot verify is refused here.
+  const confirmation = confirmationOf(payload);
+  if (!confirmation.ok) return refuse(confirmation.code, confirmation.detail, name);
+  const policyProblem = bindingPolicyProblem(issuer.binding, confirmation.binding);
+  if (policyProblem) return refuse('ERR_BINDING_REQUIRED', policyProblem, name);
   const granted = collectGrantedScopes(payload, issuer.scopeClaims);
   if (!(granted instanceof Set)) return refuse('ERR_CLAIM_INVALID', granted.detail, name);
 
@@ -172,7 +167,7 @@ function verifyWithKey(
   return {
     ok: true,
     token: {
-      principal: toPrincipal(payload, name, [...granted], certificateBinding(thumbprint)),
+      principal: toPrincipal(payload, name, [...granted], confirmation.binding),
       scopeSet: granted,
       keyId: key.kid,
       key,

@@ -13,7 +13,12 @@ const WITH_QUERY: ExtractionSettings = { allowQueryToken: true, maxTokenBytes: 8
 describe('Authorization header', () => {
   it('B-2: a well-formed "Bearer <b64token>" yields the token from the header', () => {
     const result = extractCredential(withAuthorization('Bearer abc.DEF-_~+/.x=='), HEADER_ONLY);
-    expect(result).toEqual({ kind: 'token', token: 'abc.DEF-_~+/.x==', location: 'header' });
+    expect(result).toEqual({
+      kind: 'token',
+      token: 'abc.DEF-_~+/.x==',
+      location: 'header',
+      scheme: 'bearer',
+    });
   });
 
   it.each([
@@ -175,7 +180,12 @@ describe('query tokens (RFC 6750 §2.3)', () => {
     const { mint, guard, events } = harness({ guard: { allowQueryToken: true } });
     const token = mint();
     const facts = requestFacts({ target: `/orders?x=1&access_token=${token}` });
-    expect(extractCredential(facts, WITH_QUERY)).toEqual({ kind: 'token', token, location: 'query' });
+    expect(extractCredential(facts, WITH_QUERY)).toEqual({
+      kind: 'token',
+      token,
+      location: 'query',
+      scheme: 'bearer',
+    });
     const allowed = expectAllow(await guard.evaluate(facts));
     expect(allowed.headers['cache-control']).toBe('private');
     expect(events[0]?.path).toBe('/orders');

@@ -51,6 +51,36 @@ describe('refusals match the error table', () => {
     }
   });
 
+  it.each(CODES)(
+    '%s with DPoP accepted: both challenges, the error on the scheme the request used',
+    (code) => {
+      const spec = ERROR_TABLE[code];
+      const withDpop = createRefusals({ realm: 'api', resourceMetadata: METADATA, dpopAlgs: 'ES256 EdDSA' });
+      const dpopError = spec.error === 'invalid_dpop_proof' || spec.error === 'use_dpop_nonce';
+      for (const scheme of ['bearer', 'dpop', undefined] as const) {
+        const response = withDpop.respond(code, { scheme, headers: { 'dpop-nonce': 'n' } });
+        expect(response.status).toBe(spec.status);
+        expect(response.headers['cache-control']).toBe('no-store');
+        expect(response.headers['dpop-nonce']).toBe('n');
+        const challenge = response.headers['www-authenticate'];
+        if (![400, 401, 403].includes(spec.status)) {
+          expect(challenge).toBeUndefined();
+          continue;
+        }
+        const [bearer, dpop, ...rest] = parseChallenges(challenge ?? '');
+        expect(rest).toEqual([]);
+        expect(bearer?.scheme).toBe('Bearer');
+        expect(dpop?.scheme).toBe('DPoP');
+        const shared = { realm: 'api', resource_metadata: METADATA };
+        const failure = spec.error ? { error: spec.error, error_description: spec.description } : {};
+        const onBearer = !dpopError && scheme !== 'dpop';
+        const onDpop = dpopError || scheme !== 'bearer';
+        expect(bearer?.params).toEqual({ ...shared, ...(onBearer ? failure : {}) });
+        expect(dpop?.params).toEqual({ ...shared, ...(onDpop ? failure : {}), algs: 'ES256 EdDSA' });
+      }
+    },
+  );
+
   it('a refusal after the fact keeps the audit event, with the refusal reason, status and detail', () => {
     const denied = refusals.refuse(allowed, 'ERR_RATE_LIMITED', 'rate limit peer:1/60s', 3);
     expect(denied.audit).toMatchObject({
