@@ -25,6 +25,7 @@ import {
   proceed,
   resolveAdapterOptions,
   resourceMetadataResponse,
+  signalEndpointResponse,
   undeclaredRouteProblem,
 } from '@nevertrust/core/adapter';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
@@ -57,6 +58,11 @@ const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
   // route of every scope (Fastify binds application hooks to all routes when it starts) and for the
   // not-found handler, before any other hook, body parsing or handler of the application.
   app.addHook('onRequest', (request, reply, done) => {
+    const signal = signalEndpointResponse(settings.guard, request.raw, request.method, request.url);
+    if (signal) {
+      void signal.then((answer) => reply.code(answer.status).headers(answer.headers).send(answer.body));
+      return;
+    }
     const metadata = resourceMetadataResponse(settings.guard, request.method, request.url);
     if (metadata) {
       reply.code(metadata.status).headers(metadata.headers).send(metadata.body);

@@ -33,6 +33,15 @@ export {
   type TokenSet,
   type UserTokenRequest,
 } from './oidc-provider.js';
+export {
+  BACKCHANNEL_LOGOUT_EVENT_TYPE,
+  CAEP_EVENT_TYPES,
+  createLogoutTokenIssuer,
+  type LogoutTokenSettings,
+  type SetOptions,
+  type SignalTransmitter,
+  startSignalTransmitter,
+} from './signal-transmitter.js';
 export { type TlsMaterial, testTls } from './tls.js';
 export {
   b64url,

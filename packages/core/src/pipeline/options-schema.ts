@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { monitoringOptionsShape } from '../audit/options.js';
 import { keyUrlProblem } from '../keys/fetch-json.js';
+import { keysSchema, keyUrl } from '../keys/options.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import type { AuditListener } from '../model/audit.js';
 import {
@@ -16,16 +17,13 @@ import {
   roleClaimSchema,
 } from '../policy/options.js';
 import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from '../token/algorithms.js';
+import { signalOptionsShape } from './signal-options.js';
 
 const ALGORITHMS = [...ASYMMETRIC_ALGORITHMS, ...HMAC_ALGORITHMS] as const;
 
 const fn = <T>(what: string) =>
   z.custom<T>((value) => typeof value === 'function', { message: `expected ${what}` });
 const positiveInt = z.number().int().positive();
-const keyUrl = z.string().superRefine((value, ctx) => {
-  const problem = keyUrlProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
 const nonEmptyString = z.string().min(1, 'expected a non-empty string');
 const claimName = z.string().regex(/^[^\s]+$/, 'expected a claim name');
 
@@ -38,19 +36,7 @@ const issuerSchema = z
     algorithms: z.array(z.enum(ALGORITHMS)).min(1, 'expected at least one algorithm').optional(),
     jwksUri: keyUrl.optional(),
     discovery: z.enum(['openid-configuration', 'oauth-authorization-server']).optional(),
-    keys: z
-      .union(
-        [
-          z
-            .array(z.union([z.string(), z.record(z.string(), z.unknown())]))
-            .min(1, 'expected at least one key'),
-          z.strictObject({
-            keys: z.array(z.record(z.string(), z.unknown())).min(1, 'expected at least one key'),
-          }),
-        ],
-        { error: 'expected an array of JWKs or PEM strings, or a JWK set { keys: [...] }' },
-      )
-      .optional(),
+    keys: keysSchema.optional(),
     secret: z
       .custom<string | Uint8Array>((value) => typeof value === 'string' || value instanceof Uint8Array, {
         message: 'expected a string or a Uint8Array',
@@ -150,5 +136,6 @@ export const guardSchema = z.strictObject({
   policy: policySchema.optional(),
   revocation: revocationSchema.optional(),
   resourceMetadata: resourceMetadataSchema.optional(),
+  ...signalOptionsShape,
   ...monitoringOptionsShape,
 });

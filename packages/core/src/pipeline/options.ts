@@ -17,6 +17,7 @@ import { ASYMMETRIC_ALGORITHMS, type SignatureAlgorithm } from '../token/algorit
 import type { ScopeClaimFormat } from '../token/scopes.js';
 import type { TokenTypePolicy } from '../token/token-type.js';
 import { guardSchema } from './options-schema.js';
+import type { SignalOptions } from './signal-options.js';
 
 /** One trusted token issuer (authorization server). */
 export interface IssuerOptions {
@@ -88,7 +89,7 @@ export interface KeyFetchOptions {
  * };
  * ```
  */
-export interface GuardOptions extends MonitoringOptions {
+export interface GuardOptions extends MonitoringOptions, SignalOptions {
   readonly issuers: readonly IssuerOptions[];
   /** `realm` of every challenge. Omitted by default. */
   readonly realm?: string;
@@ -146,6 +147,8 @@ export interface ValidatedOptions {
   readonly policy: PolicyOptions | undefined;
   readonly revocation: RevocationOptions | undefined;
   readonly resourceMetadata: ResourceMetadataOptions | undefined;
+  readonly backChannelLogout: SignalOptions['backChannelLogout'];
+  readonly sharedSignals: SignalOptions['sharedSignals'];
   /** Audit sinks, metrics, OpenTelemetry, rate limits and detectors (see `monitoring/options.ts`). */
   readonly monitoring: ResolvedMonitoring;
 }
@@ -206,6 +209,8 @@ export function validateOptions(options: unknown): ValidatedOptions {
     policy: value.policy as PolicyOptions | undefined,
     revocation: value.revocation as RevocationOptions | undefined,
     resourceMetadata: value.resourceMetadata as ResourceMetadataOptions | undefined,
+    backChannelLogout: value.backChannelLogout as SignalOptions['backChannelLogout'],
+    sharedSignals: value.sharedSignals as SignalOptions['sharedSignals'],
     monitoring: resolveMonitoring(value as MonitoringOptions),
   };
 }

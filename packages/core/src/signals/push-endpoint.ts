@@ -1,0 +1,124 @@
+/**
+ * The Shared Signals push endpoint (RFC 8935 delivery of RFC 8417 Security Event Tokens carrying CAEP
+ * 1.0 events): `POST` of an `application/secevent+jwt` body. A verified SET is applied and acknowledged
+ * `202 Accepted` (§2.2); anything else is `400` with `{ err, description }` and an RFC 8935 §2.3 error
+ * code; a fault of the API's own stores or of the transmitter's key endpoint `503` with `Retry-After`, so
+ * the transmitter retries.
+ */
+import type { JsonObject } from '../model/strict-json.js';
+import { CAEP_EVENTS, caepCutOffs } from './caep-events.js';
+import type { SessionScope } from './cut-off.js';
+import type { EventClaimRules } from './event-claims.js';
+import { createEventReceiver, type ReceiverContext, type Reception } from './event-receiver.js';
+import type { ReplayStore } from './replay-store.js';
+import { requestProblem, type SignalEndpoint, type SignalResponse } from './signal-endpoint.js';
+import { pushErrorOf } from './signal-refusal.js';
+import { eventSubject } from './subject-identifier.js';
+import type { EventSender } from './verify-signed-event.js';
+
+/** One transmitter, its key source ready. */
+export interface Transmitter extends EventSender {
+  /** The audience values its SETs must name one of. */
+  readonly audiences: ReadonlySet<string>;
+  /** The token issuers whose subjects it may cut off. */
+  readonly subjectIssuers: readonly string[];
+}
+
+/** The settled settings of the endpoint. */
+export interface PushEndpointSettings {
+  readonly path: string;
+  readonly transmitters: ReadonlyMap<string, Transmitter>;
+  readonly scope: SessionScope;
+  readonly maxAgeSeconds: number;
+  readonly maxBodyBytes: number;
+  readonly clockToleranceSeconds: number;
+  readonly replay: ReplayStore;
+}
+
+const SET_MEDIA_TYPE = 'application/secevent+jwt';
+
+/** A response; an error body has `err` (RFC 8935 §2.3) except on 503, which no `err` code describes. */
+function answer(status: number, description?: string, err?: string, retryAfter?: number): SignalResponse {
+  if (description === undefined) return { status, headers: {}, body: '' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+  if (status === 405) headers.allow = 'POST';
+  return {
+    status,
+    headers,
+    body: JSON.stringify(err === undefined ? { description } : { err, description }),
+  };
+}
+
+const statusOf = (reception: Reception): number => {
+  if (reception.ok) return 202;
+  return reception.refusal.code === 'ERR_SIGNAL_UNAVAILABLE' ? 503 : 400;
+};
+
+/**
+ * Creates the push endpoint.
+ *
+ * @example
+ * ```ts
+ * const endpoint = createPushEndpoint(settings, { revocation, record, currentTime, auditTime });
+ * const response = await endpoint.respond({ method: 'POST', contentType: 'application/secevent+jwt', body: set });
+ * ```
+ */
+export function createPushEndpoint(settings: PushEndpointSettings, context: ReceiverContext): SignalEndpoint {
+  const rulesOf = (sender: EventSender): EventClaimRules => ({
+    types: ['secevent+jwt'],
+    audiences: (sender as Transmitter).audiences,
+    maxAgeSeconds: settings.maxAgeSeconds,
+    clockToleranceSeconds: settings.clockToleranceSeconds,
+  });
+  const receive = createEventReceiver(
+    {
+      channel: 'shared-signals',
+      senders: settings.transmitters,
+      rulesOf,
+      replay: settings.replay,
+      onReplay: 'acknowledge',
+      interpret(payload, events, sender) {
+        // SSF 1.0 §4.1: the subject is `sub_id`, and a SET does not expire.
+        if ('sub' in payload || 'exp' in payload) {
+          return { code: 'ERR_SIGNAL_CLAIMS', detail: 'a SET must contain neither sub nor exp' };
+        }
+        const types = Object.keys(events);
+        // One event per SET (SSF 1.0 §4.1), so one acknowledgement means one thing.
+        if (types.length !== 1) return { code: 'ERR_SIGNAL_CLAIMS', detail: 'expected exactly one event' };
+        const type = types[0] as string;
+        const event = events[type] as JsonObject;
+        if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+          return { code: 'ERR_SIGNAL_CLAIMS', detail: 'the event payload is not a JSON object' };
+        }
+        // Not a CAEP event this receiver applies: verified, acknowledged, recorded as ignored.
+        if (!Object.values(CAEP_EVENTS).includes(type as never))
+          return { cuts: [], event: type.slice(0, 200) };
+        const subject = eventSubject(payload.sub_id ?? event.subject, (sender as Transmitter).subjectIssuers);
+        if ('code' in subject) return subject;
+        const cuts = caepCutOffs(type, event, subject, payload.iat as number, settings.scope);
+        return 'code' in cuts ? cuts : { cuts, event: type };
+      },
+    },
+    context,
+  );
+  return {
+    path: settings.path,
+    maxBodyBytes: settings.maxBodyBytes,
+    async respond(request) {
+      const { remoteAddress } = request;
+      const problem = requestProblem(request, SET_MEDIA_TYPE);
+      if (problem) {
+        const refusal = { code: 'ERR_SIGNAL_REQUEST', detail: problem.detail } as const;
+        await receive({ token: undefined, remoteAddress, refusal, statusOf: () => problem.status });
+        return answer(problem.status, problem.detail, 'invalid_request');
+      }
+      const reception = await receive({ token: request.body, remoteAddress, statusOf });
+      if (reception.ok) return answer(202);
+      const { refusal } = reception;
+      return refusal.code === 'ERR_SIGNAL_UNAVAILABLE'
+        ? answer(503, 'the event could not be recorded now', undefined, refusal.retryAfterSeconds)
+        : answer(400, refusal.detail, pushErrorOf(refusal.code));
+    },
+  };
+}
