@@ -3,11 +3,7 @@
  * Shared Signals endpoints, a test transmitter whose keys a real key server on 127.0.0.1 publishes, and
  * the `signal` records the guard wrote.
  */
-import {
-  createLogoutTokenIssuer,
-  type SignalTransmitter,
-  startSignalTransmitter,
-} from '@nevertrust/testkit';
+import { createLogoutTokenIssuer, type SignalTransmitter, startSignalTransmitter } from '@nevertrust/testkit';
 import {
   type AuditRecord,
   createCallbackSink,
@@ -48,7 +44,11 @@ type Endpoint = Harness['guard']['signals'][number];
  * ```
  */
 export async function signalHarness(
-  overrides: { backChannelLogout?: Partial<NonNullable<SignalOptions['backChannelLogout']>>; sharedSignals?: Partial<NonNullable<SignalOptions['sharedSignals']>>; guard?: Partial<GuardOptions> } = {},
+  overrides: {
+    backChannelLogout?: Partial<NonNullable<SignalOptions['backChannelLogout']>>;
+    sharedSignals?: Partial<NonNullable<SignalOptions['sharedSignals']>>;
+    guard?: Partial<GuardOptions>;
+  } = {},
 ): Promise<SignalHarness> {
   const records: AuditRecord[] = [];
   // The transmitter signs at the harness clock's time, once the harness exists.
@@ -61,7 +61,12 @@ export async function signalHarness(
       sharedSignals: {
         path: PUSH_PATH,
         transmitters: [
-          { issuer: transmitter.issuer, audience: AUDIENCE, jwksUri: transmitter.jwksUri, subjectIssuers: [ISSUER] },
+          {
+            issuer: transmitter.issuer,
+            audience: AUDIENCE,
+            jwksUri: transmitter.jwksUri,
+            subjectIssuers: [ISSUER],
+          },
         ],
         ...overrides.sharedSignals,
       },

@@ -61,7 +61,9 @@ describe('A10 back-channel logout: a valid logout token cuts off the user', () =
     const inSession = h.mint({ claims: { sid: 'session-1' } });
     const otherSession = h.mint({ claims: { sid: 'session-2' } });
     const noSession = h.mint();
-    expect((await h.postLogout(form(h.logout({ claims: { sub: undefined, sid: 'session-1' } })))).status).toBe(200);
+    expect(
+      (await h.postLogout(form(h.logout({ claims: { sub: undefined, sid: 'session-1' } })))).status,
+    ).toBe(200);
     expectDeny(await h.evaluateToken(inSession), 'ERR_TOKEN_REVOKED');
     expectAllow(await h.evaluateToken(otherSession));
     expectAllow(await h.evaluateToken(noSession));
@@ -174,7 +176,9 @@ describe('A10 back-channel logout: the request itself', () => {
     expect((await h.postLogout('')).status).toBe(400);
     const two = `${form(token)}&${form(token)}`;
     expect((await h.postLogout(two)).status).toBe(400);
-    expect((await h.postLogout(form(token), 'application/x-www-form-urlencoded; charset=utf-8')).status).toBe(200);
+    expect((await h.postLogout(form(token), 'application/x-www-form-urlencoded; charset=utf-8')).status).toBe(
+      200,
+    );
     const records = await h.signals();
     expect(records.map((record) => [record.status, record.reason])).toEqual([
       [405, 'ERR_SIGNAL_REQUEST'],
