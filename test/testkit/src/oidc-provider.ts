@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { generateTestKey, type TestKey } from './keys.js';
 import {
+  type CookieJar,
+  cookieJar,
   fetchProviderMetadata,
   introspectToken,
   requestClientCredentials,
@@ -26,6 +28,7 @@ import {
   type ResolvedProviderSettings,
 } from './oidc-provider-config.js';
 import { completeInteraction } from './oidc-provider-interactions.js';
+import { endSession } from './oidc-provider-logout.js';
 import { createProviderStore } from './oidc-provider-store.js';
 
 export { OAuthResponseError, type TokenSet } from './oidc-provider-client.js';
@@ -119,6 +122,12 @@ export interface OidcTestProvider {
    * oidc-provider resolves opaque tokens only (resources with `format: 'opaque'`); a JWT is `active: false`.
    */
   introspect(token: string, clientId?: string): Promise<Record<string, unknown>>;
+  /**
+   * Signs the user out at the provider, ending the session `idToken` (from {@link userTokens}) was issued
+   * in: the provider posts a back-channel logout token to each of the session's clients that registered
+   * a `backchannelLogoutUri`, and has their answers, before this resolves.
+   */
+  signOut(idToken: string): Promise<void>;
   /** RFC 7009 revocation by the client the token was issued to (opaque tokens, as for introspection). */
   revoke(token: string, clientId: string): Promise<void>;
   /**
@@ -172,6 +181,8 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   const algorithm = options.algorithm ?? 'RS256';
   let keys: TestKey[] = [generateTestKey(algorithm)];
   const hits = new Map<string, number>();
+  // The user agent's cookies per ID token, so a user can sign out of the session they signed in to.
+  const sessions = new Map<string, CookieJar>();
   let current: { provider: Provider; handle: (req: IncomingMessage, res: ServerResponse) => void };
 
   const server = createServer((request, response) => {
@@ -252,14 +263,27 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
       const client = clientOf(request.clientId, 'app');
       const resource = request.resource ?? firstResource(client);
       const scope = request.scope ?? ['openid', ...(client.resources?.[resource] ?? [])].join(' ');
-      return runAuthorizationCode(issuer, {
-        clientId: client.clientId,
-        redirectUri: APP_REDIRECT_URI,
-        resource,
-        scope,
-        loginHint: request.loginHint,
-        ...(request.acrValues !== undefined ? { acrValues: request.acrValues } : {}),
-      });
+      const jar = cookieJar();
+      const tokens = await runAuthorizationCode(
+        issuer,
+        {
+          clientId: client.clientId,
+          redirectUri: APP_REDIRECT_URI,
+          resource,
+          scope,
+          loginHint: request.loginHint,
+          ...(request.acrValues !== undefined ? { acrValues: request.acrValues } : {}),
+        },
+        jar,
+      );
+      if (tokens.idToken !== undefined) sessions.set(tokens.idToken, jar);
+      return tokens;
+    },
+    async signOut(idToken) {
+      const jar = sessions.get(idToken);
+      if (!jar) throw new Error('no session for this ID token (sign in with userTokens and scope openid)');
+      await endSession(issuer, idToken, jar);
+      sessions.delete(idToken);
     },
     async introspect(token, clientId) {
       const client = clientOf(clientId, 'resource-server');
