@@ -6,10 +6,11 @@
  * own stores or of the provider's key endpoint `503` with `Retry-After`.
  */
 import { type SessionScope, sessionCutOffs } from './cut-off.js';
-import { createEventReceiver, type ReceiverContext, type Reception } from './event-receiver.js';
+import { createEventReceiver, type ReceiverContext } from './event-receiver.js';
 import { BACKCHANNEL_LOGOUT_EVENT, logoutTarget } from './logout-token.js';
 import type { ReplayStore } from './replay-store.js';
-import { requestProblem, type SignalEndpoint, type SignalResponse } from './signal-endpoint.js';
+import { createSignalEndpoint, type SignalEndpoint, type SignalResponse } from './signal-endpoint.js';
+import type { SignalRefusal } from './signal-refusal.js';
 import type { EventSender } from './verify-signed-event.js';
 
 /** The settled settings of the endpoint. */
@@ -28,19 +29,23 @@ export interface LogoutEndpointSettings {
 
 const FORM = 'application/x-www-form-urlencoded';
 
-function answer(status: number, description?: string, retryAfter?: number): SignalResponse {
+/** The BCL §2.8 answers: 200 empty, else an OAuth-style error body; never cached. */
+function answer(status: number, refusal?: SignalRefusal): SignalResponse {
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
-  if (description === undefined) return { status, headers, body: '' };
+  if (refusal === undefined) return { status, headers, body: '' };
   headers['content-type'] = 'application/json';
-  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+  if (refusal.retryAfterSeconds !== undefined) headers['retry-after'] = String(refusal.retryAfterSeconds);
   if (status === 405) headers.allow = 'POST';
-  const error = status === 503 ? 'temporarily_unavailable' : 'invalid_request';
-  return { status, headers, body: JSON.stringify({ error, error_description: description }) };
+  const body =
+    status === 503
+      ? { error: 'temporarily_unavailable', error_description: 'the logout could not be recorded now' }
+      : { error: 'invalid_request', error_description: refusal.detail };
+  return { status, headers, body: JSON.stringify(body) };
 }
 
-const statusOf = (reception: Reception): number => {
-  if (reception.ok) return 200;
-  return reception.refusal.code === 'ERR_SIGNAL_UNAVAILABLE' ? 503 : 400;
+const tokenOf = (body: string): string | { detail: string } => {
+  const tokens = new URLSearchParams(body).getAll('logout_token');
+  return tokens.length === 1 ? (tokens[0] as string) : { detail: 'expected exactly one logout_token' };
 };
 
 /**
@@ -80,29 +85,9 @@ export function createLogoutEndpoint(
     },
     context,
   );
-  return {
-    path: settings.path,
-    maxBodyBytes: settings.maxBodyBytes,
-    async respond(request) {
-      const { remoteAddress } = request;
-      const problem = requestProblem(request, FORM);
-      if (problem) {
-        const refusal = { code: 'ERR_SIGNAL_REQUEST', detail: problem.detail } as const;
-        await receive({ token: undefined, remoteAddress, refusal, statusOf: () => problem.status });
-        return answer(problem.status, problem.detail);
-      }
-      const tokens = new URLSearchParams(request.body).getAll('logout_token');
-      const token = tokens.length === 1 ? tokens[0] : undefined;
-      const refusal =
-        token === undefined
-          ? ({ code: 'ERR_SIGNAL_REQUEST', detail: 'expected exactly one logout_token' } as const)
-          : undefined;
-      const reception = await receive({ token, remoteAddress, statusOf, ...(refusal ? { refusal } : {}) });
-      if (reception.ok) return answer(200);
-      const { refusal: why } = reception;
-      return why.code === 'ERR_SIGNAL_UNAVAILABLE'
-        ? answer(503, 'the logout could not be recorded now', why.retryAfterSeconds)
-        : answer(400, why.detail);
-    },
-  };
+  const { path, maxBodyBytes } = settings;
+  return createSignalEndpoint(
+    { path, maxBodyBytes, mediaType: FORM, acceptedStatus: 200, tokenOf, answer },
+    receive,
+  );
 }

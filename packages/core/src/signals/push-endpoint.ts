@@ -9,10 +9,10 @@ import type { JsonObject } from '../model/strict-json.js';
 import { CAEP_EVENTS, caepCutOffs } from './caep-events.js';
 import type { SessionScope } from './cut-off.js';
 import type { EventClaimRules } from './event-claims.js';
-import { createEventReceiver, type ReceiverContext, type Reception } from './event-receiver.js';
+import { createEventReceiver, type ReceiverContext } from './event-receiver.js';
 import type { ReplayStore } from './replay-store.js';
-import { requestProblem, type SignalEndpoint, type SignalResponse } from './signal-endpoint.js';
-import { pushErrorOf } from './signal-refusal.js';
+import { createSignalEndpoint, type SignalEndpoint, type SignalResponse } from './signal-endpoint.js';
+import { pushErrorOf, type SignalRefusal } from './signal-refusal.js';
 import { eventSubject } from './subject-identifier.js';
 import type { EventSender } from './verify-signed-event.js';
 
@@ -37,23 +37,18 @@ export interface PushEndpointSettings {
 
 const SET_MEDIA_TYPE = 'application/secevent+jwt';
 
-/** A response; an error body has `err` (RFC 8935 §2.3) except on 503, which no `err` code describes. */
-function answer(status: number, description?: string, err?: string, retryAfter?: number): SignalResponse {
-  if (description === undefined) return { status, headers: {}, body: '' };
+/** The RFC 8935 answers: 202 empty, else `{ err, description }` — but on 503, which no `err` code describes. */
+function answer(status: number, refusal?: SignalRefusal): SignalResponse {
+  if (refusal === undefined) return { status, headers: {}, body: '' };
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+  if (refusal.retryAfterSeconds !== undefined) headers['retry-after'] = String(refusal.retryAfterSeconds);
   if (status === 405) headers.allow = 'POST';
-  return {
-    status,
-    headers,
-    body: JSON.stringify(err === undefined ? { description } : { err, description }),
-  };
+  const body =
+    status === 503
+      ? { description: 'the event could not be recorded now' }
+      : { err: pushErrorOf(refusal.code), description: refusal.detail };
+  return { status, headers, body: JSON.stringify(body) };
 }
-
-const statusOf = (reception: Reception): number => {
-  if (reception.ok) return 202;
-  return reception.refusal.code === 'ERR_SIGNAL_UNAVAILABLE' ? 503 : 400;
-};
 
 /**
  * Creates the push endpoint.
@@ -102,23 +97,11 @@ export function createPushEndpoint(settings: PushEndpointSettings, context: Rece
     },
     context,
   );
-  return {
-    path: settings.path,
-    maxBodyBytes: settings.maxBodyBytes,
-    async respond(request) {
-      const { remoteAddress } = request;
-      const problem = requestProblem(request, SET_MEDIA_TYPE);
-      if (problem) {
-        const refusal = { code: 'ERR_SIGNAL_REQUEST', detail: problem.detail } as const;
-        await receive({ token: undefined, remoteAddress, refusal, statusOf: () => problem.status });
-        return answer(problem.status, problem.detail, 'invalid_request');
-      }
-      const reception = await receive({ token: request.body, remoteAddress, statusOf });
-      if (reception.ok) return answer(202);
-      const { refusal } = reception;
-      return refusal.code === 'ERR_SIGNAL_UNAVAILABLE'
-        ? answer(503, 'the event could not be recorded now', undefined, refusal.retryAfterSeconds)
-        : answer(400, refusal.detail, pushErrorOf(refusal.code));
-    },
-  };
+  const { path, maxBodyBytes } = settings;
+  // The body is the SET itself.
+  const tokenOf = (body: string) => body;
+  return createSignalEndpoint(
+    { path, maxBodyBytes, mediaType: SET_MEDIA_TYPE, acceptedStatus: 202, tokenOf, answer },
+    receive,
+  );
 }

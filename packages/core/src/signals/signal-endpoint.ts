@@ -2,8 +2,10 @@
  * An HTTP endpoint of a signal channel, independent of any framework: the adapters read the request body
  * (bounded) and write what {@link SignalEndpoint.respond} answers. Only `POST` of the channel's media type
  * is accepted; the endpoint is public — the signed token is the credential — so nothing but that token
- * is ever acted on.
+ * is ever acted on. Each channel says where its token is in the body and how its answers look.
  */
+import type { ReceivedToken, Reception } from './event-receiver.js';
+import type { SignalRefusal } from './signal-refusal.js';
 
 /** A request to a signal endpoint, its body already read by the adapter. */
 export interface SignalRequest {
@@ -67,4 +69,58 @@ export function requestProblem(
     return { status: 400, detail: `the body is not ${mediaType}` };
   }
   return undefined;
+}
+
+/** How one channel finds its token in a request and writes its answers. */
+export interface ChannelWire {
+  readonly path: string;
+  readonly maxBodyBytes: number;
+  /** The one accepted media type, lower case. */
+  readonly mediaType: string;
+  /** The status of an accepted token: 200 (logout) or 202 (push). */
+  readonly acceptedStatus: number;
+  /** The token in a body of the accepted media type, or why there is none. */
+  readonly tokenOf: (body: string) => string | { readonly detail: string };
+  /** The response for a status: with the refusal on every status but the accepted one. */
+  readonly answer: (status: number, refusal?: SignalRefusal) => SignalResponse;
+}
+
+/**
+ * Serves a channel: refuses what cannot carry a token, hands the token to the receiver, answers with the
+ * status its reception calls for. Every request ends in exactly one `signal` record (the receiver's).
+ *
+ * @example
+ * ```ts
+ * const endpoint = createSignalEndpoint(wire, createEventReceiver(settings, context));
+ * ```
+ */
+export function createSignalEndpoint(
+  wire: ChannelWire,
+  receive: (received: ReceivedToken) => Promise<Reception>,
+): SignalEndpoint {
+  const statusOf = (reception: Reception): number => {
+    if (reception.ok) return wire.acceptedStatus;
+    return reception.refusal.code === 'ERR_SIGNAL_UNAVAILABLE' ? 503 : 400;
+  };
+  return {
+    path: wire.path,
+    maxBodyBytes: wire.maxBodyBytes,
+    async respond(request) {
+      const { remoteAddress } = request;
+      const problem = requestProblem(request, wire.mediaType);
+      const token = problem ? undefined : wire.tokenOf(request.body as string);
+      const early =
+        problem ?? (typeof token === 'object' ? { status: 400, detail: token.detail } : undefined);
+      if (early || typeof token !== 'string') {
+        const { status, detail } = early ?? { status: 400, detail: 'no token' };
+        const refusal = { code: 'ERR_SIGNAL_REQUEST', detail } as const;
+        await receive({ token: undefined, remoteAddress, refusal, statusOf: () => status });
+        return wire.answer(status, refusal);
+      }
+      const reception = await receive({ token, remoteAddress, statusOf });
+      return reception.ok
+        ? wire.answer(statusOf(reception))
+        : wire.answer(statusOf(reception), reception.refusal);
+    },
+  };
 }
