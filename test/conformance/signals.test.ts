@@ -13,7 +13,6 @@ import {
   createCallbackSink,
   createGuard,
   type Guard,
-  type RequestFacts,
 } from '@nevertrust/core';
 import type { SignalEvent } from '@nevertrust/core/sinks';
 import {
@@ -27,10 +26,9 @@ import {
   startSignalTransmitter,
 } from '@nevertrust/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, FRAMEWORKS, loadControllers } from './apps.js';
 import { AUDIENCE, REALM } from './fixture.js';
-import { toWireResponse } from './targets.js';
-import { connect, TRANSPORTS, type WireRequest, type WireResponse } from './transport.js';
+import { type OwnGuardTarget, ownGuardTargets } from './own-guard-targets.js';
+import type { WireResponse } from './transport.js';
 
 const LOGOUT = '/oidc/backchannel-logout';
 const PUSH = '/ssf/events';
@@ -38,16 +36,9 @@ const CLIENT_ID = 'orders-api';
 const FORM = 'application/x-www-form-urlencoded';
 const SET = 'application/secevent+jwt';
 
-interface SignalTarget {
-  readonly name: string;
-  readonly guard: Guard;
-  readonly records: AuditRecord[];
-  readonly events: AuditEvent[];
-  /** A POST to a signal endpoint (or `method`). */
+/** A target, and a POST to its signal endpoints. */
+interface SignalTarget extends OwnGuardTarget {
   post(path: string, contentType: string, body: string, method?: string): Promise<WireResponse>;
-  /** `GET /api/orders` with a token: the response, whether the handler ran, the decision's audit event. */
-  call(token: string): Promise<{ status: number; handlerRan: boolean; reason: string }>;
-  close(): Promise<void>;
 }
 
 const key = generateTestKey('ES256', 'signals-1');
@@ -77,95 +68,36 @@ function newGuard(records: AuditRecord[], events: AuditEvent[]): Guard {
   });
 }
 
-async function waitFor(events: unknown[], count: number): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (events.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+/** A POST to a signal endpoint: through the adapter's app, or (core) to the endpoint itself. */
+function poster(target: OwnGuardTarget): SignalTarget['post'] {
+  const { client, guard } = target;
+  if (client) {
+    return (path, contentType, body, method = 'POST') =>
+      client.send({ method, target: path, headers: [['content-type', contentType]], body });
+  }
+  return async (path, contentType, body, method = 'POST') => {
+    const endpoint = guard.signals.find((candidate) => candidate.path === path);
+    const answer = await (endpoint as NonNullable<typeof endpoint>).respond({ method, contentType, body });
+    const headers = Object.fromEntries(
+      Object.entries(answer.headers).map(([name, value]) => [name, [value]]),
+    );
+    return { status: answer.status, headers, body: answer.body };
+  };
 }
 
 beforeAll(async () => {
   server = await startKeyServer({ keys: [key.jwk] });
   transmitter = await startSignalTransmitter({ audience: AUDIENCE });
-  const ran = new Set<string>();
-  const controllers = await loadControllers((tag) => tag && ran.add(tag));
-  let sequence = 0;
-  {
-    const records: AuditRecord[] = [];
-    const events: AuditEvent[] = [];
-    const guard = newGuard(records, events);
-    targets.push({
-      name: 'core',
-      guard,
-      records,
-      events,
-      async post(path, contentType, body, method = 'POST') {
-        const endpoint = guard.signals.find((candidate) => candidate.path === path);
-        const answer = await (endpoint as NonNullable<typeof endpoint>).respond({
-          method,
-          contentType,
-          body,
-        });
-        const headers = Object.fromEntries(
-          Object.entries(answer.headers).map(([name, value]) => [name, [value]]),
-        );
-        return { status: answer.status, headers, body: answer.body };
-      },
-      async call(token) {
-        const start = events.length;
-        const facts: RequestFacts = {
-          method: 'GET',
-          target: '/api/orders',
-          headers: { authorization: [`Bearer ${token}`] },
-          remoteAddress: '127.0.0.1',
-          routeId: '/api/orders',
-        };
-        const decision = await guard.evaluate(facts);
-        await waitFor(events, start + 1);
-        const response = toWireResponse(decision);
-        return {
-          status: response.status,
-          handlerRan: decision.outcome === 'allow',
-          reason: events[start]?.reason ?? '',
-        };
-      },
-      close: () => guard.close(),
-    });
-  }
-  for (const framework of FRAMEWORKS) {
-    for (const transport of TRANSPORTS) {
-      const records: AuditRecord[] = [];
-      const events: AuditEvent[] = [];
-      const guard = newGuard(records, events);
-      const app = await buildApp(framework, { guard }, (tag) => tag && ran.add(tag), controllers);
-      const client = await connect(app.handler, transport);
-      const send = (request: WireRequest) => client.send(request);
-      targets.push({
-        name: `${framework}/${transport}`,
-        guard,
-        records,
-        events,
-        post: (path, contentType, body, method = 'POST') =>
-          send({ method, target: path, headers: [['content-type', contentType]], body }),
-        async call(token) {
-          sequence += 1;
-          const tag = `signals-${sequence}`;
-          const start = events.length;
-          const headers = [
-            ['authorization', `Bearer ${token}`],
-            ['x-case', tag],
-          ] as const;
-          const response = await send({ method: 'GET', target: '/api/orders', headers });
-          await waitFor(events, start + 1);
-          return { status: response.status, handlerRan: ran.has(tag), reason: events[start]?.reason ?? '' };
-        },
-        async close() {
-          await client.close();
-          await app.close();
-          await guard.close();
-        },
-      });
-    }
+  for (const target of await ownGuardTargets('signals', newGuard)) {
+    targets.push(Object.assign(target, { post: poster(target) }));
   }
 });
+
+/** `GET /api/orders` with a token: its status, whether the handler ran, and the decision's reason. */
+async function call(target: SignalTarget, token: string) {
+  const { response, handlerRan, audit } = await target.call(token);
+  return { status: response.status, handlerRan, reason: audit.reason };
+}
 
 afterAll(async () => {
   await Promise.all(targets.map((target) => target.close()));
@@ -193,7 +125,7 @@ async function signalRecords(target: SignalTarget): Promise<SignalEvent[]> {
 async function logoutScenario(target: SignalTarget, index: number) {
   const user = `alice-${index}`;
   const token = mintFor(user);
-  const seen: unknown[] = [await target.call(token)];
+  const seen: unknown[] = [await call(target, token)];
   const answer = (response: WireResponse) => ({
     status: response.status,
     cacheControl: response.headers['cache-control']?.[0] ?? null,
@@ -205,11 +137,11 @@ async function logoutScenario(target: SignalTarget, index: number) {
     answer(await target.post(LOGOUT, FORM, form(logoutFor({ sub: user }, { signWith: forger.privateKey })))),
   );
   seen.push(answer(await target.post(LOGOUT, FORM, form(logoutFor({ sub: user, nonce: 'n' })))));
-  seen.push(await target.call(token));
+  seen.push(await call(target, token));
   // The real logout: 200 no-store; the token is refused on the next request; a replay is refused.
   const logout = logoutFor({ sub: user });
   seen.push(answer(await target.post(LOGOUT, FORM, form(logout))));
-  seen.push(await target.call(token));
+  seen.push(await call(target, token));
   seen.push(answer(await target.post(LOGOUT, FORM, form(logout))));
   seen.push(answer(await target.post(LOGOUT, FORM, '', 'GET')));
   seen.push(answer(await target.post(LOGOUT, FORM, `logout_token=${'a'.repeat(5000)}`)));
@@ -277,7 +209,7 @@ describe('conformance: signal endpoints on every target (core, express, koa, fas
         assurance: mintFor(user('erin'), { auth_time: Math.floor(Date.now() / 1000) - 600 }),
       };
       const seen: unknown[] = [];
-      for (const token of Object.values(tokens)) seen.push(await target.call(token));
+      for (const token of Object.values(tokens)) seen.push(await call(target, token));
       const session = { format: 'complex', session: { format: 'opaque', id: `sid-${index}` } };
       seen.push(await push(CAEP.sessionRevoked, session));
       seen.push(
@@ -291,7 +223,7 @@ describe('conformance: signal endpoints on every target (core, express, koa, fas
       );
       const level = { namespace: 'RFC8176', current_level: 'pwd', change_direction: 'decrease' };
       seen.push(await push(CAEP.assuranceLevelChange, iss(user('erin')), level));
-      for (const token of Object.values(tokens)) seen.push(await target.call(token));
+      for (const token of Object.values(tokens)) seen.push(await call(target, token));
       // Error paths: wrong audience, unknown issuer, unsupported subject format, wrong media type.
       seen.push(await push(CAEP.sessionRevoked, iss(user('frank')), {}, { aud: 'https://elsewhere.test' }));
       seen.push(await push(CAEP.sessionRevoked, iss(user('frank')), {}, { iss: 'https://evil.test/' }));
