@@ -5,26 +5,24 @@
  * `400` with an OAuth-style `{ error: 'invalid_request', error_description }` body; a fault of the API's
  * own stores or of the provider's key endpoint `503` with `Retry-After`.
  */
-import { type SessionScope, sessionCutOffs } from './cut-off.js';
+import { sessionCutOffs } from './cut-off.js';
 import { createEventReceiver, type ReceiverContext } from './event-receiver.js';
 import { BACKCHANNEL_LOGOUT_EVENT, logoutTarget } from './logout-token.js';
-import type { ReplayStore } from './replay-store.js';
-import { createSignalEndpoint, type SignalEndpoint, type SignalResponse } from './signal-endpoint.js';
+import {
+  createSignalEndpoint,
+  type EndpointSettings,
+  type SignalEndpoint,
+  type SignalResponse,
+} from './signal-endpoint.js';
 import type { SignalRefusal } from './signal-refusal.js';
 import type { EventSender } from './verify-signed-event.js';
 
 /** The settled settings of the endpoint. */
-export interface LogoutEndpointSettings {
-  readonly path: string;
+export interface LogoutEndpointSettings extends EndpointSettings {
   /** The client ids a logout token's `aud` must name one of. */
   readonly clientIds: readonly string[];
   /** The issuers whose logout tokens are accepted, with their own key sources. */
   readonly senders: ReadonlyMap<string, EventSender>;
-  readonly scope: SessionScope;
-  readonly maxAgeSeconds: number;
-  readonly maxBodyBytes: number;
-  readonly clockToleranceSeconds: number;
-  readonly replay: ReplayStore;
 }
 
 const FORM = 'application/x-www-form-urlencoded';

@@ -7,11 +7,14 @@
  */
 import type { JsonObject } from '../model/strict-json.js';
 import { CAEP_EVENTS, caepCutOffs } from './caep-events.js';
-import type { SessionScope } from './cut-off.js';
 import type { EventClaimRules } from './event-claims.js';
 import { createEventReceiver, type ReceiverContext } from './event-receiver.js';
-import type { ReplayStore } from './replay-store.js';
-import { createSignalEndpoint, type SignalEndpoint, type SignalResponse } from './signal-endpoint.js';
+import {
+  createSignalEndpoint,
+  type EndpointSettings,
+  type SignalEndpoint,
+  type SignalResponse,
+} from './signal-endpoint.js';
 import { pushErrorOf, type SignalRefusal } from './signal-refusal.js';
 import { eventSubject } from './subject-identifier.js';
 import type { EventSender } from './verify-signed-event.js';
@@ -25,14 +28,8 @@ export interface Transmitter extends EventSender {
 }
 
 /** The settled settings of the endpoint. */
-export interface PushEndpointSettings {
-  readonly path: string;
+export interface PushEndpointSettings extends EndpointSettings {
   readonly transmitters: ReadonlyMap<string, Transmitter>;
-  readonly scope: SessionScope;
-  readonly maxAgeSeconds: number;
-  readonly maxBodyBytes: number;
-  readonly clockToleranceSeconds: number;
-  readonly replay: ReplayStore;
 }
 
 const SET_MEDIA_TYPE = 'application/secevent+jwt';

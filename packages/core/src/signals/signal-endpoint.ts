@@ -4,8 +4,20 @@
  * is accepted; the endpoint is public — the signed token is the credential — so nothing but that token
  * is ever acted on. Each channel says where its token is in the body and how its answers look.
  */
+import type { SessionScope } from './cut-off.js';
 import type { ReceivedToken, Reception } from './event-receiver.js';
+import type { ReplayStore } from './replay-store.js';
 import type { SignalRefusal } from './signal-refusal.js';
+
+/** The settled settings both channels share. */
+export interface EndpointSettings {
+  readonly path: string;
+  readonly scope: SessionScope;
+  readonly maxAgeSeconds: number;
+  readonly maxBodyBytes: number;
+  readonly clockToleranceSeconds: number;
+  readonly replay: ReplayStore;
+}
 
 /** A request to a signal endpoint, its body already read by the adapter. */
 export interface SignalRequest {
