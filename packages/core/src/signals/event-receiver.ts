@@ -67,6 +67,28 @@ export interface ReceivedToken {
 
 type Recorded = Omit<SignalEvent, 'schema' | 'type' | 'time' | 'channel' | 'status' | 'remoteAddress'>;
 
+/** Longest wait for the replay or revocation store: a hanging store ends in a 503, not a hung request. */
+const STORE_TIMEOUT_MS = 5000;
+
+function bounded<T>(work: T | Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`store did not answer within ${STORE_TIMEOUT_MS} ms`)),
+      STORE_TIMEOUT_MS,
+    );
+    Promise.resolve(work).then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 const unavailable = (error: unknown): SignalRefusal => ({
   code: 'ERR_SIGNAL_UNAVAILABLE',
   detail: error instanceof Error ? error.message.slice(0, 200) : 'store fault',
@@ -100,16 +122,16 @@ export function createEventReceiver(settings: ChannelSettings, context: Receiver
     // Remembered until the token would be refused as too old anyway; NUL cannot occur in either part.
     const key = `${issuer}\u0000${claims.jti}`;
     const expiresAt = claims.iat + rules.maxAgeSeconds + 2 * rules.clockToleranceSeconds;
-    if (!(await replay.remember(key, expiresAt, now))) {
+    if (!(await bounded(replay.remember(key, expiresAt, now)))) {
       const detail = 'jti was seen before';
       if (onReplay === 'refuse') return refused({ code: 'ERR_SIGNAL_REPLAY', detail }, about);
       return { reception: { ok: true }, recorded: { ...about, outcome: 'ignored', reason: 'OK', detail } };
     }
     try {
-      await applyCutOffs(context.revocation, verdict.cuts);
+      await bounded(applyCutOffs(context.revocation, verdict.cuts));
     } catch (error) {
       // Not applied: forget the jti, so the sender's retry of the same token is not taken for a replay.
-      await replay.forget(key, now);
+      await bounded(replay.forget(key, now)).catch(() => undefined);
       return refused(unavailable(error), about);
     }
     const outcome = verdict.cuts.length === 0 ? 'ignored' : 'applied';

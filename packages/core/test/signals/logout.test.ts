@@ -5,7 +5,7 @@
  * working, and every token received is one `signal` audit record.
  */
 import { generateTestKey } from '@nevertrust/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, createGuard } from '../../src/index.js';
 import { signalEventSchema } from '../../src/sinks.js';
 import { AUDIENCE, expectAllow, expectDeny, ISSUER, testKey } from '../support.js';
@@ -212,6 +212,23 @@ describe('A10 back-channel logout: the request itself', () => {
     // The jti was forgotten: the provider's retry is not a replay.
     expect((await h.postLogout(form(token))).status).toBe(200);
     expect((await h.signals()).map((record) => record.reason)).toEqual(['ERR_SIGNAL_UNAVAILABLE', 'OK']);
+  });
+
+  it('answers 503 when the revocation store hangs, after a bounded wait (5 s)', async () => {
+    h = await signalHarness({
+      guard: { revocation: { store: { add: () => new Promise(() => {}), find: () => undefined } } },
+    });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const pending = h.postLogout(form(h.logout()));
+      await vi.advanceTimersByTimeAsync(5000);
+      const response = await pending;
+      expect(response.status).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
+    } finally {
+      vi.useRealTimers();
+    }
+    expect((await h.signals())[0]?.detail).toContain('did not answer within 5000 ms');
   });
 
   it('answers 503 when the replay store is full, never 200 for an unremembered jti', async () => {
