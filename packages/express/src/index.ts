@@ -128,7 +128,10 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   const middleware: RequestHandler = (req, res, next) => {
     const signal = signalEndpointResponse(settings.guard, req, req.method, req.originalUrl);
     if (signal) {
-      void signal.then((answer) => res.status(answer.status).set(answer.headers).end(answer.body));
+      signal
+        .then((answer) => res.status(answer.status).set(answer.headers).end(answer.body))
+        // Writing a fixed answer does not fail; if the socket did, there is no one left to answer.
+        .catch(() => res.destroy());
       return;
     }
     const metadata = resourceMetadataResponse(settings.guard, req.method, req.originalUrl);

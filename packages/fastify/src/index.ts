@@ -60,7 +60,10 @@ const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
   app.addHook('onRequest', (request, reply, done) => {
     const signal = signalEndpointResponse(settings.guard, request.raw, request.method, request.url);
     if (signal) {
-      void signal.then((answer) => reply.code(answer.status).headers(answer.headers).send(answer.body));
+      signal
+        .then((answer) => reply.code(answer.status).headers(answer.headers).send(answer.body))
+        // Writing a fixed answer does not fail; if the socket did, there is no one left to answer.
+        .catch(() => reply.raw.destroy());
       return;
     }
     const metadata = resourceMetadataResponse(settings.guard, request.method, request.url);
