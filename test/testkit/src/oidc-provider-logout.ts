@@ -4,7 +4,15 @@
  * form the provider renders. On confirmation oidc-provider sends its back-channel logout tokens to the
  * clients of the session, and waits for their answers, before it redirects.
  */
-import { type CookieJar, fetchProviderMetadata, OAuthResponseError } from './oidc-provider-client.js';
+import {
+  type AuthorizationCodeRequest,
+  type CookieJar,
+  cookieJar,
+  fetchProviderMetadata,
+  OAuthResponseError,
+  runAuthorizationCode,
+  type TokenSet,
+} from './oidc-provider-client.js';
 
 /**
  * Ends the session the ID token was issued in.
@@ -37,4 +45,40 @@ export async function endSession(issuer: string, idToken: string, jar: CookieJar
   if (confirm.status < 300 || confirm.status > 399) {
     throw new OAuthResponseError(confirm.status, 'unexpected_response', 'logout was not confirmed');
   }
+}
+
+/** Users signed in through a user agent each, so that each can sign out of their own session. */
+export interface UserSessions {
+  /** The authorization code flow in a fresh user agent, kept by the ID token it yields. */
+  signIn(request: AuthorizationCodeRequest): Promise<TokenSet>;
+  /** Ends the session `idToken` was issued in, with that user agent's cookies. */
+  signOut(idToken: string): Promise<void>;
+}
+
+/**
+ * The user agents of one provider's users.
+ *
+ * @example
+ * ```ts
+ * const users = createUserSessions(issuer);
+ * const tokens = await users.signIn(request);
+ * await users.signOut(tokens.idToken);
+ * ```
+ */
+export function createUserSessions(issuer: string): UserSessions {
+  const sessions = new Map<string, CookieJar>();
+  return {
+    async signIn(request) {
+      const jar = cookieJar();
+      const tokens = await runAuthorizationCode(issuer, request, jar);
+      if (tokens.idToken !== undefined) sessions.set(tokens.idToken, jar);
+      return tokens;
+    },
+    async signOut(idToken) {
+      const jar = sessions.get(idToken);
+      if (!jar) throw new Error('no session for this ID token (sign in with userTokens and scope openid)');
+      await endSession(issuer, idToken, jar);
+      sessions.delete(idToken);
+    },
+  };
 }

@@ -10,13 +10,10 @@ import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { generateTestKey, type TestKey } from './keys.js';
 import {
-  type CookieJar,
-  cookieJar,
   fetchProviderMetadata,
   introspectToken,
   requestClientCredentials,
   revokeToken,
-  runAuthorizationCode,
   type TokenSet,
 } from './oidc-provider-client.js';
 import {
@@ -28,7 +25,7 @@ import {
   type ResolvedProviderSettings,
 } from './oidc-provider-config.js';
 import { completeInteraction } from './oidc-provider-interactions.js';
-import { endSession } from './oidc-provider-logout.js';
+import { createUserSessions } from './oidc-provider-logout.js';
 import { createProviderStore } from './oidc-provider-store.js';
 
 export { OAuthResponseError, type TokenSet } from './oidc-provider-client.js';
@@ -128,6 +125,11 @@ export interface OidcTestProvider {
    * a `backchannelLogoutUri`, and has their answers, before this resolves.
    */
   signOut(idToken: string): Promise<void>;
+  /**
+   * Registers (or replaces) the back-channel logout URI of an `app` client on the running provider, for an
+   * API that starts after it; the provider restarts its configuration on the same port and storage.
+   */
+  registerBackchannelLogout(clientId: string, uri: string): Promise<void>;
   /** RFC 7009 revocation by the client the token was issued to (opaque tokens, as for introspection). */
   revoke(token: string, clientId: string): Promise<void>;
   /**
@@ -175,14 +177,12 @@ function resolveSettings(options: OidcProviderOptions): ResolvedProviderSettings
  * ```
  */
 export async function startOidcProvider(options: OidcProviderOptions = {}): Promise<OidcTestProvider> {
-  const settings = resolveSettings(options);
+  let settings = resolveSettings(options);
   const store = createProviderStore();
   const cookieKeys = [randomBytes(32).toString('base64url')];
   const algorithm = options.algorithm ?? 'RS256';
   let keys: TestKey[] = [generateTestKey(algorithm)];
   const hits = new Map<string, number>();
-  // The user agent's cookies per ID token, so a user can sign out of the session they signed in to.
-  const sessions = new Map<string, CookieJar>();
   let current: { provider: Provider; handle: (req: IncomingMessage, res: ServerResponse) => void };
 
   const server = createServer((request, response) => {
@@ -209,6 +209,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   await listen(0);
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
+  const users = createUserSessions(issuer);
 
   const instantiate = () => {
     const configuration = providerConfiguration(settings, {
@@ -263,27 +264,23 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
       const client = clientOf(request.clientId, 'app');
       const resource = request.resource ?? firstResource(client);
       const scope = request.scope ?? ['openid', ...(client.resources?.[resource] ?? [])].join(' ');
-      const jar = cookieJar();
-      const tokens = await runAuthorizationCode(
-        issuer,
-        {
-          clientId: client.clientId,
-          redirectUri: APP_REDIRECT_URI,
-          resource,
-          scope,
-          loginHint: request.loginHint,
-          ...(request.acrValues !== undefined ? { acrValues: request.acrValues } : {}),
-        },
-        jar,
-      );
-      if (tokens.idToken !== undefined) sessions.set(tokens.idToken, jar);
-      return tokens;
+      return users.signIn({
+        clientId: client.clientId,
+        redirectUri: APP_REDIRECT_URI,
+        resource,
+        scope,
+        loginHint: request.loginHint,
+        ...(request.acrValues !== undefined ? { acrValues: request.acrValues } : {}),
+      });
     },
-    async signOut(idToken) {
-      const jar = sessions.get(idToken);
-      if (!jar) throw new Error('no session for this ID token (sign in with userTokens and scope openid)');
-      await endSession(issuer, idToken, jar);
-      sessions.delete(idToken);
+    signOut: (idToken) => users.signOut(idToken),
+    async registerBackchannelLogout(clientId, uri) {
+      clientOf(clientId, 'app');
+      const clients = settings.clients.map((client) =>
+        client.clientId === clientId ? { ...client, backchannelLogoutUri: uri } : client,
+      );
+      settings = { ...settings, clients };
+      instantiate();
     },
     async introspect(token, clientId) {
       const client = clientOf(clientId, 'resource-server');
