@@ -29,9 +29,14 @@ export interface SignalWiring {
 
 const DEFAULT_BODY_BYTES = 16_384;
 
-function unknownIssuers(names: readonly string[], issuers: ReadonlyMap<string, unknown>, where: string) {
+function unknownIssuers(
+  names: readonly string[],
+  issuers: ReadonlyMap<string, unknown>,
+  where: string,
+  byDefault = '',
+) {
   return names.flatMap((name, index) =>
-    issuers.has(name) ? [] : [`${where}[${index}]: expected an issuer of issuers`],
+    issuers.has(name) ? [] : [`${where}[${index}]: expected an issuer of issuers${byDefault}`],
   );
 }
 
@@ -69,7 +74,6 @@ function transmitterSources(options: ValidatedOptions, fetchJson: JsonFetcher): 
  */
 export function createSignalEndpoints(options: ValidatedOptions, wiring: SignalWiring): SignalEndpoint[] {
   const { backChannelLogout: logout, sharedSignals: push } = options;
-  const context = wiring;
   const problems: string[] = [];
   const endpoints: SignalEndpoint[] = [];
   const common = (channel: NonNullable<typeof logout | typeof push>, maxAgeSeconds: number) => ({
@@ -90,25 +94,26 @@ export function createSignalEndpoints(options: ValidatedOptions, wiring: SignalW
       }),
     );
     endpoints.push(
-      createLogoutEndpoint({ ...common(logout, 300), clientIds: logout.clientIds, senders }, context),
+      createLogoutEndpoint({ ...common(logout, 300), clientIds: logout.clientIds, senders }, wiring),
     );
   }
   if (push) {
     const sources = transmitterSources(options, wiring.fetchJson);
     const transmitters = new Map<string, Transmitter>();
-    push.transmitters.forEach((options_, index) => {
+    push.transmitters.forEach((transmitter, index) => {
       const where = `sharedSignals.transmitters[${index}]`;
-      if (transmitters.has(options_.issuer))
+      if (transmitters.has(transmitter.issuer))
         problems.push(`${where}.issuer: expected each transmitter only once`);
-      const subjectIssuers = options_.subjectIssuers ?? [options_.issuer];
-      problems.push(...unknownIssuers(subjectIssuers, wiring.issuers, `${where}.subjectIssuers`));
-      const source = sources.get(options_.issuer) as GuardIssuer;
+      const subjectIssuers = transmitter.subjectIssuers ?? [transmitter.issuer];
+      const byDefault = transmitter.subjectIssuers ? '' : " (by default the transmitter's own issuer)";
+      problems.push(...unknownIssuers(subjectIssuers, wiring.issuers, `${where}.subjectIssuers`, byDefault));
+      const source = sources.get(transmitter.issuer) as GuardIssuer;
       const audiences = new Set(
-        typeof options_.audience === 'string' ? [options_.audience] : options_.audience,
+        typeof transmitter.audience === 'string' ? [transmitter.audience] : transmitter.audience,
       );
-      transmitters.set(options_.issuer, { ...source, audiences, subjectIssuers });
+      transmitters.set(transmitter.issuer, { ...source, audiences, subjectIssuers });
     });
-    endpoints.push(createPushEndpoint({ ...common(push, 600), transmitters }, context));
+    endpoints.push(createPushEndpoint({ ...common(push, 600), transmitters }, wiring));
   }
   if (logout && push && logout.path === push.path) {
     problems.push('sharedSignals.path: expected a different path than backChannelLogout.path');
