@@ -12,7 +12,6 @@ import {
   createCallbackSink,
   createGuard,
   type Guard,
-  type RequestFacts,
 } from '@nevertrust/core';
 import {
   createTokenIssuer,
@@ -22,24 +21,12 @@ import {
   startKeyServer,
 } from '@nevertrust/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, FRAMEWORKS, loadControllers } from './apps.js';
 import { AUDIENCE, REALM } from './fixture.js';
-import { toWireResponse } from './targets.js';
-import { connect, TRANSPORTS, type WireResponse } from './transport.js';
-
-/** One target: a guard, and how to send `GET /api/orders` with a token through it. */
-interface WithdrawalTarget {
-  readonly name: string;
-  readonly guard: Guard;
-  readonly records: AuditRecord[];
-  /** The response, whether a handler ran, and the decision's audit event. */
-  send(token: string): Promise<{ response: WireResponse; handlerRan: boolean; audit: AuditEvent }>;
-  close(): Promise<void>;
-}
+import { type OwnGuardTarget, ownGuardTargets } from './own-guard-targets.js';
 
 const key = generateTestKey('ES256', 'withdrawal-1');
 let server: KeyServer;
-const targets: WithdrawalTarget[] = [];
+const targets: OwnGuardTarget[] = [];
 
 function newGuard(records: AuditRecord[], events: AuditEvent[]): Guard {
   return createGuard({
@@ -51,73 +38,9 @@ function newGuard(records: AuditRecord[], events: AuditEvent[]): Guard {
   });
 }
 
-/** Waits (bounded) for the one audit event of a request: adapters record it when the response ends. */
-async function nextEvent(events: AuditEvent[], start: number): Promise<AuditEvent> {
-  const deadline = Date.now() + 2000;
-  while (events.length === start && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-  expect(events.length - start).toBe(1);
-  return events[start] as AuditEvent;
-}
-
 beforeAll(async () => {
   server = await startKeyServer({ keys: [key.jwk] });
-  const ran = new Set<string>();
-  const controllers = await loadControllers((tag) => tag && ran.add(tag));
-  let sequence = 0;
-  {
-    const records: AuditRecord[] = [];
-    const events: AuditEvent[] = [];
-    const guard = newGuard(records, events);
-    targets.push({
-      name: 'core',
-      guard,
-      records,
-      async send(token) {
-        const start = events.length;
-        const facts: RequestFacts = {
-          method: 'GET',
-          target: '/api/orders',
-          headers: { authorization: [`Bearer ${token}`] },
-          remoteAddress: '127.0.0.1',
-          routeId: '/api/orders',
-        };
-        const decision = await guard.evaluate(facts);
-        const response = toWireResponse(decision);
-        return { response, handlerRan: decision.outcome === 'allow', audit: await nextEvent(events, start) };
-      },
-      close: () => guard.close(),
-    });
-  }
-  for (const framework of FRAMEWORKS) {
-    for (const transport of TRANSPORTS) {
-      const records: AuditRecord[] = [];
-      const events: AuditEvent[] = [];
-      const guard = newGuard(records, events);
-      const app = await buildApp(framework, { guard }, (tag) => tag && ran.add(tag), controllers);
-      const client = await connect(app.handler, transport);
-      targets.push({
-        name: `${framework}/${transport}`,
-        guard,
-        records,
-        async send(token) {
-          sequence += 1;
-          const tag = `withdrawal-${sequence}`;
-          const start = events.length;
-          const headers = [
-            ['authorization', `Bearer ${token}`],
-            ['x-case', tag],
-          ] as const;
-          const response = await client.send({ method: 'GET', target: '/api/orders', headers });
-          return { response, handlerRan: ran.has(tag), audit: await nextEvent(events, start) };
-        },
-        async close() {
-          await client.close();
-          await app.close();
-          await guard.close();
-        },
-      });
-    }
-  }
+  targets.push(...(await ownGuardTargets('withdrawal', newGuard)));
 });
 
 afterAll(async () => {
@@ -126,8 +49,8 @@ afterAll(async () => {
 });
 
 /** What every target must agree on for one request. */
-async function observe(target: WithdrawalTarget, token: string) {
-  const { response, handlerRan, audit } = await target.send(token);
+async function observe(target: OwnGuardTarget, token: string) {
+  const { response, handlerRan, audit } = await target.call(token);
   const challenge = response.headers['www-authenticate']?.[0];
   return {
     status: response.status,

@@ -26,6 +26,8 @@ export interface WireRequest {
   readonly target: string;
   /** Header lines in order; a name may repeat. */
   readonly headers: readonly (readonly [string, string])[];
+  /** The request body (default none). */
+  readonly body?: string;
   /** Over HTTPS, the client certificate to present (PEM); default the testkit's `service-a`; `null`: none. */
   readonly clientCertificate?: ClientCertificate | null;
   /** The address the client connects from, e.g. 127.0.0.2 to play a proxy; default 127.0.0.1. */
@@ -75,7 +77,12 @@ function injectClient(handler: Handler): Client {
       const headers: Record<string, string[]> = {};
       for (const [name, value] of request.headers) headers[name] = [...(headers[name] ?? []), value];
       const response = await restoringExpress(handler, () =>
-        inject(handler, { method: request.method as 'GET', url: request.target, headers }),
+        inject(handler, {
+          method: request.method as 'GET',
+          url: request.target,
+          headers,
+          ...(request.body === undefined ? {} : { payload: request.body }),
+        }),
       );
       const distinct: Record<string, string[]> = {};
       for (const [name, value] of Object.entries(response.headers)) {
@@ -111,8 +118,12 @@ async function socketClient(handler: Handler, secure: boolean): Promise<Client> 
           method: request.method,
           path: request.target,
           // Raw header lines keep duplicates; Node then adds no Host of its own (RFC 9112 §3.2 needs one).
-          // No request has a body; say so, or Node sends POST as chunked and Fastify asks for a media type.
-          headers: [['host', `127.0.0.1:${port}`], ['content-length', '0'], ...request.headers].flat(),
+          // The body's length is always said, or Node sends POST as chunked and Fastify asks for a media type.
+          headers: [
+            ['host', `127.0.0.1:${port}`],
+            ['content-length', String(Buffer.byteLength(request.body ?? ''))],
+            ...request.headers,
+          ].flat(),
           agent: false as const,
           localAddress: request.localAddress ?? '127.0.0.1',
           ...(tls ? { ca: tls.ca, ...clientCertificateOf(request, tls) } : {}),
@@ -122,7 +133,7 @@ async function socketClient(handler: Handler, secure: boolean): Promise<Client> 
         });
         outgoing.setTimeout(5000, () => outgoing.destroy(new Error('request timed out')));
         outgoing.on('error', reject);
-        outgoing.end();
+        outgoing.end(request.body);
       });
     },
     close: () =>

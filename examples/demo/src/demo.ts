@@ -12,6 +12,7 @@ import type { DemoOptions } from './cli.js';
 import type { Output } from './output.js';
 import { runTour } from './run-tour.js';
 import { startServeSession } from './serve.js';
+import { BACKCHANNEL_LOGOUT_PATH } from './steps/signals.js';
 import { TOUR } from './tour.js';
 import { createTourContext } from './tour-context.js';
 
@@ -63,13 +64,19 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<number
       detectors: {
         authFailureBurst: { threshold: BURST_THRESHOLD, windowSeconds: 60, blockSeconds: BLOCK_SECONDS },
       },
+      // The provider posts a logout token here when a session of the web app ends.
+      backChannelLogout: { path: BACKCHANNEL_LOGOUT_PATH, clientIds: ['orders-web'] },
     };
     done = out.progress(`starting the orders API on ${options.framework}, protected by nevertrust`);
     const api: RunningApi = await startApi(options.framework, guardOptions);
     running.push(api);
     done(api.url);
+    await idp.registerBackchannelLogout('orders-web', `${api.url}${BACKCHANNEL_LOGOUT_PATH}`);
     out.note(
       `trusted issuer ${idp.issuer}, audience ${ORDERS_API}; keys found through its discovery document`,
+    );
+    out.note(
+      `back-channel logout endpoint ${BACKCHANNEL_LOGOUT_PATH}, registered at the provider for orders-web`,
     );
     out.note(
       `auth-failure-burst detector: ${BURST_THRESHOLD} refused tokens per address in 60 s block it for ${BLOCK_SECONDS} s`,

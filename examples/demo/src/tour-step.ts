@@ -100,3 +100,18 @@ export async function asUser(
     tokenNote: `access token of user ${user} (client orders-web)${how}`,
   };
 }
+
+/**
+ * Passes when the challenge carries `param="value"`.
+ *
+ * @example
+ * ```ts
+ * check: async (response) => challengeHas(response, 'error', 'invalid_token'),
+ * ```
+ */
+export function challengeHas(response: TourResponse, param: string, value: string): StepCheck {
+  const found = response.challenge?.includes(`${param}="${value}"`) ?? false;
+  return found
+    ? { notes: [`the challenge asks for ${param}="${value}"`] }
+    : { failure: `the challenge does not carry ${param}="${value}"` };
+}

@@ -6,17 +6,25 @@
 import { BASIC_STEPS, EXPIRY_STEP } from './steps/basics.js';
 import { MONITORING_STEPS } from './steps/monitoring.js';
 import { POLICY_STEPS } from './steps/policy.js';
+import { SIGNAL_STEPS } from './steps/signals.js';
 import type { TourStep } from './tour-step.js';
 
 export type { StepCheck, TourRequest, TourResponse, TourStep } from './tour-step.js';
 
 /**
  * The tour. The policy steps run while the short-lived token of the basics dies, so the expiry step waits
- * less; the monitoring steps come last, because the detector blocks this address for a moment.
+ * less; alice signs out once no later step needs her tokens; the monitoring steps come last, because the
+ * detector blocks this address for a moment.
  *
  * @example
  * ```ts
  * const results = await runTour(TOUR, context, api.url, trail, out);
  * ```
  */
-export const TOUR: readonly TourStep[] = [...BASIC_STEPS, ...POLICY_STEPS, EXPIRY_STEP, ...MONITORING_STEPS];
+export const TOUR: readonly TourStep[] = [
+  ...BASIC_STEPS,
+  ...POLICY_STEPS,
+  ...SIGNAL_STEPS,
+  EXPIRY_STEP,
+  ...MONITORING_STEPS,
+];

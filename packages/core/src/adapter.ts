@@ -48,6 +48,7 @@ export {
   requirementOf,
   undeclaredRouteProblem,
 } from './adapter/route-requirements.js';
+export { signalEndpointResponse } from './adapter/signal-endpoints.js';
 export { type PropertyWatch, watchProperty } from './adapter/watched-property.js';
 export { resourceMetadataResponse, type WellKnownResponse } from './adapter/well-known.js';
 export { type ChallengeParams, formatChallenge } from './model/challenge.js';

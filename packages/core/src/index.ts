@@ -44,6 +44,13 @@ export type { RequestFacts, TlsFacts } from './model/facts.js';
 export type { AuthenticationContext, Principal, PrincipalKind, SenderBinding } from './model/principal.js';
 export { createGuard, type EvaluateOptions, type Guard } from './pipeline/guard.js';
 export type { GuardOptions, IssuerOptions, KeyFetchOptions } from './pipeline/options.js';
+export type {
+  BackChannelLogoutOptions,
+  SharedSignalsOptions,
+  SignalChannelOptions,
+  SignalOptions,
+  TransmitterOptions,
+} from './pipeline/signal-options.js';
 export { type CoverageReport, formatCoverage } from './policy/coverage.js';
 export type { PolicyOptions, RevocationOptions } from './policy/options.js';
 // The policy stage's public face: the requirement builders an application states its routes with.
@@ -70,4 +77,10 @@ export {
 } from './policy/requirements.js';
 export { createMemoryRevocationStore, type RevocationStore } from './policy/revocation-store.js';
 export type { PolicyRoute } from './policy/route-table.js';
+export type { SessionScope } from './signals/cut-off.js';
+export {
+  createMemoryReplayStore,
+  type MemoryReplayStoreOptions,
+  type ReplayStore,
+} from './signals/replay-store.js';
 export type { SignatureAlgorithm } from './token/algorithms.js';

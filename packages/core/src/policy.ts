@@ -59,7 +59,9 @@ export {
   type MemoryRevocationStoreOptions,
   type RevocationEntry,
   type RevocationQuery,
+  revocationEntryId,
   revocationKey,
+  revocationLookups,
   revokes,
 } from './policy/revocation-store.js';
 export {

@@ -54,6 +54,7 @@ export {
   type KeyRefusedEvent,
   keyRefusedEventSchema,
 } from './audit/schema.js';
+export { type SignalEvent, signalEventSchema } from './audit/signal-event.js';
 export { AUDIT_CHANNEL } from './audit/sinks/diagnostics-channel.js';
 export { createHashChainSink, type HashChainSinkOptions } from './audit/sinks/hash-chain.js';
 export { createJsonLinesSink, type JsonLinesTarget } from './audit/sinks/json-lines.js';

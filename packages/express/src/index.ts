@@ -23,6 +23,7 @@ import {
   type RequestGate,
   resolveAdapterOptions,
   resourceMetadataResponse,
+  signalEndpointResponse,
   UNMATCHED,
   watchProperty,
 } from '@nevertrust/core/adapter';
@@ -125,6 +126,14 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   }
 
   const middleware: RequestHandler = (req, res, next) => {
+    const signal = signalEndpointResponse(settings.guard, req, req.method, req.originalUrl);
+    if (signal) {
+      signal
+        .then((answer) => res.status(answer.status).set(answer.headers).end(answer.body))
+        // Writing a fixed answer does not fail; if the socket did, there is no one left to answer.
+        .catch(() => res.destroy());
+      return;
+    }
     const metadata = resourceMetadataResponse(settings.guard, req.method, req.originalUrl);
     if (metadata) {
       res.status(metadata.status).set(metadata.headers).send(metadata.body);

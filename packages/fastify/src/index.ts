@@ -25,6 +25,7 @@ import {
   proceed,
   resolveAdapterOptions,
   resourceMetadataResponse,
+  signalEndpointResponse,
   undeclaredRouteProblem,
 } from '@nevertrust/core/adapter';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
@@ -57,6 +58,14 @@ const plugin: FastifyPluginAsync<NevertrustOptions> = async (app, options) => {
   // route of every scope (Fastify binds application hooks to all routes when it starts) and for the
   // not-found handler, before any other hook, body parsing or handler of the application.
   app.addHook('onRequest', (request, reply, done) => {
+    const signal = signalEndpointResponse(settings.guard, request.raw, request.method, request.url);
+    if (signal) {
+      signal
+        .then((answer) => reply.code(answer.status).headers(answer.headers).send(answer.body))
+        // Writing a fixed answer does not fail; if the socket did, there is no one left to answer.
+        .catch(() => reply.raw.destroy());
+      return;
+    }
     const metadata = resourceMetadataResponse(settings.guard, request.method, request.url);
     if (metadata) {
       reply.code(metadata.status).headers(metadata.headers).send(metadata.body);

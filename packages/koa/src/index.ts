@@ -23,6 +23,7 @@ import {
   type RequestGate,
   resolveAdapterOptions,
   resourceMetadataResponse,
+  signalEndpointResponse,
   UNMATCHED,
   watchProperty,
 } from '@nevertrust/core/adapter';
@@ -114,6 +115,14 @@ export function nevertrust(options: NevertrustOptions): NevertrustMiddleware {
   const settings = resolveAdapterOptions(options);
   const preflight = settings.preflight as Middleware | undefined;
   const middleware = ((ctx: Context, next: Next) => {
+    const signal = signalEndpointResponse(settings.guard, ctx.req, ctx.method, ctx.originalUrl);
+    if (signal) {
+      return signal.then((answer) => {
+        ctx.status = answer.status;
+        ctx.set(answer.headers);
+        ctx.body = answer.body;
+      });
+    }
     const metadata = resourceMetadataResponse(settings.guard, ctx.method, ctx.originalUrl);
     if (metadata) {
       ctx.status = metadata.status;

@@ -1,14 +1,21 @@
 /**
  * How revocation entries sit in a shared map: keyed like the core's in-process store (issuer + `jti`,
- * subject or client — never the token itself, checklist §0.4), valued `[issuedBefore, expiresAt]` in
- * seconds (`issuedBefore` 0 for a single token). Merging keeps the later of each, so a cut-off only ever
- * moves later.
+ * subject, client or session — never the token itself, checklist §0.4), valued `[cut-off, expiresAt]` in
+ * seconds (0 for a single token). Merging keeps the later of each, so a cut-off only ever moves later.
  */
-import { type RevocationEntry, type RevocationQuery, revocationKey, revokes } from '@nevertrust/core/policy';
+import {
+  type RevocationEntry,
+  type RevocationQuery,
+  revocationEntryId,
+  revocationKey,
+  revocationLookups,
+  revokes,
+} from '@nevertrust/core/policy';
 import type { ReplicatedMap } from './replicated-map.js';
 
 /**
- * The field an entry is stored under, and its values.
+ * The field an entry is stored under, and its values: `[cut-off, expiresAt]`, the cut-off being
+ * `issuedBefore` (subject, client, session), `authenticatedBefore` (authentication) or 0 (one token).
  *
  * @example
  * ```ts
@@ -16,36 +23,42 @@ import type { ReplicatedMap } from './replicated-map.js';
  * ```
  */
 export function encodeEntry(entry: RevocationEntry): { field: string; values: [number, number] } {
-  const id =
-    entry.kind === 'token' ? entry.tokenId : entry.kind === 'subject' ? entry.subject : entry.clientId;
-  const before = entry.kind === 'token' ? 0 : entry.issuedBefore;
-  return { field: revocationKey(entry.kind, entry.issuer, id), values: [before, entry.expiresAt] };
+  return {
+    field: revocationKey(entry.kind, entry.issuer, revocationEntryId(entry)),
+    values: [cutOffOf(entry), entry.expiresAt],
+  };
 }
 
-async function match(
-  map: ReplicatedMap,
+function cutOffOf(entry: RevocationEntry): number {
+  if (entry.kind === 'token') return 0;
+  return entry.kind === 'authentication' ? entry.authenticatedBefore : entry.issuedBefore;
+}
+
+/** The entry a field's values stand for, rebuilt from its kind and id. */
+function decodeEntry(
   kind: RevocationEntry['kind'],
-  id: string | undefined,
-  query: RevocationQuery,
-  now: number,
-): Promise<RevocationEntry | undefined> {
-  if (id === undefined) return undefined;
-  const values = await map.read(revocationKey(kind, query.issuer, id), now);
-  if (!values) return undefined;
-  const { issuer } = query;
-  const [issuedBefore = 0, expiresAt = 0] = values;
-  const found: RevocationEntry =
-    kind === 'token'
-      ? { kind, issuer, tokenId: id, expiresAt }
-      : kind === 'subject'
-        ? { kind, issuer, subject: id, issuedBefore, expiresAt }
-        : { kind, issuer, clientId: id, issuedBefore, expiresAt };
-  return revokes(found, query) ? found : undefined;
+  issuer: string,
+  id: string,
+  [before = 0, expiresAt = 0]: readonly number[],
+): RevocationEntry {
+  switch (kind) {
+    case 'token':
+      return { kind, issuer, tokenId: id, expiresAt };
+    case 'subject':
+      return { kind, issuer, subject: id, issuedBefore: before, expiresAt };
+    case 'client':
+      return { kind, issuer, clientId: id, issuedBefore: before, expiresAt };
+    case 'session':
+      return { kind, issuer, sessionId: id, issuedBefore: before, expiresAt };
+    default:
+      return { kind, issuer, subject: id, authenticatedBefore: before, expiresAt };
+  }
 }
 
 /**
  * The entry of `map` revoking the queried token, if any; rejects when the map cannot be trusted. The
- * three look-ups are read in the same turn of the event loop, so they see one state of the copy.
+ * look-ups (one per entry kind the token can be matched by, as the core lists them) are read in the same
+ * turn of the event loop, so they see one state of the copy.
  *
  * @example
  * ```ts
@@ -57,10 +70,13 @@ export async function findRevocation(
   query: RevocationQuery,
   now: number,
 ): Promise<RevocationEntry | undefined> {
-  const found = await Promise.all([
-    match(map, 'token', query.tokenId, query, now),
-    match(map, 'subject', query.subject, query, now),
-    match(map, 'client', query.clientId, query, now),
-  ]);
+  const found = await Promise.all(
+    revocationLookups(query).map(async ([kind, id]) => {
+      const values = await map.read(revocationKey(kind, query.issuer, id), now);
+      if (!values) return undefined;
+      const entry = decodeEntry(kind, query.issuer, id, values);
+      return revokes(entry, query) ? entry : undefined;
+    }),
+  );
   return found.find((entry) => entry !== undefined);
 }

@@ -54,6 +54,15 @@ export {
   redisServerBinary,
   startRedisServer,
 } from './redis-server.js';
+export {
+  BACKCHANNEL_LOGOUT_EVENT_TYPE,
+  CAEP_EVENT_TYPES,
+  createLogoutTokenIssuer,
+  type LogoutTokenSettings,
+  type SetOptions,
+  type SignalTransmitter,
+  startSignalTransmitter,
+} from './signal-transmitter.js';
 export { type TlsMaterial, testTls } from './tls.js';
 export {
   b64url,

@@ -125,7 +125,11 @@ export async function requestClientCredentials(
 }
 
 /** A minimal cookie jar for one user agent talking to one host. */
-function cookieJar() {
+/** A user agent's cookies for one provider: what keeps the user signed in there. */
+export type CookieJar = ReturnType<typeof cookieJar>;
+
+/** An empty cookie jar. */
+export function cookieJar() {
   const cookies = new Map<string, string>();
   return {
     header: () => [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
@@ -159,6 +163,7 @@ function cookieJar() {
 export async function runAuthorizationCode(
   issuer: string,
   request: AuthorizationCodeRequest,
+  jar: CookieJar = cookieJar(),
 ): Promise<TokenSet> {
   const metadata = await fetchProviderMetadata(issuer);
   const verifier = randomBytes(32).toString('base64url');
@@ -179,7 +184,6 @@ export async function runAuthorizationCode(
   };
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
 
-  const jar = cookieJar();
   let next = url.toString();
   for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
     const response = await fetch(next, { redirect: 'manual', headers: { cookie: jar.header() } });

@@ -40,6 +40,12 @@ export interface OidcClient {
    * (RFC 8705 §3), `dpop` to the key of its DPoP proof (RFC 9449); either is refused without its proof.
    */
   readonly binding?: 'mtls' | 'dpop';
+  /**
+   * `app` clients: where the provider posts a logout token (OpenID Connect Back-Channel Logout 1.0) when
+   * a session of this client ends, and whether the token carries the session id (`sid`).
+   */
+  readonly backchannelLogoutUri?: string;
+  readonly backchannelLogoutSessionRequired?: boolean;
 }
 
 /** Authentication strengths the provider knows, weakest first, with the methods each one stands for. */
@@ -95,6 +101,12 @@ function clientMetadata(client: OidcClient, settings: ResolvedProviderSettings):
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         redirect_uris: [APP_REDIRECT_URI],
+        ...(client.backchannelLogoutUri === undefined
+          ? {}
+          : {
+              backchannel_logout_uri: client.backchannelLogoutUri,
+              backchannel_logout_session_required: client.backchannelLogoutSessionRequired ?? false,
+            }),
       };
     case 'resource-server':
       return {
@@ -187,6 +199,19 @@ export function providerConfiguration(
         },
       },
       revocation: { enabled: true },
+      // Signing out at the provider (RP-initiated logout) notifies every client of the session that
+      // registered a back-channel logout URI.
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        // Plain pages without the provider's default styling: the test's user agent reads the form only.
+        logoutSource: async (ctx: { body: unknown }, form: string) => {
+          ctx.body = `<!DOCTYPE html><title>Sign out</title>${form}<button form="op.logoutForm" name="logout" value="yes">Sign out</button>`;
+        },
+        postLogoutSuccessSource: async (ctx: { body: unknown }) => {
+          ctx.body = '<!DOCTYPE html><title>Signed out</title>';
+        },
+      },
       resourceIndicators: {
         enabled: true,
         useGrantedResource: async () => true,

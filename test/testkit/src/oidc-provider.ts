@@ -21,7 +21,6 @@ import {
   introspectToken,
   requestClientCredentials,
   revokeToken,
-  runAuthorizationCode,
   type TokenSet,
 } from './oidc-provider-client.js';
 import {
@@ -34,6 +33,7 @@ import {
 } from './oidc-provider-config.js';
 import { DEFAULT_ACRS, DEFAULT_OIDC_FIXTURES } from './oidc-provider-fixtures.js';
 import { completeInteraction } from './oidc-provider-interactions.js';
+import { createUserSessions } from './oidc-provider-logout.js';
 import { createProviderStore } from './oidc-provider-store.js';
 
 export { OAuthResponseError, type TokenSet } from './oidc-provider-client.js';
@@ -95,6 +95,17 @@ export interface OidcTestProvider {
    * oidc-provider resolves opaque tokens only (resources with `format: 'opaque'`); a JWT is `active: false`.
    */
   introspect(token: string, clientId?: string): Promise<Record<string, unknown>>;
+  /**
+   * Signs the user out at the provider, ending the session `idToken` (from {@link userTokens}) was issued
+   * in: the provider posts a back-channel logout token to each of the session's clients that registered
+   * a `backchannelLogoutUri`, and has their answers, before this resolves.
+   */
+  signOut(idToken: string): Promise<void>;
+  /**
+   * Registers (or replaces) the back-channel logout URI of an `app` client on the running provider, for an
+   * API that starts after it; the provider restarts its configuration on the same port and storage.
+   */
+  registerBackchannelLogout(clientId: string, uri: string): Promise<void>;
   /** RFC 7009 revocation by the client the token was issued to (opaque tokens, as for introspection). */
   revoke(token: string, clientId: string): Promise<void>;
   /**
@@ -143,7 +154,7 @@ function resolveSettings(options: OidcProviderOptions): ResolvedProviderSettings
  * ```
  */
 export async function startOidcProvider(options: OidcProviderOptions = {}): Promise<OidcTestProvider> {
-  const settings = resolveSettings(options);
+  let settings = resolveSettings(options);
   const store = createProviderStore();
   const cookieKeys = [randomBytes(32).toString('base64url')];
   const dpopNonceSecret = randomBytes(32);
@@ -179,6 +190,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   const mtls = options.mtlsEndpoint
     ? await startMtlsEndpoint((req, res) => current.handle(req, res))
     : undefined;
+  const users = createUserSessions(issuer);
 
   const instantiate = () => {
     const configuration = providerConfiguration(settings, {
@@ -249,7 +261,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
       const client = clientOf(request.clientId, 'app');
       const resource = request.resource ?? firstResource(client);
       const scope = request.scope ?? ['openid', ...(client.resources?.[resource] ?? [])].join(' ');
-      return runAuthorizationCode(issuer, {
+      return users.signIn({
         clientId: client.clientId,
         redirectUri: APP_REDIRECT_URI,
         resource,
@@ -257,6 +269,15 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
         loginHint: request.loginHint,
         ...(request.acrValues !== undefined ? { acrValues: request.acrValues } : {}),
       });
+    },
+    signOut: (idToken) => users.signOut(idToken),
+    async registerBackchannelLogout(clientId, uri) {
+      clientOf(clientId, 'app');
+      const clients = settings.clients.map((client) =>
+        client.clientId === clientId ? { ...client, backchannelLogoutUri: uri } : client,
+      );
+      settings = { ...settings, clients };
+      instantiate();
     },
     async introspect(token, clientId) {
       const client = clientOf(clientId, 'resource-server');

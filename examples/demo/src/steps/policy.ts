@@ -4,15 +4,7 @@
  */
 import { STEP_UP_MAX_AGE_SECONDS, STRONG_ACR } from '../api/policies.js';
 import { fingerprint } from '../run-tour.js';
-import { asUser, type StepCheck, type TourResponse, type TourStep } from '../tour-step.js';
-
-/** Passes when the challenge carries `param="value"`. */
-function challengeHas(response: TourResponse, param: string, value: string): StepCheck {
-  const found = response.challenge?.includes(`${param}="${value}"`) ?? false;
-  return found
-    ? { notes: [`the challenge asks for ${param}="${value}"`] }
-    : { failure: `the challenge does not carry ${param}="${value}"` };
-}
+import { asUser, challengeHas, type TourStep } from '../tour-step.js';
 
 /** Ownership, step-up and revocation. */
 export const POLICY_STEPS: readonly TourStep[] = [

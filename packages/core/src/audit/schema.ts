@@ -1,8 +1,9 @@
 /**
  * The audit trail's one versioned schema (`nevertrust.audit/1`), as zod and as JSON Schema. A trail holds
- * five record types: `decision` (one per request), `detection` (an anomaly detector fired), `gap`
+ * six record types: `decision` (one per request), `detection` (an anomaly detector fired), `gap`
  * (records a sink lost, so loss is visible in the trail itself rather than silent), `key` (an issuer's
- * keys changed) and `key-refused` (a fetched key failed key hygiene). Each is defined once, as a zod
+ * keys changed), `key-refused` (a fetched key failed key hygiene) and `signal` (a logout token or
+ * security event received from the identity provider, applied or refused). Each is defined once, as a zod
  * schema, and its TypeScript type is inferred from it, so what the core writes and what a log pipeline
  * validates cannot drift. Within a version fields are only ever added; removing or changing one bumps the
  * version. No record type has room for a token, a secret or a private key: tokens appear only as a
@@ -19,6 +20,7 @@ import {
   requestFields,
 } from '../model/audit.js';
 import { type KeyEvent, keyEventSchema } from './key-event.js';
+import { type SignalEvent, signalEventSchema } from './signal-event.js';
 
 export { decisionEventSchema };
 
@@ -144,10 +146,11 @@ export const auditRecordSchema = z.discriminatedUnion('type', [
   gapEventSchema,
   keyEventSchema,
   keyRefusedEventSchema,
+  signalEventSchema,
 ]);
 
 /** Anything the audit trail holds (what {@link auditRecordSchema} accepts). */
-export type AuditRecord = AuditEvent | DetectionEvent | GapEvent | KeyEvent | KeyRefusedEvent;
+export type AuditRecord = AuditEvent | DetectionEvent | GapEvent | KeyEvent | KeyRefusedEvent | SignalEvent;
 
 /**
  * The audit record schema as JSON Schema (draft 2020-12), for log pipelines and SIEM ingestion.

@@ -11,6 +11,7 @@ import type { PolicyView } from '../policy/policy-layer.js';
 import type { Requirement, RequirementLike } from '../policy/requirements.js';
 import type { ResourceMetadataEndpoint } from '../policy/resource-metadata.js';
 import type { Revocation } from '../policy/revocation.js';
+import type { SignalEndpoint } from '../signals/signal-endpoint.js';
 
 /** Options of one {@link Guard.evaluate} call. */
 export interface EvaluateOptions {
@@ -70,6 +71,11 @@ export interface Guard {
   readonly keys: KeyControl;
   /** The RFC 9728 metadata endpoint adapters serve, when `resourceMetadata` is configured. */
   readonly resourceMetadata: ResourceMetadataEndpoint | undefined;
+  /**
+   * The identity provider's signal endpoints adapters serve before authentication: back-channel logout
+   * and Shared Signals push, when configured (`backChannelLogout`, `sharedSignals`).
+   */
+  readonly signals: readonly SignalEndpoint[];
   /** Strict mode, dry-run and the compiled policy table, for adapters and coverage reports. */
   readonly policy: PolicyView;
 }

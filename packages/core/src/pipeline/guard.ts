@@ -23,6 +23,7 @@ import { guardClock } from './guard-clock.js';
 import { resolveIssuers } from './issuers.js';
 import { createMonitor } from './monitor.js';
 import { type GuardOptions, validateOptions } from './options.js';
+import { createSignalEndpoints } from './signals.js';
 
 // The guard's contract is importable from here, next to `createGuard`, as it always was.
 export {
@@ -86,6 +87,14 @@ export function createGuard(options: GuardOptions): Guard {
     currentTime,
   });
   const decisions = createDecisionBuilder(refusals, auditTime);
+  const signals = createSignalEndpoints(validated, {
+    issuers,
+    revocation: layer.revocation,
+    record: monitor.record,
+    fetchJson,
+    currentTime,
+    auditTime,
+  });
   const evaluateNow = createEvaluator({ authoriser: layer.authoriser, monitor, decide, decisions });
 
   // Stores that can say whether they answer now (a shared store's link), for guard.health().
@@ -125,6 +134,7 @@ export function createGuard(options: GuardOptions): Guard {
     revocation: layer.revocation,
     keys: keyControl,
     resourceMetadata: layer.resourceMetadata,
+    signals,
     policy: layer.view,
   };
   return guard;

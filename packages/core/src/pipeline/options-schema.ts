@@ -10,6 +10,7 @@ import { BINDING_POLICIES } from '../bind/binding-policy.js';
 import { dpopSchema } from '../bind/dpop-options.js';
 import { mtlsSchema } from '../bind/options.js';
 import { keyUrlProblem } from '../keys/fetch-json.js';
+import { keysSchema, keyUrl } from '../keys/options.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import type { AuditListener } from '../model/audit.js';
 import {
@@ -19,16 +20,13 @@ import {
   roleClaimSchema,
 } from '../policy/options.js';
 import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from '../token/algorithms.js';
+import { signalOptionsShape } from './signal-options.js';
 
 const ALGORITHMS = [...ASYMMETRIC_ALGORITHMS, ...HMAC_ALGORITHMS] as const;
 
 const fn = <T>(what: string) =>
   z.custom<T>((value) => typeof value === 'function', { message: `expected ${what}` });
 const positiveInt = z.number().int().positive();
-const keyUrl = z.string().superRefine((value, ctx) => {
-  const problem = keyUrlProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
 const nonEmptyString = z.string().min(1, 'expected a non-empty string');
 const claimName = z.string().regex(/^[^\s]+$/, 'expected a claim name');
 
@@ -41,19 +39,7 @@ const issuerSchema = z
     algorithms: z.array(z.enum(ALGORITHMS)).min(1, 'expected at least one algorithm').optional(),
     jwksUri: keyUrl.optional(),
     discovery: z.enum(['openid-configuration', 'oauth-authorization-server']).optional(),
-    keys: z
-      .union(
-        [
-          z
-            .array(z.union([z.string(), z.record(z.string(), z.unknown())]))
-            .min(1, 'expected at least one key'),
-          z.strictObject({
-            keys: z.array(z.record(z.string(), z.unknown())).min(1, 'expected at least one key'),
-          }),
-        ],
-        { error: 'expected an array of JWKs or PEM strings, or a JWK set { keys: [...] }' },
-      )
-      .optional(),
+    keys: keysSchema.optional(),
     secret: z
       .custom<string | Uint8Array>((value) => typeof value === 'string' || value instanceof Uint8Array, {
         message: 'expected a string or a Uint8Array',
@@ -156,5 +142,6 @@ export const guardSchema = z.strictObject({
   resourceMetadata: resourceMetadataSchema.optional(),
   mtls: mtlsSchema.optional(),
   dpop: dpopSchema.optional(),
+  ...signalOptionsShape,
   ...monitoringOptionsShape,
 });

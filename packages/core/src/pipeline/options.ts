@@ -20,6 +20,7 @@ import { ASYMMETRIC_ALGORITHMS, type SignatureAlgorithm } from '../token/algorit
 import type { ScopeClaimFormat } from '../token/scopes.js';
 import type { TokenTypePolicy } from '../token/token-type.js';
 import { guardSchema } from './options-schema.js';
+import type { SignalOptions } from './signal-options.js';
 
 /** One trusted token issuer (authorization server). */
 export interface IssuerOptions {
@@ -96,7 +97,7 @@ export interface KeyFetchOptions {
  * };
  * ```
  */
-export interface GuardOptions extends MonitoringOptions {
+export interface GuardOptions extends MonitoringOptions, SignalOptions {
   readonly issuers: readonly IssuerOptions[];
   /** `realm` of every challenge. Omitted by default. */
   readonly realm?: string;
@@ -161,6 +162,8 @@ export interface ValidatedOptions {
   readonly resourceMetadata: ResourceMetadataOptions | undefined;
   readonly mtls: MtlsOptions | undefined;
   readonly dpop: DpopOptions | undefined;
+  readonly backChannelLogout: SignalOptions['backChannelLogout'];
+  readonly sharedSignals: SignalOptions['sharedSignals'];
   /** Audit sinks, metrics, OpenTelemetry, rate limits and detectors (see `monitoring/options.ts`). */
   readonly monitoring: ResolvedMonitoring;
 }
@@ -227,6 +230,8 @@ export function validateOptions(options: unknown): ValidatedOptions {
     resourceMetadata: value.resourceMetadata as ResourceMetadataOptions | undefined,
     mtls: value.mtls as MtlsOptions | undefined,
     dpop: value.dpop as DpopOptions | undefined,
+    backChannelLogout: value.backChannelLogout as SignalOptions['backChannelLogout'],
+    sharedSignals: value.sharedSignals as SignalOptions['sharedSignals'],
     monitoring: resolveMonitoring(value as MonitoringOptions),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Where revocations live. The interface is small and asynchronous so `@nevertrust/redis` can share one
  * deny-list between instances; the default keeps it in process. Entries are keyed by issuer + token id,
- * subject or client — never by the raw token string, which ECDSA malleability would let an attacker vary
+ * subject, client or session (`sid`) — never by the raw token string, which ECDSA malleability would let an attacker vary
  * (attack #16; DESIGN §8 anti-pattern 8). Every entry carries its own end of life, so the list stays
  * bounded by the lifetime of the tokens it refuses.
  */
@@ -28,6 +28,29 @@ export type RevocationEntry =
       readonly clientId: string;
       readonly issuedBefore: number;
       readonly expiresAt: number;
+    }
+  /**
+   * Every token carrying this `sid` claim (an OpenID Connect session) issued at or before `issuedBefore`:
+   * the session ended at the provider (back-channel logout, CAEP `session-revoked`).
+   */
+  | {
+      readonly kind: 'session';
+      readonly issuer: string;
+      readonly sessionId: string;
+      readonly issuedBefore: number;
+      readonly expiresAt: number;
+    }
+  /**
+   * Every token of a subject whose authentication (`auth_time`) is at or before `authenticatedBefore`,
+   * however recently the token itself was issued: the subject must sign in again (CAEP
+   * `assurance-level-change`). A token without `auth_time` is judged by its `iat`.
+   */
+  | {
+      readonly kind: 'authentication';
+      readonly issuer: string;
+      readonly subject: string;
+      readonly authenticatedBefore: number;
+      readonly expiresAt: number;
     };
 
 /** What a token is checked by. */
@@ -38,6 +61,10 @@ export interface RevocationQuery {
   readonly clientId: string | undefined;
   /** `iat`; a token without one is treated as issued before any cut-off (fail closed). */
   readonly issuedAt: number | undefined;
+  /** The token's `sid` claim, for session entries. */
+  readonly sessionId?: string | undefined;
+  /** The token's `auth_time`, for authentication entries; absent: its `iat` stands in. */
+  readonly authenticatedAt?: number | undefined;
 }
 
 /**
@@ -85,8 +112,55 @@ export function revocationKey(kind: RevocationEntry['kind'], issuer: string, id:
  */
 export function revokes(entry: RevocationEntry, query: RevocationQuery): boolean {
   if (entry.kind === 'token') return true;
+  if (entry.kind === 'authentication') {
+    // A token that says neither when its user authenticated nor when it was issued cannot show a sign-in
+    // after the cut-off (fail closed).
+    const at = query.authenticatedAt ?? query.issuedAt;
+    return at === undefined || at <= entry.authenticatedBefore;
+  }
   // A10: tokens issued at or before the cut-off second are refused.
   return query.issuedAt === undefined || query.issuedAt <= entry.issuedBefore;
+}
+
+/**
+ * What an entry is keyed by, after its kind and issuer: the token id, subject, client or session.
+ *
+ * @example
+ * ```ts
+ * redis.set(revocationKey(entry.kind, entry.issuer, revocationEntryId(entry)), JSON.stringify(entry));
+ * ```
+ */
+export function revocationEntryId(entry: RevocationEntry): string {
+  switch (entry.kind) {
+    case 'token':
+      return entry.tokenId;
+    case 'client':
+      return entry.clientId;
+    case 'session':
+      return entry.sessionId;
+    default:
+      return entry.subject;
+  }
+}
+
+/**
+ * The keys a store looks up for a query, in the order the memory store checks them: one per entry kind
+ * the token can be matched by.
+ *
+ * @example
+ * ```ts
+ * for (const [kind, id] of revocationLookups(query)) found ??= await lookUp(revocationKey(kind, query.issuer, id));
+ * ```
+ */
+export function revocationLookups(query: RevocationQuery): [RevocationEntry['kind'], string][] {
+  const lookups: [RevocationEntry['kind'], string | undefined][] = [
+    ['token', query.tokenId],
+    ['subject', query.subject],
+    ['client', query.clientId],
+    ['session', query.sessionId],
+    ['authentication', query.subject],
+  ];
+  return lookups.filter((lookup): lookup is [RevocationEntry['kind'], string] => lookup[1] !== undefined);
 }
 
 /** Options of {@link createMemoryRevocationStore}. */
@@ -95,13 +169,19 @@ export interface MemoryRevocationStoreOptions {
   readonly maxEntries?: number;
 }
 
+/** A later cut-off for the same key (so of the same kind) never weakens an earlier one. */
 function merge(older: RevocationEntry | undefined, entry: RevocationEntry): RevocationEntry {
   if (!older || older.kind === 'token' || entry.kind === 'token') return entry;
-  return {
-    ...entry,
-    issuedBefore: Math.max(older.issuedBefore, entry.issuedBefore),
-    expiresAt: Math.max(older.expiresAt, entry.expiresAt),
-  } as RevocationEntry;
+  const expiresAt = Math.max(older.expiresAt, entry.expiresAt);
+  if (older.kind === 'authentication' || entry.kind === 'authentication') {
+    const before = (cut: RevocationEntry) => (cut.kind === 'authentication' ? cut.authenticatedBefore : 0);
+    return {
+      ...entry,
+      expiresAt,
+      authenticatedBefore: Math.max(before(older), before(entry)),
+    } as RevocationEntry;
+  }
+  return { ...entry, expiresAt, issuedBefore: Math.max(older.issuedBefore, entry.issuedBefore) };
 }
 
 /**
@@ -129,9 +209,7 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
   return {
     async add(entry, now) {
       if (entry.expiresAt <= now) return;
-      const id =
-        entry.kind === 'token' ? entry.tokenId : entry.kind === 'subject' ? entry.subject : entry.clientId;
-      const key = revocationKey(entry.kind, entry.issuer, id);
+      const key = revocationKey(entry.kind, entry.issuer, revocationEntryId(entry));
       const older = live(key, now);
       if (!older && entries.size >= maxEntries) sweep(now);
       if (!older && entries.size >= maxEntries) {
@@ -144,13 +222,11 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
     },
     find(query, now) {
       if (entries.size === 0) return undefined;
-      const { issuer } = query;
-      const candidates = [
-        query.tokenId === undefined ? undefined : live(revocationKey('token', issuer, query.tokenId), now),
-        query.subject === undefined ? undefined : live(revocationKey('subject', issuer, query.subject), now),
-        query.clientId === undefined ? undefined : live(revocationKey('client', issuer, query.clientId), now),
-      ];
-      return candidates.find((entry) => entry !== undefined && revokes(entry, query));
+      for (const [kind, id] of revocationLookups(query)) {
+        const entry = live(revocationKey(kind, query.issuer, id), now);
+        if (entry !== undefined && revokes(entry, query)) return entry;
+      }
+      return undefined;
     },
   };
 }

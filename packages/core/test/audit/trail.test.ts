@@ -78,14 +78,14 @@ describe('correlation id', () => {
 });
 
 describe('schema', () => {
-  it('is versioned and exported as JSON Schema with the four record types', () => {
+  it('is versioned and exported as JSON Schema with its record types', () => {
     const schema = auditJsonSchema();
     expect(schema.title).toBe(AUDIT_SCHEMA);
     expect(schema.$id).toBe('https://nevertrust.dev/schemas/nevertrust.audit/1.json');
     const variants = (schema.oneOf as { properties: { type: { const: string } } }[]).map(
       (variant) => variant.properties.type.const,
     );
-    expect(variants.sort()).toEqual(['decision', 'detection', 'gap', 'key', 'key-refused']);
+    expect(variants.sort()).toEqual(['decision', 'detection', 'gap', 'key', 'key-refused', 'signal']);
   });
 
   it('rejects records of another version or with a malformed fingerprint', async () => {

@@ -1,0 +1,88 @@
+/**
+ * The identity provider's signal endpoints (back-channel logout, Shared Signals push), served by every
+ * adapter before any authentication — the signed token in the body is the credential — like the RFC 9728
+ * metadata. One implementation for the three adapters: find the endpoint, read the body within its bound
+ * and a time limit, answer. Never rejects: whatever happens becomes one of the endpoint's own answers.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Guard } from '../pipeline/guard.js';
+import type { SignalEndpoint, SignalRequest } from '../signals/signal-endpoint.js';
+import type { WellKnownResponse } from './well-known.js';
+
+/** How long the whole body may take to arrive. */
+const BODY_TIMEOUT_MS = 10_000;
+
+function pathOf(target: string): string {
+  const end = target.search(/[?#]/);
+  return end === -1 ? target : target.slice(0, end);
+}
+
+/** Reads the body, up to `limit` bytes, or says why it could not. */
+function readBody(raw: IncomingMessage, limit: number): Promise<Pick<SignalRequest, 'body' | 'bodyProblem'>> {
+  const declared = Number(raw.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit)
+    return Promise.resolve({ body: undefined, bodyProblem: 'too-large' });
+  if (raw.readableEnded) return Promise.resolve({ body: undefined, bodyProblem: 'unreadable' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: Pick<SignalRequest, 'body' | 'bodyProblem'>) => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', onEnd).off('error', onError);
+      // Whatever else arrives is discarded, so the connection can end normally after the answer.
+      if (result.bodyProblem !== undefined) raw.resume();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) finish({ body: undefined, bodyProblem: 'too-large' });
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish({ body: Buffer.concat(chunks).toString('utf8') });
+    const onError = () => finish({ body: undefined, bodyProblem: 'unreadable' });
+    const timer = setTimeout(() => finish({ body: undefined, bodyProblem: 'timeout' }), BODY_TIMEOUT_MS);
+    raw.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+}
+
+/**
+ * The endpoint's answer when the request is for one of the guard's signal endpoints; otherwise
+ * `undefined` and the request goes on as usual. Mount nevertrust before any body parser, so the body is
+ * still unread.
+ *
+ * @example
+ * ```ts
+ * const signal = signalEndpointResponse(guard, req, req.method, req.originalUrl);
+ * if (signal) return void signal.then((r) => res.status(r.status).set(r.headers).send(r.body));
+ * ```
+ */
+export function signalEndpointResponse(
+  guard: Guard,
+  raw: IncomingMessage,
+  method: string | undefined,
+  target: string,
+): Promise<WellKnownResponse> | undefined {
+  const { signals } = guard;
+  if (signals === undefined || signals.length === 0) return undefined;
+  const path = pathOf(target);
+  const endpoint: SignalEndpoint | undefined = signals.find((candidate) => candidate.path === path);
+  if (!endpoint) return undefined;
+  const base = {
+    method: method ?? '',
+    contentType: raw.headers['content-type'],
+    remoteAddress: raw.socket?.remoteAddress,
+  };
+  // Only a POST has a body worth reading; anything else is refused without reading.
+  const body = base.method === 'POST' ? readBody(raw, endpoint.maxBodyBytes) : Promise.resolve({ body: '' });
+  return body
+    .then(
+      (read) => endpoint.respond({ ...base, ...read }),
+      () => endpoint.respond({ ...base, body: undefined, bodyProblem: 'unreadable' }),
+    )
+    .then((response) =>
+      // The rest of a refused body is not read: the connection ends with the answer.
+      response.status === 413
+        ? { ...response, headers: { ...response.headers, connection: 'close' } }
+        : response,
+    );
+}

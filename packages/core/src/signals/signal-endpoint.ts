@@ -1,0 +1,138 @@
+/**
+ * An HTTP endpoint of a signal channel, independent of any framework: the adapters read the request body
+ * (bounded) and write what {@link SignalEndpoint.respond} answers. Only `POST` of the channel's media type
+ * is accepted; the endpoint is public — the signed token is the credential — so nothing but that token
+ * is ever acted on. Each channel says where its token is in the body and how its answers look.
+ */
+import type { SessionScope } from './cut-off.js';
+import type { ReceivedToken, Reception } from './event-receiver.js';
+import type { ReplayStore } from './replay-store.js';
+import type { SignalRefusal } from './signal-refusal.js';
+
+/** The settled settings both channels share. */
+export interface EndpointSettings {
+  readonly path: string;
+  readonly scope: SessionScope;
+  readonly maxAgeSeconds: number;
+  readonly maxBodyBytes: number;
+  readonly clockToleranceSeconds: number;
+  readonly replay: ReplayStore;
+}
+
+/** A request to a signal endpoint, its body already read by the adapter. */
+export interface SignalRequest {
+  readonly method: string;
+  /** The `Content-Type` header, if any. */
+  readonly contentType: string | undefined;
+  /** The body as text; `undefined` when it could not be read whole within the bounds. */
+  readonly body: string | undefined;
+  /** Why the body is missing: larger than `maxBodyBytes`, or not received in time. */
+  readonly bodyProblem?: 'too-large' | 'timeout' | 'unreadable';
+  readonly remoteAddress?: string | undefined;
+}
+
+/** What an adapter writes back. */
+export interface SignalResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** One signal endpoint. */
+export interface SignalEndpoint {
+  /** The exact path it is served at (the query is ignored). */
+  readonly path: string;
+  /** Largest body read; a larger one is refused with 413 without being read further. */
+  readonly maxBodyBytes: number;
+  /** The answer to one request. Never rejects. */
+  respond(request: SignalRequest): Promise<SignalResponse>;
+}
+
+/**
+ * The media type of a `Content-Type` header, lower case, without parameters.
+ *
+ * @example
+ * ```ts
+ * mediaTypeOf('application/x-www-form-urlencoded; charset=UTF-8'); // 'application/x-www-form-urlencoded'
+ * ```
+ */
+export function mediaTypeOf(contentType: string | undefined): string | undefined {
+  return contentType?.split(';', 1)[0]?.trim().toLowerCase();
+}
+
+/**
+ * Why a request cannot carry a token at all (method, body), before the channel reads it: the status and
+ * the detail, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * requestProblem({ method: 'GET', contentType: undefined, body: '' }, 'application/secevent+jwt');
+ * // { status: 405, detail: 'only POST is accepted' }
+ * ```
+ */
+export function requestProblem(
+  request: SignalRequest,
+  mediaType: string,
+): { readonly status: number; readonly detail: string } | undefined {
+  if (request.method !== 'POST') return { status: 405, detail: 'only POST is accepted' };
+  if (request.bodyProblem === 'too-large') return { status: 413, detail: 'the body is too large' };
+  if (request.body === undefined) return { status: 400, detail: 'the body could not be read' };
+  if (mediaTypeOf(request.contentType) !== mediaType) {
+    return { status: 400, detail: `the body is not ${mediaType}` };
+  }
+  return undefined;
+}
+
+/** How one channel finds its token in a request and writes its answers. */
+export interface ChannelWire {
+  readonly path: string;
+  readonly maxBodyBytes: number;
+  /** The one accepted media type, lower case. */
+  readonly mediaType: string;
+  /** The status of an accepted token: 200 (logout) or 202 (push). */
+  readonly acceptedStatus: number;
+  /** The token in a body of the accepted media type, or why there is none. */
+  readonly tokenOf: (body: string) => string | { readonly detail: string };
+  /** The response for a status: with the refusal on every status but the accepted one. */
+  readonly answer: (status: number, refusal?: SignalRefusal) => SignalResponse;
+}
+
+/**
+ * Serves a channel: refuses what cannot carry a token, hands the token to the receiver, answers with the
+ * status its reception calls for. Every request ends in exactly one `signal` record (the receiver's).
+ *
+ * @example
+ * ```ts
+ * const endpoint = createSignalEndpoint(wire, createEventReceiver(settings, context));
+ * ```
+ */
+export function createSignalEndpoint(
+  wire: ChannelWire,
+  receive: (received: ReceivedToken) => Promise<Reception>,
+): SignalEndpoint {
+  const statusOf = (reception: Reception): number => {
+    if (reception.ok) return wire.acceptedStatus;
+    return reception.refusal.code === 'ERR_SIGNAL_UNAVAILABLE' ? 503 : 400;
+  };
+  return {
+    path: wire.path,
+    maxBodyBytes: wire.maxBodyBytes,
+    async respond(request) {
+      const { remoteAddress } = request;
+      const problem = requestProblem(request, wire.mediaType);
+      const token = problem ? undefined : wire.tokenOf(request.body as string);
+      const early =
+        problem ?? (typeof token === 'object' ? { status: 400, detail: token.detail } : undefined);
+      if (early || typeof token !== 'string') {
+        const { status, detail } = early ?? { status: 400, detail: 'no token' };
+        const refusal = { code: 'ERR_SIGNAL_REQUEST', detail } as const;
+        await receive({ token: undefined, remoteAddress, refusal, statusOf: () => status });
+        return wire.answer(status, refusal);
+      }
+      const reception = await receive({ token, remoteAddress, statusOf });
+      return reception.ok
+        ? wire.answer(statusOf(reception))
+        : wire.answer(statusOf(reception), reception.refusal);
+    },
+  };
+}
