@@ -198,6 +198,29 @@ console.log('listening on ' + url);`,
   },
 };
 
+// A Jest test as an application would write it: the guard decides a token signed with node:crypto.
+const JEST_TEST = `import { generateKeyPairSync, sign } from 'node:crypto';
+import { createGuard, requireScopes } from '@nevertrust/express';
+
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' };
+const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const now = Math.floor(Date.now() / 1000);
+const input = part({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' }) + '.' + part({
+  iss: 'https://idp.test/', aud: 'https://api.test', sub: 'user-1', client_id: 'c', iat: now, exp: now + 60,
+  jti: 'j1', scope: 'orders:read',
+});
+const token = input + '.' + sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+const guard = createGuard({ issuers: [{ issuer: 'https://idp.test/', audience: 'https://api.test', keys: [jwk] }], logger: false });
+const facts = (authorization) => ({ method: 'GET', target: '/orders', headers: authorization ? { authorization: [authorization] } : {} });
+
+test('a token with the scope is allowed, none is refused', async () => {
+  expect((await guard.evaluate(facts('Bearer ' + token), requireScopes('orders:read'))).outcome).toBe('allow');
+  expect((await guard.evaluate(facts(), requireScopes('orders:read'))).status).toBe(401);
+});
+afterAll(() => guard.close());
+`;
+
 describe('installed with plain npm into scratch apps', () => {
   beforeAll(async () => {
     keys = await startKeyServer({ keys: [key.jwk], https: false });
@@ -229,6 +252,35 @@ describe('installed with plain npm into scratch apps', () => {
       } finally {
         await server.stop();
       }
+    },
+    INSTALL_TIMEOUT,
+  );
+
+  it(
+    'Jest in native ESM mode (the setup docs/getting-started.md describes) tests an app using the packages',
+    () => {
+      const dir = installApp('jest', ['@nevertrust/express'], { express: '^5.1.0', jest: '^30.0.0' });
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify(
+          { ...manifest, type: 'module', jest: { transform: {}, testEnvironment: 'node' } },
+          null,
+          2,
+        ),
+      );
+      writeFileSync(join(dir, 'guard.test.js'), JEST_TEST);
+      const output = execFileSync(
+        process.execPath,
+        ['--experimental-vm-modules', join(dir, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci'],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, NODE_NO_WARNINGS: '1' },
+        },
+      );
+      expect(output).toBe('');
     },
     INSTALL_TIMEOUT,
   );
