@@ -1,14 +1,15 @@
 /**
- * `npm run bench [-- --quick] [-- --write-docs] [-- --only=…] [-- --cpu-prof] [-- --render]`: micro
+ * `npm run bench [-- --quick] [-- --write-docs] [-- --only=…] [-- --cpu-prof] [-- --render] [-- --footprint]`: micro
  * benchmarks, then the HTTP benchmark, then the report. The full run writes `bench/results/latest.json` and
  * `docs/benchmarks.md`; `--quick` writes `bench/results/quick.json` and `quick.md` only, unless
  * `--write-docs` is given too; `--render` rebuilds the report from the stored figures.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertBuilt } from './build-check.js';
 import { BENCH_DIR, detectPinning } from './child.js';
 import { createFixtures } from './fixtures.js';
+import { footprintMarkdown, runFootprint } from './footprint.js';
 import { type InstanceResult, runHttp } from './http.js';
 import { renderMarkdown } from './markdown.js';
 import type { MicroResult } from './micro.js';
@@ -76,6 +77,11 @@ function outputName(profile: Profile): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--footprint')) {
+    const rows = runFootprint((line) => console.log(line));
+    console.log(`\n${footprintMarkdown(rows)}\n\nraw figures: bench/results/footprint.json`);
+    return;
+  }
   const base = PROFILES[args.includes('--smoke') ? 'smoke' : args.includes('--quick') ? 'quick' : 'full'];
   const profile = withOnly(base, args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length));
   const resultsDir = join(BENCH_DIR, 'results');
@@ -95,7 +101,9 @@ async function main(): Promise<void> {
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nraw figures: ${jsonPath}`);
   const findings = readFileSync(join(BENCH_DIR, 'findings.md'), 'utf8');
-  const markdown = renderMarkdown(report.info, report.analysis, findings);
+  const footprintPath = join(resultsDir, 'footprint.md');
+  const footprint = existsSync(footprintPath) ? readFileSync(footprintPath, 'utf8') : undefined;
+  const markdown = renderMarkdown(report.info, report.analysis, findings, footprint);
   if ((report.info.profile === 'full' && !profile.http.only) || args.includes('--write-docs')) {
     writeFileSync(join(BENCH_DIR, '..', 'docs', 'benchmarks.md'), markdown);
     console.log('report: docs/benchmarks.md');

@@ -102,7 +102,12 @@ function cpuTable(rows: readonly HttpRow[]): string {
  * writeFileSync('docs/benchmarks.md', renderMarkdown(info, analysis, findings));
  * ```
  */
-export function renderMarkdown(info: RunInfo, analysis: Analysis, findings: string): string {
+export function renderMarkdown(
+  info: RunInfo,
+  analysis: Analysis,
+  findings: string,
+  footprint?: string,
+): string {
   const frameworks = [...new Set(analysis.http.map((r) => r.framework))];
   const algs = [...new Set(analysis.http.map((r) => r.alg))];
   const misses = analysis.targets.filter((t) => t.pass === false).length;
@@ -172,6 +177,19 @@ export function renderMarkdown(info: RunInfo, analysis: Analysis, findings: stri
     ),
     '',
   ];
+  if (footprint) {
+    parts.push(
+      '## Footprint (`npm run bench -- --footprint`)',
+      '',
+      'A verification-only app installed with plain npm outside the workspace, next to the same app without' +
+        ' auth: installed size, modules the auth import loads (ES and CommonJS), its import time (median of 5' +
+        ' processes) and RSS once the app listens, before any request. Budget: within 2× of the lighter peer on' +
+        ' each, RSS within 10 MB of no auth. The misses and their causes are under Findings.',
+      '',
+      footprint.trim(),
+      '',
+    );
+  }
   if (analysis.http.length > 0) {
     parts.push('## HTTP throughput', '');
     for (const framework of frameworks) {
