@@ -56,6 +56,12 @@ function lifecycleFixture(): Fixture {
 beforeAll(async () => {
   server = await startKeyServer({ keys: [keyA.jwk] });
   targets = await createTargets(lifecycleFixture());
+  // The adapters fetch their keys as soon as they are wired (loud at start-up); the fetches counted below
+  // must be the rotation's alone, so wait until those start-up fetches are over.
+  for (let last = -1, waited = 0; server.count('/jwks') !== last && waited < 5000; waited += 200) {
+    last = server.count('/jwks');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 });
 
 afterAll(async () => {

@@ -88,7 +88,11 @@ export function resolveAdapterOptions(
   }
   checkPreflight(preflight, preflightKind);
   if (!('guard' in rest)) {
-    return { guard: createGuard(rest as GuardOptions), denials, ownsGuard: true, preflight };
+    const guard = createGuard(rest as GuardOptions);
+    // Loud at start-up: the issuers' keys are fetched as soon as the app is wired, so an unreachable
+    // provider is in the operational log before the first request (the request path fetches them anyway).
+    setImmediate(() => guard.ready().catch(() => {}));
+    return { guard, denials, ownsGuard: true, preflight };
   }
   const { guard, ...others } = rest;
   const problems = Object.keys(others).map((name) => `${name}: not allowed together with guard`);

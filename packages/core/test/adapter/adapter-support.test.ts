@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTokenIssuer, generateTestKey } from '@nevertrust/testkit';
+import { createTokenIssuer, generateTestKey, startKeyServer } from '@nevertrust/testkit';
 import { describe, expect, it, vi } from 'vitest';
 import {
   createRouteMarker,
@@ -192,6 +192,26 @@ describe('route markers', () => {
 });
 
 describe('adapter options', () => {
+  it('an adapter fetches the keys when it is wired: an unreachable provider is logged before any request', async () => {
+    const server = await startKeyServer({ keys: [generateTestKey('ES256').jwk] });
+    server.setMode('down');
+    const lines: string[] = [];
+    const logger = { error: (_: object, message: string) => lines.push(message), warn: () => {} };
+    const { guard } = resolveAdapterOptions({
+      issuers: [{ issuer: server.url, audience: AUDIENCE, jwksUri: server.jwksUri }],
+      keyFetch: { ca: server.ca ?? [] },
+      logger,
+    });
+    try {
+      await vi.waitFor(() => expect(lines).toHaveLength(1), { timeout: 5000 });
+      expect(lines[0]).toContain(`no usable keys for ${server.url}`);
+      expect(server.count('/jwks')).toBeGreaterThan(0);
+    } finally {
+      await guard.close();
+      await server.close();
+    }
+  });
+
   const issuers = [{ issuer: ISSUER, audience: AUDIENCE, keys: [generateTestKey('ES256').jwk] }];
 
   it('create a guard the adapter owns, or use one given', () => {
