@@ -4,7 +4,8 @@
  * Test names carry the checklist IDs of A5 (RFC 8705) in `reference/standards.md`.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import type { ErrorCode, ForwardedCertificateFormat } from '@nevertrust/core';
+import type { ErrorCode } from '@nevertrust/core';
+import type { ForwardedCertificateFormat } from '@nevertrust/core/policy';
 import type { Profile } from './profiles.js';
 import type { Transport } from './transport.js';
 

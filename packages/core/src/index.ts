@@ -25,14 +25,6 @@ export type { AuditSink } from './audit/sink.js';
 export { createCallbackSink } from './audit/sinks/callback.js';
 export { createDiagnosticsChannelSink } from './audit/sinks/diagnostics-channel.js';
 export type { EvaluationTracer } from './audit/tracing.js';
-export type { DpopOptions } from './bind/dpop-options.js';
-export type { ForwardedCertificateFormat } from './bind/forwarded-certificate.js';
-export {
-  createMemoryDpopReplayStore,
-  type MemoryDpopReplayStoreOptions,
-} from './bind/memory-replay-store.js';
-export type { MtlsOptions } from './bind/options.js';
-export type { DpopReplayStore } from './bind/replay-store.js';
 export type { KeySetHealth } from './keys/key-health.js';
 export type { KeyFetchReport } from './keys/remote-key-source.js';
 export { type CounterStore, createMemoryCounterStore } from './limits/store.js';
@@ -41,16 +33,15 @@ export type { AllowDecision, Decision, DenyDecision } from './model/decision.js'
 export { ERROR_TABLE } from './model/error-table.js';
 export { ConfigError, type ErrorCode, isNevertrustError, NevertrustError } from './model/errors.js';
 export type { RequestFacts, TlsFacts } from './model/facts.js';
-export type { AuthenticationContext, Principal, PrincipalKind, SenderBinding } from './model/principal.js';
+export type {
+  AuthenticationContext,
+  Principal,
+  PrincipalKind,
+  SenderBinding,
+  WorkloadIdentity,
+} from './model/principal.js';
 export { createGuard, type EvaluateOptions, type Guard } from './pipeline/guard.js';
 export type { GuardOptions, IssuerOptions, KeyFetchOptions } from './pipeline/options.js';
-export type {
-  BackChannelLogoutOptions,
-  SharedSignalsOptions,
-  SignalChannelOptions,
-  SignalOptions,
-  TransmitterOptions,
-} from './pipeline/signal-options.js';
 export { type CoverageReport, formatCoverage } from './policy/coverage.js';
 export type { PolicyOptions, RevocationOptions } from './policy/options.js';
 // The policy stage's public face: the requirement builders an application states its routes with.
@@ -74,13 +65,8 @@ export {
   requireRoles,
   requireScopes,
   requireThat,
+  requireWorkload,
 } from './policy/requirements.js';
 export { createMemoryRevocationStore, type RevocationStore } from './policy/revocation-store.js';
 export type { PolicyRoute } from './policy/route-table.js';
-export type { SessionScope } from './signals/cut-off.js';
-export {
-  createMemoryReplayStore,
-  type MemoryReplayStoreOptions,
-  type ReplayStore,
-} from './signals/replay-store.js';
 export type { SignatureAlgorithm } from './token/algorithms.js';

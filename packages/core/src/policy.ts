@@ -14,15 +14,30 @@
 export type { BindingPolicy } from './bind/binding-policy.js';
 // Sender constraints in depth: the certificate thumbprint rule (RFC 8705 §3.1) and the replay store's fault.
 export { certificateBindingProblem, certificateThumbprint } from './bind/certificate-binding.js';
-export type { DpopAlgorithm } from './bind/dpop-options.js';
+// The options and stores of sender constraints (DPoP, certificates) and of the provider's signals, in depth.
+export type { DpopAlgorithm, DpopOptions } from './bind/dpop-options.js';
+export type { ForwardedCertificateFormat } from './bind/forwarded-certificate.js';
 export { jwkThumbprint } from './bind/jwk-thumbprint.js';
-export { DpopReplayStoreFullError } from './bind/memory-replay-store.js';
+export {
+  createMemoryDpopReplayStore,
+  DpopReplayStoreFullError,
+  type MemoryDpopReplayStoreOptions,
+} from './bind/memory-replay-store.js';
+export type { MtlsOptions } from './bind/options.js';
+export type { DpopReplayStore } from './bind/replay-store.js';
 export { replayKey } from './bind/replay-store.js';
 export type { DiscoveryKind } from './keys/discovery.js';
 export type { KeyControl } from './keys/guard-keys.js';
 export type { KeyFetchFailure, KeyFetchFailureCode } from './keys/key-fetch-error.js';
 export type { KeySetState } from './keys/key-health.js';
 export type { ErrorResponseSpec } from './model/error-table.js';
+export type {
+  BackChannelLogoutOptions,
+  SharedSignalsOptions,
+  SignalChannelOptions,
+  SignalOptions,
+  TransmitterOptions,
+} from './pipeline/signal-options.js';
 export type { DryRunRecord } from './policy/authorise.js';
 export { type ClaimPathInput, readClaim } from './policy/claim-path.js';
 // The requirement language in depth, from the policy stage's public face.
@@ -52,6 +67,7 @@ export {
   type RoleRequirement,
   requiredScopesOf,
   type ScopeRequirement,
+  type WorkloadRequirement,
 } from './policy/requirements.js';
 export type { ResourceMetadataEndpoint, ResourceMetadataOptions } from './policy/resource-metadata.js';
 export type { Revocation } from './policy/revocation.js';
@@ -70,6 +86,12 @@ export {
   type RouteMatch,
   type RouteTable,
 } from './policy/route-table.js';
+export type { SessionScope } from './signals/cut-off.js';
+export {
+  createMemoryReplayStore,
+  type MemoryReplayStoreOptions,
+  type ReplayStore,
+} from './signals/replay-store.js';
 export { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from './token/algorithms.js';
 export type { ScopeClaimFormat } from './token/scopes.js';
 export type { TokenTypePolicy } from './token/token-type.js';

@@ -176,4 +176,5 @@ export {
   requireScopes,
   requires,
   requireThat,
+  requireWorkload,
 } from './markers.js';

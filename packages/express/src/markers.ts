@@ -105,6 +105,8 @@ export const requireAddress: Markers['requireAddress'] = markers.requireAddress;
 export const requireAuthentication: Markers['requireAuthentication'] = markers.requireAuthentication;
 /** The core's `requireBinding` as a route marker. */
 export const requireBinding: Markers['requireBinding'] = markers.requireBinding;
+/** The core's `requireWorkload` as a route marker. */
+export const requireWorkload: Markers['requireWorkload'] = markers.requireWorkload;
 /** The core's `and` as a route marker. */
 export const and: Markers['and'] = markers.and;
 /** The core's `or` as a route marker. */

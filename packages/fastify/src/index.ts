@@ -153,4 +153,5 @@ export {
   requireScopes,
   requires,
   requireThat,
+  requireWorkload,
 } from './markers.js';

@@ -173,4 +173,5 @@ export {
   requireScopes,
   requires,
   requireThat,
+  requireWorkload,
 } from './markers.js';

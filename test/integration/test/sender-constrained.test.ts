@@ -18,6 +18,7 @@ import {
   OAuthResponseError,
   type OidcTestProvider,
   ORDERS_API,
+  SPIFFE_TRUST_DOMAIN,
   startOidcProvider,
   type TlsMaterial,
   testTls,
@@ -40,7 +41,9 @@ beforeAll(async () => {
   ]);
   let app: express.Express | undefined;
   api = createServer(
-    { key: tls.serverKey, cert: tls.serverCert, requestCert: true, rejectUnauthorized: false },
+    // The server trusts the test CA, so its workloads' certificates verify (`authorized`); it still takes
+    // any certificate (`rejectUnauthorized: false`): binding needs possession, not a chain (M-4).
+    { key: tls.serverKey, cert: tls.serverCert, ca: tls.ca, requestCert: true, rejectUnauthorized: false },
     (req, res) => app?.(req, res),
   );
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
@@ -57,7 +60,12 @@ beforeAll(async () => {
     }),
   );
   app.get('/orders', requireScopes('orders:read'), (req, res) => {
-    res.json({ client: getPrincipal(req).clientId, binding: getPrincipal(req).binding });
+    const principal = getPrincipal(req);
+    res.json({
+      client: principal.clientId,
+      binding: principal.binding,
+      workload: principal.workload?.spiffeId,
+    });
   });
 });
 
@@ -114,7 +122,7 @@ describe('M-1 / M-2 a certificate-bound token from oidc-provider, to an Express 
     await expect(attempt).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
-  it('with the same certificate: 200, the principal says the token is certificate-bound', async () => {
+  it('with the same certificate: 200, the principal says the token is certificate-bound and names the workload', async () => {
     const { accessToken } = await idp.boundClientCredentials('mtls-service', {
       scope: 'orders:read',
       certificate: serviceA(),
@@ -127,6 +135,8 @@ describe('M-1 / M-2 a certificate-bound token from oidc-provider, to an Express 
         type: 'mtls',
         certificateThumbprint: certificateThumbprint(new X509Certificate(tls.clientCert).raw),
       },
+      // The verified client certificate's SPIFFE ID: the system that calls, next to the token's client.
+      workload: `${SPIFFE_TRUST_DOMAIN}/ns/orders/sa/service-a`,
     });
     expect(events.at(-1)).toMatchObject({ outcome: 'allow', reason: 'OK', clientId: 'mtls-service' });
   });
@@ -164,6 +174,7 @@ describe('a DPoP-bound token from oidc-provider (with server nonces at both ends
     const allowed = await callApi(accessToken, undefined, proof);
     expect(allowed.status).toBe(200);
     expect(allowed.body).toEqual({ client: 'dpop-service', binding: { type: 'dpop', jkt: dpop.thumbprint } });
+    // No client certificate on this connection: no workload.
 
     // D-15: the same token as a Bearer token; RFC 9449 §11.1: the same proof again; D-5: another URL.
     expect((await callApi(accessToken)).status).toBe(401);

@@ -63,7 +63,7 @@ export {
   type SignalTransmitter,
   startSignalTransmitter,
 } from './signal-transmitter.js';
-export { type TlsMaterial, testTls } from './tls.js';
+export { SPIFFE_TRUST_DOMAIN, type TlsMaterial, testTls } from './tls.js';
 export {
   b64url,
   createTokenIssuer,

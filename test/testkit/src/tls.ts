@@ -22,6 +22,9 @@ export interface TlsMaterial {
 
 let cached: Promise<TlsMaterial> | undefined;
 
+/** The SPIFFE trust domain of the test client certificates: `service-a` is `…/ns/orders/sa/service-a`. */
+export const SPIFFE_TRUST_DOMAIN = 'spiffe://test.nevertrust';
+
 const EC_SHA256 = { keyType: 'ec', algorithm: 'sha256', curve: 'P-256' } as const;
 
 async function create(): Promise<TlsMaterial> {
@@ -55,8 +58,13 @@ async function create(): Promise<TlsMaterial> {
       ],
     },
   ]);
-  const client = await issue('service-a', [{ name: 'extKeyUsage', clientAuth: true }]);
-  const other = await issue('service-b', [{ name: 'extKeyUsage', clientAuth: true }]);
+  // Workload certificates as SPIFFE issues them: the identity is the one spiffe:// URI SAN.
+  const workload = (name: string): NonNullable<Parameters<typeof generate>[1]>['extensions'] => [
+    { name: 'extKeyUsage', clientAuth: true },
+    { name: 'subjectAltName', altNames: [{ type: 6, value: `${SPIFFE_TRUST_DOMAIN}/ns/orders/sa/${name}` }] },
+  ];
+  const client = await issue('service-a', workload('service-a'));
+  const other = await issue('service-b', workload('service-b'));
   const expired = await generate([{ name: 'commonName', value: 'expired self-signed' }], {
     ...EC_SHA256,
     notBeforeDate: new Date(Date.now() - 2 * 86_400_000),

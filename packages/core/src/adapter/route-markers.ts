@@ -29,6 +29,7 @@ import {
   requireRoles,
   requireScopes,
   requireThat,
+  requireWorkload,
 } from '../policy/requirements.js';
 import { gateOf, requirePrincipal } from './gate-lookup.js';
 import { createRouteMarker, type RouteMarker } from './route-requirements.js';
@@ -58,6 +59,7 @@ const BUILDERS = {
   requireAddress,
   requireAuthentication,
   requireBinding,
+  requireWorkload,
   and,
   or,
   not,

@@ -20,6 +20,55 @@ export type CertificateCheck = (expectedThumbprint: string, facts: RequestFacts)
 const WELL_KNOWN_HEADERS = [...new Set(Object.values(DEFAULT_CERTIFICATE_HEADERS))];
 
 /**
+ * The client certificate a request presents: DER bytes with whether they were verified (a TLS connection
+ * whose chain the server accepted, or a trusted proxy, which verified it), `undefined` for none, or why
+ * what was sent is unusable.
+ */
+export type PresentedCertificate =
+  | { readonly der: Uint8Array; readonly verified: boolean }
+  | { readonly problem: string }
+  | undefined;
+
+/**
+ * Reads the presented client certificate from the connection or, for a trusted proxy's requests, from the
+ * header that proxy sets. A certificate header from any other address means no certificate at all.
+ *
+ * @example
+ * ```ts
+ * const presented = createCertificateReader({ trustedProxies: ['10.0.0.0/8'], format: 'xfcc' });
+ * presented(facts); // { der, verified: true }
+ * ```
+ */
+export function createCertificateReader(options: MtlsOptions): (facts: RequestFacts) => PresentedCertificate {
+  const { trustedProxies, format } = options;
+  const header =
+    options.certificateHeader ?? (format === undefined ? undefined : DEFAULT_CERTIFICATE_HEADERS[format]);
+  const isTrustedProxy = compileCidrs(trustedProxies ?? []);
+  const watched = header === undefined ? WELL_KNOWN_HEADERS : [...new Set([header, ...WELL_KNOWN_HEADERS])];
+  return (facts) => {
+    if (header !== undefined && format !== undefined && isTrustedProxy(facts.remoteAddress)) {
+      // The proxy's own connection (and any certificate on it) is not the client's: only the header counts.
+      const values = headerValues(facts, header);
+      if (values.length > 1) return { problem: `the trusted proxy sent ${header} more than once` };
+      const value = values[0] ?? '';
+      if (value === '') return undefined;
+      const der = parseForwardedCertificate(value, format);
+      if (typeof der === 'string') return { problem: `the forwarded client certificate is unusable: ${der}` };
+      return { der, verified: true };
+    }
+    for (const name of watched) {
+      if (headerValues(facts, name).length > 0) {
+        return {
+          problem: `a client certificate header (${name}) came from an address that is not a trusted proxy; the request counts as presenting no certificate`,
+        };
+      }
+    }
+    const der = facts.tls?.peerCertificate;
+    return der ? { der, verified: facts.tls?.authorized === true } : undefined;
+  };
+}
+
+/**
  * Creates the certificate check of a guard from its validated `mtls` options.
  *
  * @example
@@ -29,28 +78,18 @@ const WELL_KNOWN_HEADERS = [...new Set(Object.values(DEFAULT_CERTIFICATE_HEADERS
  * ```
  */
 export function createCertificateCheck(options: MtlsOptions): CertificateCheck {
-  const { trustedProxies, format } = options;
-  const header =
-    options.certificateHeader ?? (format === undefined ? undefined : DEFAULT_CERTIFICATE_HEADERS[format]);
-  const isTrustedProxy = compileCidrs(trustedProxies ?? []);
-  const watched = header === undefined ? WELL_KNOWN_HEADERS : [...new Set([header, ...WELL_KNOWN_HEADERS])];
-
+  const presented = createCertificateReader(options);
+  const fromProxy = options.format !== undefined && compileCidrs(options.trustedProxies ?? []);
   return (expectedThumbprint, facts) => {
-    if (header !== undefined && format !== undefined && isTrustedProxy(facts.remoteAddress)) {
-      // The proxy's own connection (and any certificate on it) is not the client's: only the header counts.
-      const values = headerValues(facts, header);
-      if (values.length > 1) return `the trusted proxy sent ${header} more than once`;
-      const value = values[0] ?? '';
-      if (value === '') return 'the trusted proxy forwarded no client certificate';
-      const der = parseForwardedCertificate(value, format);
-      if (typeof der === 'string') return `the forwarded client certificate is unusable: ${der}`;
-      return certificateBindingProblem(expectedThumbprint, { authorized: false, peerCertificate: der });
+    const certificate = presented(facts);
+    if (certificate && 'problem' in certificate) return certificate.problem;
+    if (!certificate && fromProxy && fromProxy(facts.remoteAddress)) {
+      return 'the trusted proxy forwarded no client certificate';
     }
-    for (const name of watched) {
-      if (headerValues(facts, name).length > 0) {
-        return `a client certificate header (${name}) came from an address that is not a trusted proxy; the request counts as presenting no certificate`;
-      }
-    }
-    return certificateBindingProblem(expectedThumbprint, facts.tls);
+    // M-4: possession is what binds; chain validity is not required (an expired self-signed cert binds).
+    return certificateBindingProblem(
+      expectedThumbprint,
+      certificate ? { authorized: certificate.verified, peerCertificate: certificate.der } : facts.tls,
+    );
   };
 }

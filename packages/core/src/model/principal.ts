@@ -18,6 +18,16 @@ export type SenderBinding =
   | { readonly type: 'dpop'; readonly jkt: string }
   | { readonly type: 'mtls'; readonly certificateThumbprint: string };
 
+/** A workload identified by its verified client certificate. */
+export interface WorkloadIdentity {
+  /** The certificate's subject distinguished name, as Node prints it (`CN=billing`). */
+  readonly subject: string;
+  /** The SPIFFE ID: the certificate's one `spiffe://` URI SAN, when it has exactly one. */
+  readonly spiffeId?: string;
+  /** base64url SHA-256 of the certificate (what `cnf["x5t#S256"]` would hold). */
+  readonly certificateThumbprint: string;
+}
+
 /** The authentication event behind a token (RFC 9068 §2.2.1, RFC 9470). */
 export interface AuthenticationContext {
   readonly acr?: string;
@@ -48,6 +58,12 @@ export interface Principal {
   readonly issuedAt: number | undefined;
   readonly authentication: AuthenticationContext;
   readonly binding: SenderBinding;
+  /**
+   * The calling workload, when the request came with a verified client certificate (a TLS connection whose
+   * chain the server accepted, or a trusted proxy's forwarded certificate): the token says who the user
+   * is, this says which system calls (`requireWorkload`).
+   */
+  readonly workload?: WorkloadIdentity;
   /** Every verified claim, read-only. */
   readonly claims: Readonly<Record<string, unknown>>;
 }

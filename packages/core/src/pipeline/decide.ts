@@ -6,6 +6,7 @@
 import { hash } from 'node:crypto';
 import type { Outcome } from '../audit/audit-event.js';
 import type { Bind, BindResult } from '../bind/sender-binding.js';
+import type { WorkloadReader } from '../bind/workload-identity.js';
 import { type Extraction, type ExtractionSettings, extractCredential } from '../extract/extract.js';
 import type { RequestFacts } from '../model/facts.js';
 import { isPromise } from '../model/maybe-async.js';
@@ -24,6 +25,8 @@ export interface DeciderSettings {
   readonly authoriser: Authoriser;
   /** The bind step: the request's proof of possession of what the token is bound to. */
   readonly bind: Bind;
+  /** The calling workload from a verified client certificate (`mtls` option); absent: not read. */
+  readonly workloads?: WorkloadReader | undefined;
   /** The guard's clock for decisions; throws on a faulty clock (the caller turns that into a deny). */
   readonly currentTime: () => number;
 }
@@ -44,7 +47,7 @@ export type Decide = (facts: RequestFacts, plan: Plan) => Promised<Outcome>;
  * ```
  */
 export function createDecider(settings: DeciderSettings): Decide {
-  const { extraction, issuers, cache, authoriser, bind, currentTime } = settings;
+  const { extraction, issuers, cache, authoriser, bind, workloads, currentTime } = settings;
 
   function authorised(
     plan: Plan,
@@ -56,6 +59,9 @@ export function createDecider(settings: DeciderSettings): Decide {
     credential: Credential,
     headers: Readonly<Record<string, string>> | undefined,
   ): Promised<Outcome> {
+    // The workload is the connection's, never the cached token's: a principal of its own for this request.
+    const workload = workloads?.(facts);
+    if (workload) token = { ...token, principal: Object.freeze({ ...token.principal, workload }) };
     const result = authoriser.authorise(plan, token, facts, now / 1000);
     const queryToken = credential.location === 'query';
     const { scheme } = credential;

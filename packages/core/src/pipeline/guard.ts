@@ -5,9 +5,10 @@
  * synchronous/asynchronous seam) and `decisions.ts` (decisions and their audit events).
  */
 import { guardHealth } from '../audit/guard-health.js';
-import { createCertificateCheck } from '../bind/client-certificate.js';
+import { createCertificateCheck, createCertificateReader } from '../bind/client-certificate.js';
 import { dpopAlgs, resolveDpop } from '../bind/dpop-options.js';
 import { createBinder } from '../bind/sender-binding.js';
+import { createWorkloadReader } from '../bind/workload-identity.js';
 import { createJsonFetcher } from '../keys/fetch-json.js';
 import { createKeyControl, createKeyEvents } from '../keys/guard-keys.js';
 import { createRefusals } from '../model/refusals.js';
@@ -84,6 +85,7 @@ export function createGuard(options: GuardOptions): Guard {
     cache,
     authoriser: layer.authoriser,
     bind: createBinder(dpop, validated.mtls ? createCertificateCheck(validated.mtls) : undefined),
+    workloads: validated.mtls ? createWorkloadReader(createCertificateReader(validated.mtls)) : undefined,
     currentTime,
   });
   const decisions = createDecisionBuilder(refusals, auditTime);

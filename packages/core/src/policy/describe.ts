@@ -46,6 +46,8 @@ function describe(requirement: Requirement, nested: boolean): string {
     }
     case 'binding':
       return `binding(${requirement.binding})`;
+    case 'workload':
+      return `workload(${list(requirement.spiffeIds)})`;
     case 'and':
     case 'or':
       return `${requirement.type}(${requirement.requirements.map((child) => describe(child, true)).join(', ')})`;

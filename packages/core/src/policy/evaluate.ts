@@ -150,6 +150,12 @@ function evaluate(requirement: Requirement, input: PolicyInput, depth: number): 
       const met = requirement.binding === 'any' ? type !== 'none' : type === requirement.binding;
       return met ? OK : denied(`token is not ${requirement.binding}-bound`, 'ERR_BINDING_REQUIRED');
     }
+    case 'workload': {
+      const id = input.principal.workload?.spiffeId;
+      return id !== undefined && requirement.spiffeIds.includes(id)
+        ? OK
+        : denied(id === undefined ? 'no verified workload identity' : `workload ${id} not allowed`);
+    }
     case 'and':
       return combineAll(requirement.requirements, input, depth);
     case 'or':

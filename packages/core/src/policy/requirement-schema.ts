@@ -146,6 +146,15 @@ function level(depth: number): z.ZodType {
         type: z.literal('binding'),
         binding: z.enum(['dpop', 'mtls', 'any'], { error: 'expected dpop, mtls or any' }),
       }),
+      z.object({
+        type: z.literal('workload'),
+        spiffeIds: listOf(
+          z
+            .string()
+            .regex(/^spiffe:\/\/[^/\s]+(\/\S*)?$/, 'expected a SPIFFE ID (spiffe://trust-domain/path)'),
+          'SPIFFE IDs',
+        ),
+      }),
       z.object({ type: z.literal('and'), requirements: listOf(child, 'requirements') }),
       z.object({ type: z.literal('or'), requirements: listOf(child, 'requirements') }),
       z.object({ type: z.literal('not'), requirement: child }),

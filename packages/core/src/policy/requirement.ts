@@ -109,6 +109,16 @@ export interface BindingRequirement {
   readonly binding: 'dpop' | 'mtls' | 'any';
 }
 
+/**
+ * The calling workload must be one of `spiffeIds`: the SPIFFE ID (the `spiffe://…` URI SAN) of the verified
+ * client certificate of the connection, or of the one a trusted proxy forwarded. With a user token this
+ * checks both identities: the user the token speaks for and the system that calls.
+ */
+export interface WorkloadRequirement {
+  readonly type: 'workload';
+  readonly spiffeIds: readonly string[];
+}
+
 /** Every child requirement must hold. */
 export interface AndRequirement {
   readonly type: 'and';
@@ -141,6 +151,7 @@ export type Requirement =
   | AddressRequirement
   | AuthenticationRequirement
   | BindingRequirement
+  | WorkloadRequirement
   | AndRequirement
   | OrRequirement
   | NotRequirement;
@@ -166,6 +177,7 @@ export const REQUIREMENT_TYPES: readonly Requirement['type'][] = [
   'address',
   'authentication',
   'binding',
+  'workload',
   'and',
   'or',
   'not',

@@ -4,7 +4,7 @@
  * explicitly. The forms, builders and evaluation live in `policy/`; this module is their one public face.
  */
 
-export { requireBinding } from './binding-requirement.js';
+export { requireBinding, requireWorkload } from './binding-requirement.js';
 export {
   AUTHENTICATED,
   and,
@@ -54,6 +54,7 @@ export type {
   Requirement,
   RoleRequirement,
   ScopeRequirement,
+  WorkloadRequirement,
 } from './requirement.js';
 export {
   carriedRequirement,

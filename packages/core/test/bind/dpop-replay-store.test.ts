@@ -6,12 +6,12 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replayKey } from '../../src/bind/replay-store.js';
+import type { MetricsRecorder } from '../../src/index.js';
 import {
   createMemoryDpopReplayStore,
   type DpopReplayStore,
   DpopReplayStoreFullError,
-  type MetricsRecorder,
-} from '../../src/index.js';
+} from '../../src/policy.js';
 import { STORE_FAULT_CHANNEL, type StoreFaultReport } from '../../src/sinks.js';
 import { expectAllow, expectDeny } from '../support.js';
 import { dpopHarness } from './dpop-support.js';

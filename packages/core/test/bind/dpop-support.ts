@@ -4,7 +4,8 @@
  * a call that sends `Authorization: DPoP <token>` with one proof.
  */
 import { createDpopProof, type DpopProofOptions, dpopThumbprint, type TestKey } from '@nevertrust/testkit';
-import type { Decision, DpopOptions, GuardOptions, Requirement } from '../../src/index.js';
+import type { Decision, GuardOptions, Requirement } from '../../src/index.js';
+import type { DpopOptions } from '../../src/policy.js';
 import { type Harness, type HarnessOptions, harness, testKey } from '../support.js';
 
 export const ORIGIN = 'https://api.example.com';

@@ -7,7 +7,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { bearer, testTls } from '@nevertrust/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseForwardedCertificate } from '../../src/bind/forwarded-certificate.js';
-import { ConfigError, createGuard, type MtlsOptions, type RequestFacts } from '../../src/index.js';
+import { ConfigError, createGuard, type RequestFacts } from '../../src/index.js';
+import type { MtlsOptions } from '../../src/policy.js';
 import { RFC8705_CERTIFICATE, RFC8705_THUMBPRINT } from '../fixtures/rfc8705.js';
 import { expectAllow, expectDeny, harness, testKey } from '../support.js';
 

@@ -3,7 +3,7 @@ import { assertRequirement, requirementProblems } from '../../src/adapter.js';
 import { ConfigError } from '../../src/index.js';
 
 const TYPES =
-  'public, authenticated, scopes, roles, claim, predicate, kind, method, ownership, address, authentication, binding, and, or, not';
+  'public, authenticated, scopes, roles, claim, predicate, kind, method, ownership, address, authentication, binding, workload, and, or, not';
 
 describe('the requirement schema names the path of each bad part and what was expected', () => {
   const cases: [string, unknown, string[]][] = [

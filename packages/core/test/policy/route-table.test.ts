@@ -129,7 +129,7 @@ describe('table validation at start-up', () => {
     ],
     [
       { method: 'GET', path: '/a' },
-      'policy.routes[0].requirement: expected a requirement (one of public, authenticated, scopes, roles, claim, predicate, kind, method, ownership, address, authentication, binding, and, or, not)',
+      'policy.routes[0].requirement: expected a requirement (one of public, authenticated, scopes, roles, claim, predicate, kind, method, ownership, address, authentication, binding, workload, and, or, not)',
     ],
     [
       { method: 'GET', path: '/a', requirement: publicRoute(), dryrun: true },
