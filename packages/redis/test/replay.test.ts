@@ -2,10 +2,17 @@
  * The shared replay stores on a real redis-server: a DPoP proof accepted by one instance is refused as
  * replayed by another (RFC 9449 §11.1, attack #40), entries expire with the proof window, Redis down is a
  * 503 and never an allow, and it recovers; server nonces need no store (D-10: stateless, shared by
- * secret); a logout token's `jti` seen by one instance is a replay on another.
+ * secret); a logout token's `jti` seen by one instance is a replay on another, and with Redis down the
+ * logout endpoint answers 503 (the sender retries) rather than apply a signal it cannot replay-check.
  */
 import { createGuard, type Guard, type GuardOptions } from '@nevertrust/core';
-import { createDpopProof, dpopThumbprint, generateTestKey, requestFacts } from '@nevertrust/testkit';
+import {
+  createDpopProof,
+  createLogoutTokenIssuer,
+  dpopThumbprint,
+  generateTestKey,
+  requestFacts,
+} from '@nevertrust/testkit';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -164,6 +171,49 @@ describe('Redis replay store of the signal endpoints', () => {
       expect(b.health()).toMatchObject({ store: 'signal-replay', ready: true });
     } finally {
       for (const client of clients) client.disconnect();
+    }
+  });
+
+  it('BCL 1.0 §2.6: Redis down → the logout endpoint answers 503 + Retry-After (not applied, not a replay); restarted → applied', async () => {
+    const client = clientFor(redis.server());
+    const guard = createGuard({
+      issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
+      backChannelLogout: {
+        path: '/logout',
+        clientIds: ['orders-api'],
+        replay: createRedisReplayStore({ client, prefix: 'signals-down' }),
+      },
+    });
+    try {
+      await eventually(() => client.status === 'ready');
+      const endpoint = guard.signals.find((candidate) => candidate.path === '/logout');
+      if (!endpoint) throw new Error('no logout endpoint');
+      const logout = createLogoutTokenIssuer({ issuer: ISSUER, clientId: 'orders-api', key })({
+        claims: { sub: 'ivy' },
+      });
+      const deliver = () =>
+        endpoint.respond({
+          method: 'POST',
+          contentType: 'application/x-www-form-urlencoded',
+          body: new URLSearchParams({ logout_token: logout }).toString(),
+        });
+      const token = mint({ claims: { sub: 'ivy', iat: Math.floor(Date.now() / 1000) - 5 } });
+      await redis.server().kill();
+      const down = await deliver();
+      expect(down.status).toBe(503);
+      expect(Number(down.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(
+        (await guard.evaluate(requestFacts({ headers: { authorization: `Bearer ${token}` } }))).outcome,
+      ).toBe('allow');
+      await redis.server().restart();
+      await eventually(() => client.status === 'ready');
+      expect((await deliver()).status).toBe(200);
+      expect((await deliver()).status).toBe(400);
+      const after = await guard.evaluate(requestFacts({ headers: { authorization: `Bearer ${token}` } }));
+      expect(after.audit.reason).toBe('ERR_TOKEN_REVOKED');
+    } finally {
+      await guard.close();
+      client.disconnect();
     }
   });
 });
