@@ -10,17 +10,21 @@
 import type { DpopReplayStore, ReplayStore } from '@nevertrust/core';
 import { createCallHealth } from './call-health.js';
 import { checkStoreOptions, type RedisClient, type RedisStoreOptions } from './client.js';
-import type { HealthReporting } from './health.js';
+import type { HealthReporting, RedisStoreHealth } from './health.js';
 import { digest } from './keys.js';
 
 /** Options of {@link createRedisDpopReplayStore} and {@link createRedisReplayStore}. */
 export type RedisReplayStoreOptions = RedisStoreOptions;
 
 /** The shared DPoP proof replay store; reports its health. */
-export interface RedisDpopReplayStore extends DpopReplayStore, HealthReporting {}
+export interface RedisDpopReplayStore extends DpopReplayStore, HealthReporting {
+  health(): RedisStoreHealth;
+}
 
 /** The shared event-token replay store of the signal endpoints; reports its health. */
-export interface RedisReplayStore extends ReplayStore, HealthReporting {}
+export interface RedisReplayStore extends ReplayStore, HealthReporting {
+  health(): RedisStoreHealth;
+}
 
 /**
  * Time to live in milliseconds, from this instance's clock: relative (`PX`), not absolute (`PXAT`), so

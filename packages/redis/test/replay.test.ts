@@ -130,6 +130,13 @@ describe('Redis DPoP proof replay store', () => {
       expect(refused.headers['retry-after']).toBe('5');
     }
     expect(a.replay.health()).toMatchObject({ store: 'dpop-replay', ready: false, state: 'down' });
+    // guard.health() reads the store's own report: the instance is not ready while it cannot check proofs.
+    const health = a.guard.health();
+    expect(health.ready).toBe(false);
+    expect(health.stores.find((store) => store.store === 'dpop-replay')).toMatchObject({
+      state: 'failing',
+      reported: { ready: false },
+    });
     await redis.server().restart();
     await eventually(() => a.client.status === 'ready' && b.client.status === 'ready');
     const proof = proofFor(token);
