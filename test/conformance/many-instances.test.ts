@@ -4,7 +4,8 @@
  * `@nevertrust/redis`, called round-robin. A revocation on one is refused by all on the next request
  * (checklist A10, A11); a per-user limit holds to the exact count across them; a detector sees every
  * instance's requests; Redis killed mid-load gives 503 + Retry-After, never a 500 and never an allow of a
- * revoked token, and service resumes by itself when Redis returns.
+ * revoked token, and service resumes by itself when Redis returns. A back-channel logout delivered to one
+ * instance cuts the user off on all of them, and its replay to another is recognised (shared replay store).
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,11 +22,18 @@ import * as fa from '@nevertrust/fastify';
 import * as ko from '@nevertrust/koa';
 import {
   createRedisCounterStore,
+  createRedisReplayStore,
   createRedisRevocationStore,
   REDIS_CLIENT_OPTIONS,
   type RedisRevocationStore,
 } from '@nevertrust/redis';
-import { createTokenIssuer, generateTestKey, type RedisServer, startRedisServer } from '@nevertrust/testkit';
+import {
+  createLogoutTokenIssuer,
+  createTokenIssuer,
+  generateTestKey,
+  type RedisServer,
+  startRedisServer,
+} from '@nevertrust/testkit';
 import express from 'express';
 import fastify from 'fastify';
 import { Redis } from 'ioredis';
@@ -37,6 +45,9 @@ const ISSUER = 'https://idp.many-instances.conformance/';
 const AUDIENCE = 'https://api.many-instances.conformance';
 const key = generateTestKey('ES256', 'many-instances');
 const mint = createTokenIssuer({ issuer: ISSUER, audience: AUDIENCE, key });
+const LOGOUT = '/oidc/backchannel-logout';
+const LOGOUT_CLIENT = 'orders-api';
+const logoutToken = createLogoutTokenIssuer({ issuer: ISSUER, clientId: LOGOUT_CLIENT, key });
 
 interface Instance {
   readonly framework: Framework;
@@ -96,8 +107,11 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((instance) => instance.close()));
 });
 
+/** Guard options of each instance, or a function of its own Redis client giving them. */
+type FleetOptions = Partial<GuardOptions> | ((client: Redis, prefix: string) => Partial<GuardOptions>);
+
 /** Starts one instance per framework, sharing one deployment prefix on the one Redis. */
-async function startFleet(options: Partial<GuardOptions> = {}): Promise<Instance[]> {
+async function startFleet(fleetOptions: FleetOptions = {}): Promise<Instance[]> {
   prefixes += 1;
   const prefix = `fleet-${prefixes}`;
   return Promise.all(
@@ -110,6 +124,7 @@ async function startFleet(options: Partial<GuardOptions> = {}): Promise<Instance
       });
       const revocations = createRedisRevocationStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
       const counters = createRedisCounterStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
+      const options = typeof fleetOptions === 'function' ? fleetOptions(client, prefix) : fleetOptions;
       const records: AuditRecord[] = [];
       const guard = createGuard({
         issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
@@ -176,6 +191,30 @@ function call(instance: Instance, token: string, peer = '127.0.0.1'): Promise<Re
   });
 }
 
+/** A back-channel logout delivery (BCL 1.0 §2.5) to one instance: the status it answers. */
+function postLogout(instance: Instance, token: string): Promise<number> {
+  const body = new URLSearchParams({ logout_token: token }).toString();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: instance.port,
+        path: LOGOUT,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', connection: 'close' },
+        timeout: 10_000,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** The round-robin load balancer in front of the fleet. */
 function roundRobin(fleet: readonly Instance[]) {
   let next = 0;
@@ -225,6 +264,36 @@ describe('many instances sharing one Redis (express, koa, fastify)', () => {
     expect((await next(token)).status).toBe(200);
     await (fleet[2] as Instance).guard.revocation.revokeSubject({ issuer: ISSUER, subject: 'mallory' });
     for (let index = 0; index < 3; index += 1) expect((await next(token)).status).toBe(401);
+  });
+
+  it('A10: a back-channel logout delivered to one instance makes every instance refuse the user; its replay to another is refused', async () => {
+    const fleet = await startFleet((client, prefix) => ({
+      backChannelLogout: {
+        path: LOGOUT,
+        clientIds: [LOGOUT_CLIENT],
+        replay: createRedisReplayStore({ client, prefix }),
+      },
+    }));
+    const now = Math.floor(Date.now() / 1000);
+    const token = mint({ claims: { scope: 'orders:read', sub: 'signed-out', iat: now - 5 } });
+    const bystander = mint({ claims: { scope: 'orders:read', sub: 'still-in', iat: now - 5 } });
+    for (const instance of fleet) expect((await call(instance, token)).status).toBe(200);
+    const [express, koa, fastify] = fleet as [Instance, Instance, Instance];
+    const logout = logoutToken({ claims: { sub: 'signed-out' } });
+    expect(await postLogout(koa, logout)).toBe(200);
+    const ranBefore = fleet.map((instance) => instance.ran);
+    for (const instance of fleet) {
+      expect((await call(instance, token)).status, instance.framework).toBe(401);
+      expect(await lastReason(instance)).toBe('ERR_TOKEN_REVOKED');
+    }
+    expect(fleet.map((instance) => instance.ran)).toEqual(ranBefore);
+    for (const instance of fleet) expect((await call(instance, bystander)).status).toBe(200);
+    // The same logout token replayed to the other instances: its jti is known there (shared replay store).
+    expect(await postLogout(express, logout)).toBe(400);
+    expect(await postLogout(fastify, logout)).toBe(400);
+    await fastify.guard.flushAudit(2000);
+    const signals = fastify.records.filter((record) => record.type === 'signal');
+    expect(signals.at(-1)).toMatchObject({ reason: 'ERR_SIGNAL_REPLAY' });
   });
 
   it('M-1: a per-user limit of 20 per 30 s lets exactly 20 of 45 requests through across three instances', async () => {

@@ -9,8 +9,9 @@
  */
 import type { CounterStore } from '@nevertrust/core';
 import { ConfigError } from '@nevertrust/core';
+import { createCallHealth } from './call-health.js';
 import { checkStoreOptions, type RedisStoreOptions } from './client.js';
-import { errorName, type RedisStoreHealth } from './health.js';
+import type { RedisStoreHealth } from './health.js';
 import { digest, storeKeys } from './keys.js';
 import { checkHeartbeat, type HeartbeatOptions, openReplicatedMap } from './replicated-map.js';
 import { withScripts } from './scripts.js';
@@ -54,23 +55,8 @@ export function createRedisCounterStore(options: RedisCounterStoreOptions): Redi
     channel: keys.flagChannel,
     ...timing,
   });
-  let lastError: string | undefined;
-  let failing = false;
-  let since = Date.now();
-  const observe = <T>(call: Promise<T>): Promise<T> =>
-    call.then(
-      (value) => {
-        if (failing) since = Date.now();
-        failing = false;
-        return value;
-      },
-      (error: unknown) => {
-        if (!failing) since = Date.now();
-        failing = true;
-        lastError = errorName(error);
-        throw error;
-      },
-    );
+  const calls = createCallHealth();
+  const observe = calls.observe;
 
   return {
     async increment(key, windowMs, nowMs) {
@@ -93,13 +79,14 @@ export function createRedisCounterStore(options: RedisCounterStoreOptions): Redi
     },
     health() {
       const copy = flags.health();
-      const ready = copy.ready && client.status === 'ready' && !failing;
+      const own = calls.report('counters', client.status === 'ready');
+      const ready = copy.ready && own.ready;
       return {
         store: 'counters',
         ready,
         state: ready ? 'live' : copy.state === 'live' ? 'down' : copy.state,
-        since: Math.max(since, copy.since),
-        lastError: lastError ?? copy.lastError,
+        since: Math.max(own.since, copy.since),
+        lastError: own.lastError ?? copy.lastError,
         entries: copy.entries,
       };
     },

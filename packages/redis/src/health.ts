@@ -15,7 +15,7 @@ export type StoreState = 'live' | 'syncing' | 'down';
  * ```
  */
 export interface RedisStoreHealth {
-  readonly store: 'revocation' | 'counters';
+  readonly store: 'revocation' | 'counters' | 'dpop-replay' | 'signal-replay';
   /** Whether the store answers requests now; when false, the guard refuses with 503 + Retry-After. */
   readonly ready: boolean;
   readonly state: StoreState;

@@ -1,15 +1,35 @@
 /**
  * The figures the deployment guide quotes (docs/many-instances.md), measured on a real redis-server: the
  * added cost per request of the shared stores next to the in-process ones, and the memory an entry of the
- * shared revocation list takes in Redis and in each instance's copy.
+ * shared revocation list takes in Redis and in each instance's copy; the cost of a DPoP request with the
+ * in-process and the Redis proof replay store, and the memory one remembered proof takes in Redis.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createGuard, createMemoryCounterStore, type Guard } from '@nevertrust/core';
-import { bearer, type RedisServer, startRedisServer } from '@nevertrust/testkit';
+import type { DpopReplayStore } from '@nevertrust/core/policy';
+import {
+  bearer,
+  createDpopProof,
+  dpopThumbprint,
+  generateTestKey,
+  type RedisServer,
+  requestFacts,
+  startRedisServer,
+} from '@nevertrust/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisDpopReplayStore } from '../src/index.js';
 import { storeKeys } from '../src/keys.js';
-import { AUDIENCE, type Instance, ISSUER, key, mint, startInstance } from './support.js';
+import {
+  AUDIENCE,
+  clientFor,
+  eventually,
+  type Instance,
+  ISSUER,
+  key,
+  mint,
+  startInstance,
+} from './support.js';
 
 let server: RedisServer;
 const instances: Instance[] = [];
@@ -26,6 +46,35 @@ function settledHeap(): number {
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
   return process.memoryUsage().heapUsed;
+}
+
+/** Median microseconds of one DPoP request with a cached token, each with a fresh (pre-signed) proof. */
+async function dpopMedian(store: DpopReplayStore | undefined): Promise<number> {
+  const origin = 'https://api.redis.test';
+  const holder = generateTestKey('ES256', 'figures-holder');
+  const guard = createGuard({
+    issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
+    dpop: { origin, ...(store ? { replay: { store } } : {}) },
+  });
+  const token = mint({ claims: { cnf: { jkt: await dpopThumbprint(holder) } } });
+  const requests = Array.from({ length: 1300 }, () =>
+    requestFacts({
+      headers: {
+        authorization: `DPoP ${token}`,
+        dpop: createDpopProof({ key: holder, htm: 'GET', htu: `${origin}/orders`, accessToken: token }),
+      },
+    }),
+  );
+  const times: number[] = [];
+  for (const [index, facts] of requests.entries()) {
+    const started = performance.now();
+    const decision = await guard.evaluate(facts);
+    if (index >= 300) times.push((performance.now() - started) * 1000);
+    expect(decision.outcome).toBe('allow');
+  }
+  await guard.close();
+  times.sort((x, y) => x - y);
+  return times[Math.floor(times.length / 2)] ?? 0;
 }
 
 /** Median microseconds of one cached-token evaluation, over 2000 sequential requests after a warm-up. */
@@ -127,5 +176,26 @@ describe('figures of the Redis stores', () => {
     console.log(`per counter in Redis: window ${window} B, token-spread set with one peer ${distinct} B`);
     expect(window).toBeGreaterThan(0);
     expect(distinct).toBeGreaterThan(0);
+  });
+
+  it('DPoP request cost: in-process vs Redis replay store (one round trip); memory per remembered proof', async () => {
+    const client = clientFor(server);
+    try {
+      await eventually(() => client.status === 'ready');
+      const inProcess = await dpopMedian(undefined);
+      const redis = await dpopMedian(createRedisDpopReplayStore({ client, prefix: 'dpop-figures' }));
+      const remembered = await client.keys('dpop-figures:dpop:*');
+      const [one] = remembered;
+      const bytes = Number(await client.call('MEMORY', 'USAGE', one as string, 'SAMPLES', '0'));
+      console.log(
+        `DPoP request median µs: in-process replay ${Math.round(inProcess)}, Redis replay ${Math.round(redis)}; one remembered proof in Redis ${bytes} B`,
+      );
+      // Every proof remembered once, under a digest key.
+      expect(remembered).toHaveLength(1300);
+      expect(redis).toBeLessThan(inProcess + 2000);
+      expect(bytes).toBeGreaterThan(0);
+    } finally {
+      client.disconnect();
+    }
   });
 });

@@ -6,17 +6,12 @@
 import { bearer } from '@nevertrust/testkit';
 import { describe, expect, it } from 'vitest';
 import { storeKeys } from '../src/keys.js';
-import { type Instance, ISSUER, mint, startInstance, useRedisServer } from './support.js';
+import { type Instance, ISSUER, mint, startInstance, startPair, useRedisServer } from './support.js';
 
 const redis = useRedisServer();
 const { instances } = redis;
 
-async function pair(prefix: string): Promise<[Instance, Instance]> {
-  const a = await startInstance(redis.server(), prefix);
-  const b = await startInstance(redis.server(), prefix);
-  instances.push(a, b);
-  return [a, b];
-}
+const pair = (prefix: string) => startPair(redis, prefix);
 
 const evaluate = (instance: Instance, token: string) => instance.guard.evaluate(bearer(token));
 

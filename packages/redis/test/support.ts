@@ -99,3 +99,14 @@ export function useRedisServer(): { server: () => RedisServer; readonly instance
   });
   return { server: () => server as RedisServer, instances };
 }
+
+/** Two instances of one deployment `prefix` on the file's server, closed after the test. */
+export async function startPair(
+  redis: ReturnType<typeof useRedisServer>,
+  prefix: string,
+): Promise<[Instance, Instance]> {
+  const a = await startInstance(redis.server(), prefix);
+  const b = await startInstance(redis.server(), prefix);
+  redis.instances.push(a, b);
+  return [a, b];
+}

@@ -6,6 +6,7 @@
  * can stand in for it when several instances serve the same API.
  */
 import { hash } from 'node:crypto';
+import type { ReportedStoreHealth } from '../model/store-faults.js';
 
 /**
  * Remembers the DPoP proofs a guard accepted.
@@ -31,6 +32,8 @@ import { hash } from 'node:crypto';
  */
 export interface DpopReplayStore {
   checkAndRemember(key: string, expiresAt: number, now: number): boolean | PromiseLike<boolean>;
+  /** Optional: whether the store can answer now (a shared store's link); read by `guard.health()`. */
+  health?(): ReportedStoreHealth;
 }
 
 /**

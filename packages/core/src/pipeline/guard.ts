@@ -103,6 +103,7 @@ export function createGuard(options: GuardOptions): Guard {
   const reportingStores = new Map([
     ['revocation' as const, validated.revocation?.store ?? {}],
     ['counters' as const, validated.monitoring.counterStore ?? {}],
+    ['dpop-replay' as const, validated.dpop?.replay?.store ?? {}],
   ]);
   const keyControl = createKeyControl(
     new Map([...issuers].map(([name, issuer]) => [name, issuer.keySource])),
