@@ -4,6 +4,7 @@
  * expected must fail the tour.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ORDERS_API, startOidcProvider, testTls } from '@nevertrust/testkit';
@@ -74,6 +75,18 @@ describe.concurrent('npm run demo', () => {
       expect(printed).not.toMatch(JWT);
     });
   }
+});
+
+describe('the docs', () => {
+  it('give the number of steps the tour has', () => {
+    for (const file of ['examples/demo/README.md', 'docs/getting-started.md']) {
+      const counts = [...readFileSync(join(root, file), 'utf8').matchAll(/(\d+) steps/g)].map(([, count]) =>
+        Number(count),
+      );
+      expect(counts.length, file).toBeGreaterThan(0);
+      for (const count of counts) expect(count, file).toBe(TOUR.length);
+    }
+  });
 });
 
 describe('the command line', () => {
