@@ -32,6 +32,11 @@ async function withProof(
     accessToken,
     ...(nonce !== undefined ? { nonce } : {}),
   });
+  return dpopRequest(accessToken, proof, proofNote);
+}
+
+/** `GET /me` with dpop-service's token under the DPoP scheme and `proof` in the `DPoP` header. */
+function dpopRequest(accessToken: string, proof: string, proofNote: string): TourRequest {
   return {
     method: 'GET',
     path: PATH,
@@ -39,6 +44,31 @@ async function withProof(
     tokenNote: DPOP_TOKEN,
     dpopProof: proof,
     proofNote,
+  };
+}
+
+/**
+ * mtls-service's certificate-bound token, sent over TLS presenting the certificate of `workload`: service-a's
+ * is the one the token is bound to, service-b's another of the same CA.
+ */
+async function withCertificate(
+  context: TourContext,
+  workload: 'service-a' | 'service-b',
+): Promise<TourRequest> {
+  const { tls } = context;
+  const certificate =
+    workload === 'service-a'
+      ? { cert: tls.clientCert, key: tls.clientKey }
+      : { cert: tls.otherClientCert, key: tls.otherClientKey };
+  return {
+    method: 'GET',
+    path: PATH,
+    token: await context.certificateBoundToken(),
+    tokenNote: CERTIFICATE_TOKEN,
+    overTls: {
+      certificate,
+      note: `HTTPS to the API's TLS port, presenting ${workload}'s client certificate`,
+    },
   };
 }
 
@@ -108,14 +138,7 @@ export const SENDER_STEPS: readonly TourStep[] = [
       const { accessToken } = await context.dpopClient();
       const proof = allowedProofs.get(context);
       if (proof === undefined) throw new Error('no proof was allowed before');
-      return {
-        method: 'GET',
-        path: PATH,
-        token: accessToken,
-        tokenNote: DPOP_TOKEN,
-        dpopProof: proof,
-        proofNote: 'the proof of the allowed call, sent again',
-      };
+      return dpopRequest(accessToken, proof, 'the proof of the allowed call, sent again');
     },
     check: async (response) => challengeHas(response, 'error', 'invalid_dpop_proof'),
     expect: { status: 401, reason: 'ERR_DPOP_PROOF_REPLAYED' },
@@ -138,32 +161,14 @@ export const SENDER_STEPS: readonly TourStep[] = [
   {
     title: 'A certificate-bound token over TLS, with its certificate',
     why: "mtls-service got its token at the provider's mTLS endpoint; the API compares cnf with the connection's certificate (RFC 8705).",
-    request: async (context) => ({
-      method: 'GET',
-      path: PATH,
-      token: await context.certificateBoundToken(),
-      tokenNote: CERTIFICATE_TOKEN,
-      overTls: {
-        certificate: { cert: context.tls.clientCert, key: context.tls.clientKey },
-        note: "HTTPS to the API's TLS port, presenting service-a's client certificate",
-      },
-    }),
+    request: (context) => withCertificate(context, 'service-a'),
     check: async (response) => boundAs(response, 'mtls'),
     expect: { status: 200, reason: 'OK' },
   },
   {
     title: 'The same token over TLS with another certificate',
     why: 'A thief with the token and a certificate of its own (same CA, service-b) cannot use it: the thumbprints differ.',
-    request: async (context) => ({
-      method: 'GET',
-      path: PATH,
-      token: await context.certificateBoundToken(),
-      tokenNote: CERTIFICATE_TOKEN,
-      overTls: {
-        certificate: { cert: context.tls.otherClientCert, key: context.tls.otherClientKey },
-        note: "HTTPS to the API's TLS port, presenting service-b's client certificate",
-      },
-    }),
+    request: (context) => withCertificate(context, 'service-b'),
     check: async (response) => challengeHas(response, 'error', 'invalid_token'),
     expect: { status: 401, reason: 'ERR_CERTIFICATE_MISMATCH' },
   },
