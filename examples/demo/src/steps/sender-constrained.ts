@@ -14,7 +14,7 @@ import {
   type TourStep,
 } from '../tour-step.js';
 
-/** The route of the DPoP steps: it shows how the token was bound. */
+/** The route of these steps: `GET /me` answers how the token was bound. */
 const PATH = '/me';
 
 const DPOP_TOKEN = 'service token of dpop-service, bound to its DPoP key (cnf.jkt)';
@@ -93,7 +93,7 @@ function detailSays(response: TourResponse, words: string): StepCheck {
     : { failure: `the audit detail ${JSON.stringify(detail)} does not say "${words}"` };
 }
 
-// The proof of the allowed request, replayed by the step after it; per run, as every tour has its own.
+// The proof of the allowed request, replayed by a later step; kept per run, as every tour has its own.
 const allowedProofs = new WeakMap<TourContext, string>();
 
 /** DPoP-bound and certificate-bound tokens, and what a thief holding a copy gets. */
