@@ -13,6 +13,7 @@ import {
   startKeyServer,
   type TestKey,
 } from '@nevertrust/testkit';
+import { createDpopFixture, type DpopFixture } from './dpop-case.js';
 import { ALGORITHMS, type BenchAlgorithm } from './profiles.js';
 
 /** Who issues the tokens and for whom; what a server needs to verify them. */
@@ -31,6 +32,8 @@ export interface TokenSet {
   readonly pool: readonly string[];
   /** Never repeated: the "fresh token" mode and the micro "miss" case. */
   readonly fresh: readonly string[];
+  /** A token bound to a DPoP key, and that key: the micro DPoP case. */
+  readonly dpop: DpopFixture;
 }
 
 /** Everything the benchmark processes share. */
@@ -74,6 +77,7 @@ export async function createFixtures(sizes: { poolTokens: number; freshTokens: n
       same: one(),
       pool: Array.from({ length: sizes.poolTokens }, one),
       fresh: Array.from({ length: sizes.freshTokens }, one),
+      dpop: await createDpopFixture((claims) => mint({ lifetime: LIFETIME_SECONDS, claims })),
     };
     tokens[alg] = set;
     jwks[alg] = key.jwk;

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertBuilt } from './build-check.js';
 import { BENCH_DIR, detectPinning } from './child.js';
+import { dpopLines } from './dpop-report.js';
 import { createFixtures } from './fixtures.js';
 import { footprintMarkdown, runFootprint } from './footprint.js';
 import { type InstanceResult, runHttp } from './http.js';
@@ -119,6 +120,10 @@ async function main(): Promise<void> {
     console.log(
       `  ${state.padEnd(12)} ${t.target} — ${t.subject}: ${t.figure.median.toFixed(2)} ${t.unit} (limit ${t.limit})`,
     );
+  }
+  if (report.analysis.dpop.length > 0) {
+    console.log('\nDPoP request (cached token, new proof, replay store) vs Bearer cache hit, CPU per call:');
+    for (const line of dpopLines(report.analysis.dpop)) console.log(line);
   }
   for (const [title, lines] of [
     ['Invalid cases', report.analysis.invalid],

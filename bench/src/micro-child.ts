@@ -1,8 +1,9 @@
 /** One micro case in a process of its own, pinned to the server core; the parent asks for each sample. */
 import { readFileSync } from 'node:fs';
 import { serveParent } from './child.js';
+import { dpopCase } from './dpop-case.js';
 import type { Identity, TokenSet } from './fixtures.js';
-import { microCases } from './micro.js';
+import { MICRO_CASES, microCases } from './micro.js';
 import type { BenchAlgorithm, Profile } from './profiles.js';
 import { type CaseSampler, createCaseSampler } from './sampler.js';
 
@@ -20,8 +21,11 @@ serveParent(async (message) => {
         settings: Profile['micro'];
       };
       const tokens = JSON.parse(readFileSync(tokenFile, 'utf8')) as TokenSet;
-      const { cases } = await microCases(alg, identity, jwk, tokens);
-      const chosen = cases.find((c) => c.name === name);
+      // As many proofs as fresh tokens: the same budget as the miss case.
+      const chosen =
+        name === MICRO_CASES.dpop
+          ? (await dpopCase(name, identity, tokens.dpop, tokens.fresh.length)).case
+          : (await microCases(alg, identity, jwk, tokens)).cases.find((c) => c.name === name);
       if (!chosen) throw new Error(`no micro case named ${name}`);
       sampler = createCaseSampler(chosen, settings);
       return {};

@@ -1,6 +1,7 @@
 /**
  * Micro benchmarks on one core: the raw `node:crypto` signature check, the reference verifier, nevertrust's
- * `evaluate` on a cache hit and on a miss (every call a token the guard has never seen), and the verify
+ * `evaluate` on a cache hit and on a miss (every call a token the guard has never seen), with a DPoP proof
+ * (`dpop-case.ts`; built only in the process that measures it, as its proofs take a while), and the verify
  * functions inside the peers — all on the same keys and tokens. Each case runs in a process of its own, so
  * that no case pays for garbage another left behind; the parent takes one sample of each in turn.
  */
@@ -28,6 +29,7 @@ export const MICRO_CASES = {
   reference: 'reference: node:crypto verify + claim checks',
   hit: 'nevertrust evaluate, cache hit',
   miss: 'nevertrust evaluate, miss (new token every call)',
+  dpop: 'nevertrust evaluate, DPoP: cached token, new proof every call, replay store',
   jose: 'jose jwtVerify',
   fastJwt: 'fast-jwt verify, no cache',
   fastJwtHit: 'fast-jwt verify, cache hit',

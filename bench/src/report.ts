@@ -3,6 +3,7 @@
  * same framework without authentication (paired within a round), and a verdict on every target.
  */
 import { FRAMEWORKS, type Framework, VARIANTS } from './apps/types.js';
+import { analyseDpop, type DpopRow } from './dpop-report.js';
 import type { InstanceResult } from './http.js';
 import type { TokenMode } from './load-child.js';
 import { MICRO_CASES, type MicroResult } from './micro.js';
@@ -84,6 +85,8 @@ export interface Analysis {
   readonly micro: readonly MicroRow[];
   readonly http: readonly HttpRow[];
   readonly memory: readonly MemoryRow[];
+  /** A DPoP request next to a Bearer one (micro, paired per round). */
+  readonly dpop: readonly DpopRow[];
   readonly targets: readonly TargetResult[];
   readonly invalid: readonly string[];
   /** Valid but questionable figures, e.g. a server that was not saturated (the load generator limited it). */
@@ -351,6 +354,7 @@ export function analyse(micro: readonly MicroResult[], instances: readonly Insta
     micro: microRows,
     http: rows,
     memory,
+    dpop: analyseDpop(micro),
     warnings,
     targets: targets(microRows, rows, memory, instances),
     invalid,

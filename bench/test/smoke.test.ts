@@ -36,6 +36,10 @@ describe('bench smoke', () => {
       expect(instance.rssAfterLoad).toBeGreaterThan(0);
     }
 
+    // A DPoP call checks a signature on every request: it can never cost less than a Bearer cache hit.
+    expect(report.analysis.dpop.map((row) => row.alg)).toEqual([...ALGORITHMS]);
+    for (const row of report.analysis.dpop) expect(row.ratio.median).toBeGreaterThan(1);
+
     expect(report.analysis.invalid).toEqual([]);
     const measured = report.analysis.targets.filter((t) => t.pass !== undefined);
     expect(measured.length).toBeGreaterThan(0);

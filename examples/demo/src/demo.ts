@@ -1,12 +1,14 @@
 /**
  * The demo itself: starts a real OpenID Connect provider (and a second one nobody trusts), the example
- * orders API protected by nevertrust (with an anomaly detector and Prometheus metrics), then drives the tour
+ * orders API protected by nevertrust (with an anomaly detector and Prometheus metrics, DPoP and
+ * certificate-bound tokens, over HTTP and over HTTPS with client certificates), then drives the tour
  * with a real HTTP client, printing each request, the decision, the status and the reason, and a summary of
  * the audit trail.
  */
+import { randomBytes } from 'node:crypto';
 import type { AuditEvent, GuardOptions } from '@nevertrust/core';
-import { type OidcTestProvider, ORDERS_API, startOidcProvider } from '@nevertrust/testkit';
-import { type RunningApi, startApi } from './api/index.js';
+import { type OidcTestProvider, ORDERS_API, startOidcProvider, testTls } from '@nevertrust/testkit';
+import { type ApiUrls, type RunningApi, startApi } from './api/index.js';
 import { createAuditTrail } from './audit-trail.js';
 import type { DemoOptions } from './cli.js';
 import type { Output } from './output.js';
@@ -20,7 +22,7 @@ import { createTourContext } from './tour-context.js';
 const CLOCK_TOLERANCE_SECONDS = 5;
 // Low enough for the tour's burst to trip it within a few requests, high enough that the bad tokens of the
 // earlier steps alone (every request of the tour comes from one address) do not.
-const BURST_THRESHOLD = 12;
+const BURST_THRESHOLD = 16;
 // Short, because the tour waits for the block to end before it scrapes the metrics.
 const BLOCK_SECONDS = 3;
 
@@ -39,8 +41,12 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<number
       `nevertrust demo: zero trust against a real OpenID Connect provider (API on ${options.framework})`,
     );
     out.line();
-    let done = out.progress('starting the OpenID Connect provider (oidc-provider, fresh RS256 key)');
-    const idp: OidcTestProvider = await startOidcProvider();
+    let done = out.progress('generating a CA, a server certificate and two client certificates');
+    const tls = await testTls();
+    done('for the API over TLS and the services service-a and service-b');
+    done = out.progress('starting the OpenID Connect provider (oidc-provider, fresh RS256 key)');
+    // Its mTLS endpoint binds tokens to client certificates (RFC 8705); DPoP proofs need its nonce (RFC 9449).
+    const idp: OidcTestProvider = await startOidcProvider({ mtlsEndpoint: true, requireDpopNonce: true });
     running.push(idp);
     done(idp.issuer);
     done = out.progress('starting a second, untrusted OpenID Connect provider');
@@ -50,7 +56,7 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<number
 
     const trail = createAuditTrail();
     let live: ((event: AuditEvent) => void) | undefined;
-    const guardOptions: GuardOptions = {
+    const guardOptions = ({ url, tlsUrl }: ApiUrls): GuardOptions => ({
       // The whole configuration: who issues tokens and who they must be for. Keys come from discovery.
       issuers: [{ issuer: idp.issuer, audience: ORDERS_API }],
       realm: 'orders',
@@ -66,11 +72,19 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<number
       },
       // The provider posts a logout token here when a session of the web app ends.
       backChannelLogout: { path: BACKCHANNEL_LOGOUT_PATH, clientIds: ['orders-web'] },
-    };
+      // DPoP-bound tokens (RFC 9449) with their proofs: htu must name one of the API's own origins (never
+      // the Host header), and every proof must carry a nonce of the API (stateless, under this secret).
+      dpop: { origin: [url, tlsUrl], nonce: { secrets: [randomBytes(32)] } },
+      // Certificate-bound tokens (RFC 8705), checked against the certificate of the TLS connection.
+      mtls: {},
+    });
     done = out.progress(`starting the orders API on ${options.framework}, protected by nevertrust`);
-    const api: RunningApi = await startApi(options.framework, guardOptions);
+    const api: RunningApi = await startApi(options.framework, guardOptions, {
+      key: tls.serverKey,
+      cert: tls.serverCert,
+    });
     running.push(api);
-    done(api.url);
+    done(`${api.url}, and ${api.tlsUrl} asking for client certificates`);
     await idp.registerBackchannelLogout('orders-web', `${api.url}${BACKCHANNEL_LOGOUT_PATH}`);
     out.note(
       `trusted issuer ${idp.issuer}, audience ${ORDERS_API}; keys found through its discovery document`,
@@ -78,6 +92,7 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<number
     out.note(
       `back-channel logout endpoint ${BACKCHANNEL_LOGOUT_PATH}, registered at the provider for orders-web`,
     );
+    out.note(`DPoP-bound tokens with proofs and server nonces; certificate-bound tokens on ${api.tlsUrl}`);
     out.note(
       `auth-failure-burst detector: ${BURST_THRESHOLD} refused tokens per address in 60 s block it for ${BLOCK_SECONDS} s`,
     );
@@ -85,12 +100,14 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<number
     const context = createTourContext({
       idp,
       rogue,
+      api: { url: api.url, tlsUrl: api.tlsUrl, ca: tls.ca },
+      tls,
       clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
       trail,
       revocation: api.guard.revocation,
       say: out.note,
     });
-    const results = await runTour(TOUR, context, api.url, trail, out);
+    const results = await runTour(TOUR, context, trail, out);
     out.summary(trail.summary(), trail.events.length);
     out.verdict(results);
     const code = results.every((result) => result.passed) ? 0 : 1;

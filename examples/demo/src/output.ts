@@ -1,6 +1,7 @@
 /**
- * Everything the demo prints. Tokens never appear: a request shows what the token is, its first
- * characters and its fingerprint; responses show status, decision, reason and the challenge header.
+ * Everything the demo prints. Tokens and DPoP proofs never appear: a request shows what the token is, its
+ * first characters and its fingerprint (a proof, its fingerprint only); responses show status, decision,
+ * reason and the challenge header.
  */
 import type { AuditCount } from './audit-trail.js';
 import { fingerprint, type StepResult, type TourObserver } from './run-tour.js';
@@ -74,12 +75,20 @@ export function createOutput(settings: OutputSettings): Output {
     finished(_index: number, result: StepResult) {
       const { request, event } = result;
       if (request) {
+        const scheme = request.dpopProof === undefined ? 'Bearer' : 'DPoP';
         const credential =
           request.token === undefined
             ? paint.dim('(no Authorization header)')
-            : `Bearer ${request.token.slice(0, 10)}… ${paint.dim(`sha256:${fingerprint(request.token)}`)}`;
-        line(`${indent}→ ${request.method} ${request.path}  ${credential}`);
-        if (request.tokenNote) line(`${indent}  ${paint.dim(request.tokenNote)}`);
+            : `${scheme} ${request.token.slice(0, 10)}… ${paint.dim(`sha256:${fingerprint(request.token)}`)}`;
+        const proof =
+          request.dpopProof === undefined
+            ? ''
+            : `  DPoP: proof ${paint.dim(`sha256:${fingerprint(request.dpopProof)}`)}`;
+        const over = request.overTls ? ' over TLS' : '';
+        line(`${indent}→ ${request.method} ${request.path}${over}  ${credential}${proof}`);
+        for (const note of [request.tokenNote, request.proofNote, request.overTls?.note]) {
+          if (note) line(`${indent}  ${paint.dim(note)}`);
+        }
       }
       if (result.status !== undefined) {
         const decision = event ? `${event.outcome} ${event.reason}` : 'no decision recorded';

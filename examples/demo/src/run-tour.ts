@@ -1,13 +1,14 @@
 /**
- * Runs the tour against the API with a real HTTP client, one request per step (or a bounded burst of the
- * same request), and pairs each response with the audit event the API's guard recorded for it.
+ * Runs the tour against the API with a real HTTP client (over TLS with a client certificate when a step
+ * says so), one request per step (or a bounded burst of the same request), and pairs each response with
+ * the audit event the API's guard recorded for it.
  */
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '@nevertrust/core';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import type { AuditTrail } from './audit-trail.js';
 import type { StepCheck, TourRequest, TourResponse, TourStep } from './tour.js';
-import type { TourContext } from './tour-context.js';
+import type { TourContext, TourTarget } from './tour-context.js';
 
 /** What happened in one step. */
 export interface StepResult {
@@ -38,29 +39,48 @@ export function fingerprint(token: string): string {
 
 const AUDIT_WAIT_MS = 2000;
 
-async function send(apiUrl: string, spec: TourRequest) {
+/** Headers of the request: the token with its scheme (`DPoP` when a proof goes with it), and the proof. */
+function headersOf(spec: TourRequest): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (spec.token !== undefined) headers.authorization = `Bearer ${spec.token}`;
+  if (spec.token !== undefined) {
+    headers.authorization = `${spec.dpopProof === undefined ? 'Bearer' : 'DPoP'} ${spec.token}`;
+  }
+  if (spec.dpopProof !== undefined) headers.dpop = spec.dpopProof;
   if (spec.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await request(`${apiUrl}${spec.path}`, {
-    method: spec.method,
-    headers,
-    ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-    headersTimeout: 10_000,
-    bodyTimeout: 10_000,
-  });
-  const header = (name: string) => {
-    const value = response.headers[name];
-    return typeof value === 'string' ? value : undefined;
-  };
-  const challenge = header('www-authenticate');
-  const retryAfter = header('retry-after');
-  return {
-    status: response.statusCode,
-    body: await response.body.text(),
-    ...(challenge !== undefined ? { challenge } : {}),
-    ...(retryAfter !== undefined ? { retryAfter } : {}),
-  };
+  return headers;
+}
+
+async function send(api: TourTarget, spec: TourRequest) {
+  // Over TLS, a connection of its own presenting the step's client certificate (or none).
+  const dispatcher = spec.overTls
+    ? new Agent({ connect: { ca: api.ca, ...spec.overTls.certificate } })
+    : undefined;
+  try {
+    const response = await request(`${spec.overTls ? api.tlsUrl : api.url}${spec.path}`, {
+      method: spec.method,
+      headers: headersOf(spec),
+      ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
+      ...(dispatcher ? { dispatcher } : {}),
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
+    const header = (name: string) => {
+      const value = response.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    const challenge = header('www-authenticate');
+    const retryAfter = header('retry-after');
+    const dpopNonce = header('dpop-nonce');
+    return {
+      status: response.statusCode,
+      body: await response.body.text(),
+      ...(challenge !== undefined ? { challenge } : {}),
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+      ...(dpopNonce !== undefined ? { dpopNonce } : {}),
+    };
+  } finally {
+    await dispatcher?.close();
+  }
 }
 
 /** `401 ×4 → 429 ×1`: the statuses of a burst, run by run. */
@@ -74,12 +94,7 @@ function describeBurst(statuses: readonly number[]): string {
   return `sent ${statuses.length} times: ${runs.map(({ status, count }) => `${status} ×${count}`).join(' → ')}`;
 }
 
-async function runStep(
-  step: TourStep,
-  context: TourContext,
-  apiUrl: string,
-  trail: AuditTrail,
-): Promise<StepResult> {
+async function runStep(step: TourStep, context: TourContext, trail: AuditTrail): Promise<StepResult> {
   let spec: TourRequest;
   try {
     spec = await step.request(context);
@@ -92,7 +107,7 @@ async function runStep(
   try {
     let response: TourResponse | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const sent = await send(apiUrl, spec);
+      const sent = await send(context.api, spec);
       const event = await trail.eventAfter(before + attempt, AUDIT_WAIT_MS);
       response = event ? { ...sent, event } : sent;
       statuses.push(sent.status);
@@ -130,24 +145,23 @@ async function runStep(
 }
 
 /**
- * Runs every step in order; a failed step does not stop the tour.
+ * Runs every step in order, against the API of `context.api`; a failed step does not stop the tour.
  *
  * @example
  * ```ts
- * const results = await runTour(TOUR, context, api.url, trail, observer);
+ * const results = await runTour(TOUR, context, trail, observer);
  * ```
  */
 export async function runTour(
   steps: readonly TourStep[],
   context: TourContext,
-  apiUrl: string,
   trail: AuditTrail,
   observer: TourObserver,
 ): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const [index, step] of steps.entries()) {
     observer.started(index, step);
-    const result: StepResult = await runStep(step, context, apiUrl, trail);
+    const result: StepResult = await runStep(step, context, trail);
     observer.finished(index, result);
     results.push(result);
   }

@@ -5,8 +5,33 @@
  * issue, as an attacker would.
  */
 import type { Revocation } from '@nevertrust/core/policy';
-import { type OidcTestProvider, ORDERS_API, type TokenSet } from '@nevertrust/testkit';
+import {
+  createDpopKey,
+  type DpopKey,
+  type OidcTestProvider,
+  ORDERS_API,
+  type TlsMaterial,
+  type TokenSet,
+} from '@nevertrust/testkit';
 import type { AuditTrail } from './audit-trail.js';
+
+/** Where the tour sends its requests. */
+export interface TourTarget {
+  /** The API over plain HTTP. */
+  readonly url: string;
+  /** The same API over HTTPS, asking for a client certificate. */
+  readonly tlsUrl: string;
+  /** The CA of the HTTPS listener's certificate, which the client trusts. */
+  readonly ca: string;
+}
+
+/** dpop-service's key and its access token bound to that key (`cnf.jkt`, RFC 9449 §6). */
+export interface DpopClient {
+  readonly key: DpopKey;
+  readonly accessToken: string;
+  /** The API's latest `DPoP-Nonce` (RFC 9449 §9), once it has sent one. */
+  nonce: string | undefined;
+}
 
 /** Everything a tour step may use. */
 export interface TourContext {
@@ -14,6 +39,10 @@ export interface TourContext {
   readonly idp: OidcTestProvider;
   /** A genuine provider the API is not configured to trust. */
   readonly rogue: OidcTestProvider;
+  /** The API's listeners. */
+  readonly api: TourTarget;
+  /** Client certificates generated for this run (service-a, service-b) and their CA. */
+  readonly tls: TlsMaterial;
   /** The API's clock tolerance, for waiting until a token has really expired. */
   readonly clockToleranceSeconds: number;
   /** What the API's guard has recorded so far. */
@@ -27,6 +56,10 @@ export interface TourContext {
    * sign-in asking the provider for that authentication level (RFC 9470 step-up).
    */
   userTokens(loginHint: string, acrValues?: string): Promise<TokenSet>;
+  /** dpop-service's DPoP key and a token the provider bound to it (after its own nonce round trip). */
+  dpopClient(): Promise<DpopClient>;
+  /** mtls-service's token, bound to service-a's certificate presented at the provider's mTLS endpoint. */
+  certificateBoundToken(): Promise<string>;
   /** Says something about what a step does behind the scenes. */
   say(line: string): void;
   /** A token with a one-second lifetime, requested when the tour starts. */
@@ -47,13 +80,16 @@ export function unverifiedClaims(token: string): Record<string, unknown> {
  * @example
  * ```ts
  * const context = createTourContext({
- *   idp, rogue, clockToleranceSeconds: 5, trail, revocation: api.guard.revocation, say: console.log,
+ *   idp, rogue, api: { ...api, ca: tls.ca }, tls, clockToleranceSeconds: 5, trail,
+ *   revocation: api.guard.revocation, say: console.log,
  * });
  * ```
  */
 export function createTourContext(settings: {
   idp: OidcTestProvider;
   rogue: OidcTestProvider;
+  api: TourTarget;
+  tls: TlsMaterial;
   clockToleranceSeconds: number;
   trail: AuditTrail;
   revocation: Revocation;
@@ -77,6 +113,8 @@ export function createTourContext(settings: {
   return {
     idp,
     rogue,
+    api: settings.api,
+    tls: settings.tls,
     clockToleranceSeconds: settings.clockToleranceSeconds,
     trail: settings.trail,
     revocation: settings.revocation,
@@ -89,6 +127,21 @@ export function createTourContext(settings: {
       once(`user ${loginHint} ${acrValues ?? ''}`, () =>
         idp.userTokens({ loginHint, ...(acrValues !== undefined ? { acrValues } : {}) }),
       ),
+    dpopClient: () =>
+      once('dpop-service', async (): Promise<DpopClient> => {
+        const key = await createDpopKey();
+        const { accessToken } = await idp.boundClientCredentials('dpop-service', {
+          scope: 'orders:read',
+          dpop: key,
+        });
+        return { key, accessToken, nonce: undefined };
+      }),
+    certificateBoundToken: () =>
+      once('mtls-service', async () => {
+        const certificate = { cert: settings.tls.clientCert, key: settings.tls.clientKey };
+        return (await idp.boundClientCredentials('mtls-service', { scope: 'orders:read', certificate }))
+          .accessToken;
+      }),
     shortLivedToken: () => shortLived,
     async waitUntil(epochSeconds, why) {
       const remaining = epochSeconds * 1000 - Date.now();

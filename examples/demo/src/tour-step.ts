@@ -4,6 +4,7 @@
  * parameter, a detection record, a metrics scrape. Also the small helpers steps share.
  */
 import type { AuditEvent } from '@nevertrust/core';
+import type { ClientCertificate } from '@nevertrust/testkit';
 import { type TourContext, unverifiedClaims } from './tour-context.js';
 
 /** The request of one step. */
@@ -14,6 +15,15 @@ export interface TourRequest {
   /** What the token is, in words (the token itself is never printed). */
   readonly tokenNote?: string;
   readonly body?: Record<string, unknown>;
+  /**
+   * A DPoP proof (RFC 9449 §4): the token then goes with the `DPoP` scheme and this in the `DPoP` header.
+   * Like the token, it is never printed.
+   */
+  readonly dpopProof?: string;
+  /** What the proof is, in words. */
+  readonly proofNote?: string;
+  /** Sent to the API's HTTPS listener, presenting `certificate` (none when absent), described in `note`. */
+  readonly overTls?: { readonly certificate?: ClientCertificate; readonly note: string };
 }
 
 /** The API's answer to a step's (last) request, with the decision the guard recorded for it. */
@@ -22,6 +32,8 @@ export interface TourResponse {
   readonly body: string;
   readonly challenge?: string;
   readonly retryAfter?: string;
+  /** The `DPoP-Nonce` header (RFC 9449 §9), when the API sent one. */
+  readonly dpopNonce?: string;
   readonly event?: AuditEvent;
 }
 

@@ -6,6 +6,7 @@
 import { BASIC_STEPS, EXPIRY_STEP } from './steps/basics.js';
 import { MONITORING_STEPS } from './steps/monitoring.js';
 import { POLICY_STEPS } from './steps/policy.js';
+import { SENDER_STEPS } from './steps/sender-constrained.js';
 import { SIGNAL_STEPS } from './steps/signals.js';
 import type { TourStep } from './tour-step.js';
 
@@ -18,12 +19,13 @@ export type { StepCheck, TourRequest, TourResponse, TourStep } from './tour-step
  *
  * @example
  * ```ts
- * const results = await runTour(TOUR, context, api.url, trail, out);
+ * const results = await runTour(TOUR, context, trail, out);
  * ```
  */
 export const TOUR: readonly TourStep[] = [
   ...BASIC_STEPS,
   ...POLICY_STEPS,
+  ...SENDER_STEPS,
   ...SIGNAL_STEPS,
   EXPIRY_STEP,
   ...MONITORING_STEPS,

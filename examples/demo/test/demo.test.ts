@@ -4,9 +4,10 @@
  * expected must fail the tour.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ORDERS_API, startOidcProvider } from '@nevertrust/testkit';
+import { ORDERS_API, startOidcProvider, testTls } from '@nevertrust/testkit';
 import { describe, expect, it } from 'vitest';
 import { startApi } from '../src/api/index.js';
 import { createAuditTrail } from '../src/audit-trail.js';
@@ -76,6 +77,18 @@ describe.concurrent('npm run demo', () => {
   }
 });
 
+describe('the docs', () => {
+  it('give the number of steps the tour has', () => {
+    for (const file of ['examples/demo/README.md', 'docs/getting-started.md']) {
+      const counts = [...readFileSync(join(root, file), 'utf8').matchAll(/(\d+) steps/g)].map(([, count]) =>
+        Number(count),
+      );
+      expect(counts.length, file).toBeGreaterThan(0);
+      for (const count of counts) expect(count, file).toBe(TOUR.length);
+    }
+  });
+});
+
 describe('the command line', () => {
   it('takes --framework in both forms, and refuses unknown frameworks and arguments', () => {
     expect(parseArguments(['--framework', 'koa']).framework).toBe('koa');
@@ -95,12 +108,13 @@ describe('the tour verdict', () => {
   it('fails a step whose response or own check differs from what it expects', {
     timeout: 30_000,
   }, async () => {
-    const [idp, rogue] = await Promise.all([startOidcProvider(), startOidcProvider()]);
+    const [idp, rogue, tls] = await Promise.all([startOidcProvider(), startOidcProvider(), testTls()]);
     const trail = createAuditTrail();
-    const api = await startApi('express', {
-      issuers: [{ issuer: idp.issuer, audience: ORDERS_API }],
-      onAudit: trail.listener,
-    });
+    const api = await startApi(
+      'express',
+      () => ({ issuers: [{ issuer: idp.issuer, audience: ORDERS_API }], onAudit: trail.listener }),
+      { key: tls.serverKey, cert: tls.serverCert },
+    );
     try {
       const wrong: TourStep = {
         title: 'expects the impossible',
@@ -118,12 +132,14 @@ describe('the tour verdict', () => {
       const context = createTourContext({
         idp,
         rogue,
+        api: { url: api.url, tlsUrl: api.tlsUrl, ca: tls.ca },
+        tls,
         clockToleranceSeconds: 5,
         trail,
         revocation: api.guard.revocation,
         say: () => undefined,
       });
-      const [result, checked] = await runTour([wrong, checkFails], context, api.url, trail, {
+      const [result, checked] = await runTour([wrong, checkFails], context, trail, {
         started: () => undefined,
         finished: () => undefined,
       });

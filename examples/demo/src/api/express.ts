@@ -1,20 +1,19 @@
 /** The orders API on Express 5. */
 import { getPrincipal, nevertrust, publicRoute, requireScopes, requires } from '@nevertrust/express';
 import express from 'express';
-import type { ApiParts, ListeningServer } from './index.js';
-import { listening } from './listening.js';
+import type { ApiApp, ApiParts } from './index.js';
 import { createOrderBook, describePrincipal, parseNewOrder, paymentMethodsOf } from './orders.js';
 import { OWNER_ONLY, OWNER_WITH_STRONG_SIGN_IN } from './policies.js';
 
 /**
- * Starts the API with a guard that has loaded its issuer's keys.
+ * Builds the API with a guard that has loaded its issuer's keys.
  *
  * @example
  * ```ts
  * const server = await startExpressApi({ guard, metrics: registry });
  * ```
  */
-export async function startExpressApi({ guard, metrics }: ApiParts): Promise<ListeningServer> {
+export async function startExpressApi({ guard, metrics }: ApiParts): Promise<ApiApp> {
   const orders = createOrderBook();
   const app = express();
   app.disable('x-powered-by');
@@ -49,5 +48,5 @@ export async function startExpressApi({ guard, metrics }: ApiParts): Promise<Lis
     res.json(describePrincipal(getPrincipal(req)));
   });
 
-  return listening(app.listen(0, '127.0.0.1'));
+  return { handle: app, close: async () => undefined };
 }

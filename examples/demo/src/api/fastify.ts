@@ -1,7 +1,7 @@
 /** The orders API on Fastify 5. */
 import { getPrincipal, nevertrust, publicRoute, requireScopes, requires } from '@nevertrust/fastify';
 import Fastify from 'fastify';
-import type { ApiParts, ListeningServer } from './index.js';
+import type { ApiApp, ApiParts } from './index.js';
 import { createOrderBook, describePrincipal, parseNewOrder, paymentMethodsOf } from './orders.js';
 import { OWNER_ONLY, OWNER_WITH_STRONG_SIGN_IN } from './policies.js';
 
@@ -10,14 +10,14 @@ interface UserRoute {
 }
 
 /**
- * Starts the API with a guard that has loaded its issuer's keys.
+ * Builds the API with a guard that has loaded its issuer's keys.
  *
  * @example
  * ```ts
  * const server = await startFastifyApi({ guard, metrics: registry });
  * ```
  */
-export async function startFastifyApi({ guard, metrics }: ApiParts): Promise<ListeningServer> {
+export async function startFastifyApi({ guard, metrics }: ApiParts): Promise<ApiApp> {
   const orders = createOrderBook();
   const app = Fastify({ logger: false, bodyLimit: 4096 });
   await app.register(nevertrust, { guard });
@@ -45,6 +45,7 @@ export async function startFastifyApi({ guard, metrics }: ApiParts): Promise<Lis
   );
   app.get('/me', async (request) => describePrincipal(getPrincipal(request)));
 
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { url, close: () => app.close() };
+  // The demo's own listeners (plain HTTP and HTTPS) route to Fastify's request handler.
+  await app.ready();
+  return { handle: (request, response) => app.routing(request, response), close: () => app.close() };
 }

@@ -2,21 +2,20 @@
 import Router from '@koa/router';
 import { getPrincipal, nevertrust, publicRoute, requireScopes, requires } from '@nevertrust/koa';
 import Koa from 'koa';
-import type { ApiParts, ListeningServer } from './index.js';
-import { listening } from './listening.js';
+import type { ApiApp, ApiParts } from './index.js';
 import { createOrderBook, describePrincipal, parseNewOrder, paymentMethodsOf } from './orders.js';
 import { OWNER_ONLY, OWNER_WITH_STRONG_SIGN_IN } from './policies.js';
 import { readJsonBody } from './read-json.js';
 
 /**
- * Starts the API with a guard that has loaded its issuer's keys.
+ * Builds the API with a guard that has loaded its issuer's keys.
  *
  * @example
  * ```ts
  * const server = await startKoaApi({ guard, metrics: registry });
  * ```
  */
-export async function startKoaApi({ guard, metrics }: ApiParts): Promise<ListeningServer> {
+export async function startKoaApi({ guard, metrics }: ApiParts): Promise<ApiApp> {
   const orders = createOrderBook();
   const app = new Koa();
   const router = new Router();
@@ -56,5 +55,5 @@ export async function startKoaApi({ guard, metrics }: ApiParts): Promise<Listeni
   app.use(router.routes());
   app.use(router.allowedMethods());
 
-  return listening(app.listen(0, '127.0.0.1'));
+  return { handle: app.callback(), close: async () => undefined };
 }

@@ -63,6 +63,8 @@ export function describePrincipal(principal: Principal | undefined): Record<stri
     clientId: principal.clientId,
     scopes: principal.scopes,
     acr: principal.authentication.acr,
+    // How the token was bound to its client (RFC 9449 `dpop`, RFC 8705 `mtls`, or `none` for a bearer token).
+    binding: principal.binding.type,
     expiresAt: new Date(principal.expiresAt * 1000).toISOString(),
   };
 }
