@@ -84,3 +84,5 @@ export {
   type ReplayStore,
 } from './signals/replay-store.js';
 export type { SignatureAlgorithm } from './token/algorithms.js';
+export type { IntrospectionOptions } from './token/introspection-options.js';
+export type { IntrospectionReport } from './token/introspector.js';
