@@ -6,6 +6,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { readBounded, settleOnce } from '../keys/bounded-request.js';
 import { keyUrlProblem } from '../keys/fetch-json.js';
 import { type JsonObject, parseStrictJsonObject } from '../model/strict-json.js';
 
@@ -71,42 +72,30 @@ export function createIntrospectionCall(settings: IntrospectionCallSettings): {
           'content-length': Buffer.byteLength(body),
         },
       });
-      let settled = false;
-      const finish = (error: Error | undefined, value?: JsonObject) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (error) {
-          request.destroy();
-          reject(error);
-        } else resolve(value as JsonObject);
+      const errors = {
+        timeout: () => fail('timeout', `no complete response within ${timeoutMs} ms`),
+        network: (message: string) => fail('network', message),
       };
-      const timer = setTimeout(
-        () => finish(fail('timeout', `no complete response within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      request.on('error', (error) => finish(fail('network', `request failed: ${error.message}`)));
+      const finish = settleOnce<JsonObject>(request, timeoutMs, errors, resolve, reject);
       request.on('response', (response) => {
-        response.on('error', (error) => finish(fail('network', `response failed: ${error.message}`)));
+        response.on('error', (error) => finish(errors.network(`response failed: ${error.message}`)));
         const type = (response.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
         if (response.statusCode !== 200 || type !== 'application/json') {
           response.resume();
           const what = response.statusCode !== 200 ? `HTTP status ${response.statusCode}` : 'not JSON';
           return finish(fail(response.statusCode !== 200 ? 'http-status' : 'not-json', what));
         }
-        const chunks: Buffer[] = [];
-        let total = 0;
-        response.on('data', (chunk: Buffer) => {
-          total += chunk.length;
-          if (total > maxBytes) finish(fail('too-large', `response larger than ${maxBytes} bytes`));
-          else chunks.push(chunk);
-        });
-        response.on('end', () => {
-          // Duplicate or `__proto__` members are refused: the answer becomes the principal's claims.
-          const parsed = parseStrictJsonObject(Buffer.concat(chunks).toString('utf8'));
-          if (parsed.ok) finish(undefined, parsed.value);
-          else finish(fail('not-json', `response refused: ${parsed.reason}`));
-        });
+        readBounded(
+          response,
+          maxBytes,
+          () => finish(fail('too-large', `response larger than ${maxBytes} bytes`)),
+          (text) => {
+            // Duplicate or `__proto__` members are refused: the answer becomes the principal's claims.
+            const parsed = parseStrictJsonObject(text.toString('utf8'));
+            if (parsed.ok) finish(undefined, parsed.value);
+            else finish(fail('not-json', `response refused: ${parsed.reason}`));
+          },
+        );
       });
       request.end(body);
     });
