@@ -70,3 +70,5 @@ export {
 export { createMemoryRevocationStore, type RevocationStore } from './policy/revocation-store.js';
 export type { PolicyRoute } from './policy/route-table.js';
 export type { SignatureAlgorithm } from './token/algorithms.js';
+export type { IntrospectionOptions } from './token/introspection-options.js';
+export type { IntrospectionReport } from './token/introspector.js';

@@ -52,6 +52,7 @@ export function createOpenTelemetryMetrics(options: OpenTelemetryMetricsOptions 
     detection: (event) => use()?.detection(event),
     storeFault: (report) => use()?.storeFault(report),
     keyChange: (event) => use()?.keyChange(event),
+    introspection: (report) => use()?.introspection(report),
   };
 }
 
@@ -86,6 +87,9 @@ function createInstruments(provider: MeterProvider, maxRoutes: number): Required
     description: 'Store calls that failed or timed out, by store and answer (refused, failed_open)',
   });
   const keyChanges = meter.createCounter('nevertrust.key_changes', { description: 'Issuer key changes' });
+  const introspections = meter.createCounter('nevertrust.introspections', {
+    description: 'RFC 7662 introspection calls, by issuer and outcome',
+  });
   const route = boundedLabel(maxRoutes);
   return {
     decision(event) {
@@ -118,5 +122,7 @@ function createInstruments(provider: MeterProvider, maxRoutes: number): Required
     },
     keyChange: ({ issuer, origin, action }) =>
       keyChanges.add(1, { 'nevertrust.issuer': issuer, 'nevertrust.origin': origin, action }),
+    introspection: ({ issuer, outcome }) =>
+      introspections.add(1, { 'nevertrust.issuer': issuer, 'nevertrust.outcome': outcome }),
   };
 }

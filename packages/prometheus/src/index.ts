@@ -142,6 +142,12 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     labelNames: ['store', 'answer'] as const,
     registers,
   });
+  const introspections = new Counter({
+    name: `${prefix}introspections_total`,
+    help: 'RFC 7662 introspection calls by issuer and outcome (active, inactive, unavailable, circuit-open).',
+    labelNames: ['issuer', 'outcome'] as const,
+    registers,
+  });
   const route = boundedLabel(options.maxRoutes ?? 200);
   return {
     registry,
@@ -174,6 +180,9 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     },
     storeFault(report) {
       storeFaults.inc({ store: report.store, answer: report.failedOpen ? 'failed_open' : 'refused' });
+    },
+    introspection(report) {
+      introspections.inc({ issuer: report.issuer, outcome: report.outcome });
     },
   };
 }

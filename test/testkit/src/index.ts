@@ -23,6 +23,12 @@ export {
 export { smokeTestExample } from './example-smoke.js';
 export { bearer, type FactsInput, requestFacts } from './facts.js';
 export { type CollectedResponse, collectResponse } from './http-response.js';
+export {
+  type IntrospectionRequest,
+  type IntrospectionServer,
+  type IntrospectionServerMode,
+  startIntrospectionServer,
+} from './introspection-server.js';
 export { type KeyServer, type KeyServerMode, type KeyServerOptions, startKeyServer } from './key-server.js';
 export { generateTestKey, type TestAlgorithm, type TestKey } from './keys.js';
 export { type LaunchedProcess, type LaunchOptions, launchProcess } from './launch.js';

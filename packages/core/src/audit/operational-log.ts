@@ -11,6 +11,7 @@
 import type { SourceHealth } from '../keys/key-health.js';
 import type { KeyFetchReport } from '../keys/key-set-fetch.js';
 import type { StoreFaultReport } from '../model/store-faults.js';
+import type { IntrospectionReport } from '../token/introspector.js';
 import type { LossReason } from './queue.js';
 import type { MetricsRecorder } from './recorder.js';
 
@@ -102,6 +103,26 @@ export function createOperationalLog(
           `no usable keys for ${issuer} (${reason}${report.url ? ` at ${report.url}` : ''}); its tokens are refused with 503`,
         );
       }
+    },
+
+    introspection(report: IntrospectionReport) {
+      const key = `introspection:${report.issuer}`;
+      const { issuer, reason } = report;
+      if (report.outcome === 'active' || report.outcome === 'inactive') {
+        if (failing.delete(key)) {
+          logger.info?.(
+            { code: 'INTROSPECTION_RECOVERED', issuer },
+            `introspection at ${issuer} answers again`,
+          );
+        }
+        return;
+      }
+      if (report.outcome !== 'unavailable' || failing.get(key) === reason) return;
+      failing.set(key, reason ?? 'unknown');
+      logger.error(
+        { code: 'ERR_INTROSPECTION_UNAVAILABLE', issuer, reason },
+        `introspection at ${issuer} failed (${reason}); its opaque tokens are refused with 503`,
+      );
     },
 
     storeFault(report: StoreFaultReport) {

@@ -7,6 +7,7 @@
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import type { AuditEvent } from '../model/audit.js';
 import type { StoreFaultReport } from '../model/store-faults.js';
+import type { IntrospectionReport } from '../token/introspector.js';
 import type { KeyEvent } from './key-event.js';
 import type { LossReason } from './queue.js';
 import type { DetectionEvent } from './schema.js';
@@ -33,6 +34,8 @@ export interface MetricsRecorder {
   storeFault?(report: StoreFaultReport): void;
   /** One call per change to an issuer's keys (operator withdrawal or restore, issuer rotation). */
   keyChange?(event: KeyEvent): void;
+  /** One call per RFC 7662 introspection call, or per request refused by an open circuit breaker. */
+  introspection?(report: IntrospectionReport): void;
 }
 
 /**
@@ -63,6 +66,7 @@ export function combineRecorders(recorders: readonly MetricsRecorder[]): Require
     detection: each('detection'),
     storeFault: each('storeFault'),
     keyChange: each('keyChange'),
+    introspection: each('introspection'),
   };
 }
 

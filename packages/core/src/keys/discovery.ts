@@ -55,14 +55,32 @@ export async function discoverJwksUri(
   kind: DiscoveryKind,
   fetchJson: (url: string) => Promise<unknown>,
 ): Promise<string> {
+  return discoverEndpoint(issuer, kind, fetchJson, 'jwks_uri');
+}
+
+/**
+ * Fetches the issuer's metadata and returns the endpoint URL in `member` (`jwks_uri`,
+ * `introspection_endpoint`) after checking the `issuer` member and that the URL is acceptable (K-3).
+ *
+ * @example
+ * ```ts
+ * const endpoint = await discoverEndpoint(issuer, 'openid-configuration', fetchJson, 'introspection_endpoint');
+ * ```
+ */
+export async function discoverEndpoint(
+  issuer: string,
+  kind: DiscoveryKind,
+  fetchJson: (url: string) => Promise<unknown>,
+  member: 'jwks_uri' | 'introspection_endpoint',
+): Promise<string> {
   const url = discoveryUrl(issuer, kind);
   const metadata = (await fetchJson(url)) as Record<string, unknown> | null;
   const fail = (reason: string) => new KeyFetchError('discovery', reason, url);
   if (typeof metadata !== 'object' || metadata === null) throw fail('discovery document is not an object');
   if (metadata.issuer !== issuer) throw fail(issuerMismatch(issuer, metadata.issuer));
-  const jwksUri = metadata.jwks_uri;
-  if (typeof jwksUri !== 'string') throw fail('discovery document has no jwks_uri');
-  const problem = keyUrlProblem(jwksUri);
-  if (problem) throw fail(`discovery jwks_uri refused: ${problem}`);
-  return jwksUri;
+  const endpoint = metadata[member];
+  if (typeof endpoint !== 'string') throw fail(`discovery document has no ${member}`);
+  const problem = keyUrlProblem(endpoint);
+  if (problem) throw fail(`discovery ${member} refused: ${problem}`);
+  return endpoint;
 }

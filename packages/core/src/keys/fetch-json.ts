@@ -6,6 +6,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
+import { readBounded, settleOnce } from './bounded-request.js';
 import { KeyFetchError, type KeyFetchFailureCode } from './key-fetch-error.js';
 import { isLoopbackHost } from './loopback.js';
 
@@ -86,49 +87,33 @@ export function createJsonFetcher(settings: FetchSettings): {
         agent: secure ? httpsAgent : httpAgent,
         headers: { accept: 'application/json' },
       });
-      let settled = false;
-      const finish = (error: Error | undefined, value?: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (error) {
-          request.destroy();
-          reject(error);
-        } else resolve(value);
+      const errors = {
+        timeout: () => fail('timeout', `no complete response within ${timeoutMs} ms`),
+        network: (message: string) => fail('network', message),
       };
-      const timer = setTimeout(
-        () => finish(fail('timeout', `no complete response within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      request.on('error', (error) => finish(fail('network', `request failed: ${error.message}`)));
+      const finish = settleOnce<unknown>(request, timeoutMs, errors, resolve, reject);
       request.on('response', (response) => {
-        response.on('error', (error) => finish(fail('network', `response failed: ${error.message}`)));
+        response.on('error', (error) => finish(errors.network(`response failed: ${error.message}`)));
         if (response.statusCode !== 200) {
           response.resume();
           finish(fail('http-status', `HTTP status ${response.statusCode}`));
           return;
         }
-        if (Number(response.headers['content-length']) > maxBytes) {
-          finish(fail('too-large', `response larger than ${maxBytes} bytes`));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let total = 0;
-        response.on('data', (chunk: Buffer) => {
-          total += chunk.length;
-          if (total > maxBytes) finish(fail('too-large', `response larger than ${maxBytes} bytes`));
-          else chunks.push(chunk);
-        });
-        response.on('end', () => {
-          let document: unknown;
-          try {
-            document = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            finish(fail('not-json', 'response is not JSON'));
-            return;
-          }
-          finish(undefined, document);
-        });
+        readBounded(
+          response,
+          maxBytes,
+          () => finish(fail('too-large', `response larger than ${maxBytes} bytes`)),
+          (body) => {
+            let document: unknown;
+            try {
+              document = JSON.parse(body.toString('utf8'));
+            } catch {
+              finish(fail('not-json', 'response is not JSON'));
+              return;
+            }
+            finish(undefined, document);
+          },
+        );
       });
       request.end();
     });

@@ -174,6 +174,18 @@ export const ERROR_TABLE: Readonly<Record<Exclude<ErrorCode, 'ERR_CONFIG'>, Erro
     bodyError: 'temporarily_unavailable',
     description: 'Token verification keys are temporarily unavailable',
   },
+  // RFC 7662 §2.2: the issuer says the opaque token is not active (revoked, expired, unknown).
+  ERR_TOKEN_INACTIVE: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'The access token is not active',
+  },
+  // The introspection endpoint is slow, down or answers garbage: refused, never allowed (fail closed).
+  ERR_INTROSPECTION_UNAVAILABLE: {
+    status: 503,
+    bodyError: 'temporarily_unavailable',
+    description: 'The access token cannot be checked right now',
+  },
   // RFC 9470 §3: the token is fine but the authentication behind it is too weak or too old (step-up).
   ERR_INSUFFICIENT_USER_AUTHENTICATION: {
     status: 401,

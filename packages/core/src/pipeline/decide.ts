@@ -11,6 +11,7 @@ import { type Extraction, type ExtractionSettings, extractCredential } from '../
 import type { RequestFacts } from '../model/facts.js';
 import { isPromise } from '../model/maybe-async.js';
 import type { Authorisation, Authoriser, Plan } from '../policy/authorise.js';
+import type { Introspection, Introspector } from '../token/introspector.js';
 import type { TokenCache } from '../token/token-cache.js';
 import { type ResolvedIssuer, type VerifiedToken, verifyAccessToken } from '../token/verify-token.js';
 
@@ -22,6 +23,8 @@ export interface DeciderSettings {
   readonly extraction: ExtractionSettings;
   readonly issuers: ReadonlyMap<string, ResolvedIssuer>;
   readonly cache: TokenCache | undefined;
+  /** RFC 7662 introspection of opaque tokens, when an issuer is configured for it. */
+  readonly introspector?: Introspector | undefined;
   readonly authoriser: Authoriser;
   /** The bind step: the request's proof of possession of what the token is bound to. */
   readonly bind: Bind;
@@ -47,7 +50,7 @@ export type Decide = (facts: RequestFacts, plan: Plan) => Promised<Outcome>;
  * ```
  */
 export function createDecider(settings: DeciderSettings): Decide {
-  const { extraction, issuers, cache, authoriser, bind, workloads, currentTime } = settings;
+  const { extraction, issuers, cache, introspector, authoriser, bind, workloads, currentTime } = settings;
 
   function authorised(
     plan: Plan,
@@ -122,6 +125,17 @@ export function createDecider(settings: DeciderSettings): Decide {
     const now = currentTime();
     const cached = cache?.get(key, now);
     if (cached) return bound(plan, cached, facts, now, key, true, credential);
+    const target = introspector?.route(credential.token);
+    if (introspector && target) {
+      // The answer (or its cached copy) is a verified token like a JWT's: bind and authorise still run
+      // on every request, so a cached answer never stands in for this route's requirement.
+      const answer = introspector.introspect(target, credential.token, key, now);
+      const introspected = (result: Introspection): Promised<Outcome> =>
+        result.ok
+          ? bound(plan, result.token, facts, now, key, result.cacheHit, credential)
+          : { ...result, fingerprint: key.slice(0, 16), scheme: credential.scheme };
+      return isPromise(answer) ? answer.then(introspected) : introspected(answer);
+    }
     // Synchronous when the issuer's keys are at hand: a miss costs no promise of its own (measured in the benchmarks).
     const pending = verifyAccessToken(credential.token, issuers, now / 1000);
     const verified = (verification: Awaited<typeof pending>): Promised<Outcome> => {

@@ -21,6 +21,7 @@ import { completedEvent, createDecisionBuilder } from './decisions.js';
 import { createEvaluator } from './evaluate.js';
 import { EVALUATE_NOW, type Guard, type InternalGuard } from './guard-api.js';
 import { guardClock } from './guard-clock.js';
+import { createGuardIntrospector } from './introspection-setup.js';
 import { resolveIssuers } from './issuers.js';
 import { createMonitor } from './monitor.js';
 import { type GuardOptions, validateOptions } from './options.js';
@@ -73,6 +74,7 @@ export function createGuard(options: GuardOptions): Guard {
     keyEvents.onKeySetChange,
   );
   const cache = validated.cache === false ? undefined : createTokenCache(validated.cache);
+  const introspector = createGuardIntrospector(validated, issuers, fetchJson, monitor.onIntrospection);
   const layer = createPolicyLayer({ ...validated, onStoreFault: monitor.storeFault });
   const dpop = validated.dpop && resolveDpop(validated.dpop, monitor.storeFault);
   const decide = createDecider({
@@ -83,6 +85,7 @@ export function createGuard(options: GuardOptions): Guard {
     },
     issuers,
     cache,
+    introspector,
     authoriser: layer.authoriser,
     bind: createBinder(dpop, validated.mtls ? createCertificateCheck(validated.mtls) : undefined),
     workloads: validated.mtls ? createWorkloadReader(createCertificateReader(validated.mtls)) : undefined,
@@ -129,6 +132,7 @@ export function createGuard(options: GuardOptions): Guard {
     },
     async close() {
       await monitor.close();
+      introspector?.close();
       await close();
     },
     flushAudit: (timeoutMs) => monitor.flush(timeoutMs),

@@ -28,6 +28,7 @@ import type { Decision } from '../model/decision.js';
 import type { RequestFacts } from '../model/facts.js';
 import type { Refusals } from '../model/refusals.js';
 import { createStoreFaultHandler, type StoreFault, type StoreRefusal } from '../model/store-faults.js';
+import type { IntrospectionReport } from '../token/introspector.js';
 
 export type { Refusal } from '../limits/refusal.js';
 
@@ -53,6 +54,8 @@ export interface Monitor {
   record(event: AuditRecord): void;
   /** Feeds key fetch reports to metrics, refused keys to the trail, and reports to `keyFetch.onFetch`. */
   onKeyFetch(report: KeyFetchReport): void;
+  /** Counts an introspection call (metrics) and logs an unreachable or recovered provider. */
+  onIntrospection(report: IntrospectionReport): void;
   /** The store-fault path of every store (counted, published; a refusal unless the store fails open). */
   storeFault(fault: StoreFault): StoreRefusal | undefined;
   stats(): readonly AuditSinkStats[];
@@ -181,6 +184,8 @@ export function createMonitor(settings: MonitorSettings): Monitor {
       for (const record of keyRefusalRecords(report, clock())) pipeline.record(record);
       settings.onFetch?.(report);
     },
+
+    onIntrospection: (report) => recorder.introspection(report),
 
     stats: () => pipeline.stats(),
     stores: () => storeHealth.stores(),

@@ -20,6 +20,7 @@ import {
   roleClaimSchema,
 } from '../policy/options.js';
 import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from '../token/algorithms.js';
+import { introspectionSchema } from '../token/introspection-options.js';
 import { signalOptionsShape } from './signal-options.js';
 
 const ALGORITHMS = [...ASYMMETRIC_ALGORITHMS, ...HMAC_ALGORITHMS] as const;
@@ -54,6 +55,7 @@ const issuerSchema = z
     maxLifetimeSeconds: positiveInt.optional(),
     roleClaim: roleClaimSchema.optional(),
     binding: z.enum(BINDING_POLICIES).optional(),
+    introspection: introspectionSchema.optional(),
   })
   .superRefine((value, ctx) => {
     const sources = (['jwksUri', 'discovery', 'keys', 'secret'] as const).filter(

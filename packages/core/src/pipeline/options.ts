@@ -17,8 +17,10 @@ import type { ClaimPathInput } from '../policy/claim-path.js';
 import type { PolicyOptions, RevocationOptions } from '../policy/options.js';
 import type { ResourceMetadataOptions } from '../policy/resource-metadata.js';
 import { ASYMMETRIC_ALGORITHMS, type SignatureAlgorithm } from '../token/algorithms.js';
+import type { IntrospectionOptions } from '../token/introspection-options.js';
 import type { ScopeClaimFormat } from '../token/scopes.js';
 import type { TokenTypePolicy } from '../token/token-type.js';
+import { introspectionProblems } from './introspection-setup.js';
 import { guardSchema } from './options-schema.js';
 import type { SignalOptions } from './signal-options.js';
 
@@ -63,6 +65,11 @@ export interface IssuerOptions {
    * are accepted; bound ones only with their proof), `dpop-required`, `mtls-required` or `any-bound`.
    */
   readonly binding?: BindingPolicy;
+  /**
+   * Verify this issuer's opaque access tokens by RFC 7662 introspection (docs/introspection.md). With
+   * several introspecting issuers, one must be marked `default`: an opaque token names no issuer.
+   */
+  readonly introspection?: IntrospectionOptions;
 }
 
 /** How remote key sets and discovery documents are fetched and refreshed. */
@@ -199,6 +206,7 @@ export function validateOptions(options: unknown): ValidatedOptions {
       binding: issuer.binding ?? 'bearer-allowed',
     } as ValidatedOptions['issuers'][number];
   });
+  problems.push(...introspectionProblems(value.issuers));
   if (problems.length > 0) throw new ConfigError(problems);
   const cache =
     value.cache === false ? false : withDefaults({ maxEntries: 10_000, maxTtlSeconds: 3600 }, value.cache);

@@ -76,7 +76,9 @@ export function createTokenCache(settings: { maxEntries: number; maxTtlSeconds: 
       const entry = entries.get(key);
       if (entry === undefined) return undefined;
       // Expiry is checked against the guard's clock on every hit, so it holds to the second.
-      if (nowMs >= entry.validUntil * 1000 || !entry.keySource.confirms(entry.kid, entry.key)) {
+      // An entry no key vouches for (an introspected token) is never served from here: fail closed.
+      const { keySource, key: verifiedBy } = entry;
+      if (nowMs >= entry.validUntil * 1000 || !verifiedBy || !keySource?.confirms(entry.kid, verifiedBy)) {
         entries.delete(key);
         return undefined;
       }

@@ -38,11 +38,13 @@ export interface VerifiedToken {
   readonly keyId: string | undefined;
   /**
    * What verified the token: the key, the token's own `kid` and the source holding the key. A cached
-   * result is used only while `keySource.confirms(kid, key)` — never after the key left the set.
+   * result is used only while `keySource.confirms(kid, key)` — never after the key left the set. Absent
+   * for an introspected token (RFC 7662): the provider vouched for it, and only the introspection cache,
+   * bounded by `validUntil`, may hold it.
    */
-  readonly key: VerificationKey;
+  readonly key?: VerificationKey;
   readonly kid: string | undefined;
-  readonly keySource: KeySource;
+  readonly keySource?: KeySource;
   /** Seconds since the epoch after which the token must be verified again (`exp`, or the age cap). */
   readonly validUntil: number;
 }

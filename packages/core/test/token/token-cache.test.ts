@@ -149,7 +149,7 @@ describe('lifetime of an entry', () => {
     const cache = createTokenCache({ maxEntries: 10, maxTtlSeconds: 3600 });
     // A key source that still holds the verifying key: only the validity bounds the entry here.
     const keySource = { confirms: () => true };
-    const entry = { validUntil: NOW, keySource } as unknown as Parameters<typeof cache.set>[1];
+    const entry = { validUntil: NOW, keySource, key: {} } as unknown as Parameters<typeof cache.set>[1];
     const k = 'k'.repeat(43);
     cache.set(k, entry, NOW * 1000);
     cache.set(k, entry, NOW * 1000);
@@ -161,5 +161,14 @@ describe('lifetime of an entry', () => {
     expect(cache.get(k2, NOW * 1000 - 999)).toBe(entry);
     expect(cache.get(k2, NOW * 1000)).toBeUndefined();
     expect(cache.get(k2, NOW * 1000 - 999)).toBeUndefined();
+  });
+
+  it('never serves an entry no key vouches for (an introspected token belongs to the introspection cache)', () => {
+    const cache = createTokenCache({ maxEntries: 10, maxTtlSeconds: 3600 });
+    const entry = { validUntil: NOW + 60 } as unknown as Parameters<typeof cache.set>[1];
+    const k = 'q'.repeat(43);
+    cache.set(k, entry, NOW * 1000);
+    cache.set(k, entry, NOW * 1000);
+    expect(cache.get(k, NOW * 1000)).toBeUndefined();
   });
 });
