@@ -5,12 +5,14 @@
  * sender's own key source, so a key of one issuer or transmitter never verifies another's events (J-7).
  * The claims of an event are checked afterwards by its own rules (`event-claims.ts`).
  */
+
 import { Buffer } from 'node:buffer';
 import type { KeySource } from '../keys/key-source.js';
 import { isPromise } from '../model/maybe-async.js';
 import type { JsonObject } from '../model/strict-json.js';
 import { isSignatureAlgorithm, type SignatureAlgorithm, verifySignature } from '../token/algorithms.js';
 import { parseCompactJws } from '../token/compact-jws.js';
+import { MAX_KID_LENGTH, unsupportedParameter } from '../token/header-rules.js';
 import type { SignalRefusalCode } from './signal-refusal.js';
 
 /** Who may send events, and how their signatures are checked. */
@@ -42,10 +44,8 @@ export interface SignedEventFailure {
 /** Result of {@link verifySignedEvent}. */
 export type SignedEventResult = { readonly ok: true; readonly event: SignedEvent } | SignedEventFailure;
 
-// Header parameters that change how a JWS is processed (RFC 7515 §4.1.11, RFC 7797, JWE): refused, as
-// for access tokens. Encrypted logout tokens (BCL §2.4 allows them) are therefore not accepted.
-const UNSUPPORTED_HEADERS = ['crit', 'b64', 'enc', 'zip'];
-const MAX_KID_LENGTH = 256;
+// The access tokens' header rules (token/header-rules.ts): encrypted logout tokens (BCL §2.4 allows
+// them) are therefore not accepted.
 
 const refuse = (code: SignalRefusalCode, detail: string, issuer?: string): SignedEventFailure =>
   issuer === undefined ? { ok: false, code, detail } : { ok: false, code, detail, issuer };
@@ -66,7 +66,7 @@ export function verifySignedEvent(
   const parsed = parseCompactJws(token);
   if (!parsed.ok) return refuse('ERR_SIGNAL_MALFORMED', parsed.detail);
   const { header, payload, signingInput, signature } = parsed.jws;
-  const unsupported = UNSUPPORTED_HEADERS.find((name) => name in header);
+  const unsupported = unsupportedParameter(header);
   if (unsupported) return refuse('ERR_SIGNAL_MALFORMED', `header parameter ${unsupported} is not supported`);
   const { alg, kid } = header;
   if (kid !== undefined && (typeof kid !== 'string' || kid.length > MAX_KID_LENGTH)) {

@@ -3,6 +3,7 @@
  * strict syntax → header (trusting nothing) → issuer from the allow-list → type → pinned algorithm → key
  * from that issuer's own source → signature → claims → scopes.
  */
+
 import { Buffer } from 'node:buffer';
 import { type BindingPolicy, bindingPolicyProblem } from '../bind/binding-policy.js';
 import { confirmationOf } from '../bind/confirmation.js';
@@ -15,6 +16,7 @@ import type { JsonObject } from '../model/strict-json.js';
 import { isSignatureAlgorithm, type SignatureAlgorithm, verifySignature } from './algorithms.js';
 import { type ClaimRules, validateClaims } from './claims.js';
 import { type CompactJws, parseCompactJws } from './compact-jws.js';
+import { MAX_KID_LENGTH, unsupportedParameter } from './header-rules.js';
 import { collectGrantedScopes, type ScopeClaimFormat } from './scopes.js';
 import { type TokenTypePolicy, tokenTypeProblem } from './token-type.js';
 
@@ -61,16 +63,6 @@ export interface VerificationFailure {
 
 /** Result of {@link verifyAccessToken}. */
 export type Verification = { readonly ok: true; readonly token: VerifiedToken } | VerificationFailure;
-
-// Header parameters that change how a JWS is processed and that nevertrust does not implement
-// (RFC 7515 §4.1.11 `crit`, RFC 7797 `b64`, JWE `enc`/`zip`): a token using them is refused (J-12, #12, #13).
-const UNSUPPORTED_HEADERS = ['crit', 'b64', 'enc', 'zip'];
-const MAX_KID_LENGTH = 256;
-
-function unsupportedParameter(header: JsonObject): string | undefined {
-  for (const name of UNSUPPORTED_HEADERS) if (name in header) return name;
-  return undefined;
-}
 
 function refuse(code: ErrorCode, detail: string, issuer?: string): VerificationFailure {
   return issuer === undefined ? { ok: false, code, detail } : { ok: false, code, detail, issuer };
