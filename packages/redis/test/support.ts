@@ -40,10 +40,10 @@ export function clientFor(server: RedisServer, overrides: Partial<typeof REDIS_C
   });
 }
 
-/** Resolves once `check` holds, polling every 10 ms for at most `timeoutMs`. */
-export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<number> {
+/** Resolves once `check` holds (it may answer asynchronously), polling every 10 ms for at most `timeoutMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<number> {
   const started = performance.now();
-  while (!check()) {
+  while (!(await check())) {
     if (performance.now() - started > timeoutMs) throw new Error(`condition not met in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -12,7 +12,6 @@ import type { VerificationKey } from '../keys/keys.js';
 import type { ErrorCode } from '../model/errors.js';
 import { isPromise } from '../model/maybe-async.js';
 import { type Principal, toPrincipal } from '../model/principal.js';
-import type { JsonObject } from '../model/strict-json.js';
 import { isSignatureAlgorithm, type SignatureAlgorithm, verifySignature } from './algorithms.js';
 import { type ClaimRules, validateClaims } from './claims.js';
 import { type CompactJws, parseCompactJws } from './compact-jws.js';

@@ -1,9 +1,11 @@
 /**
  * guard.health(): the one answer a readiness probe reads — issuers' keys, audit sinks, stores.
  */
+
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_RECOVERY_MS } from '../../src/audit/guard-health.js';
-import { type CounterStore, createGuard, createMemoryCounterStore } from '../../src/index.js';
+import { createGuard } from '../../src/index.js';
+import { failingCounters } from '../fixtures/failing-counters.js';
 import { AUDIENCE, Cleanup, ISSUER, startRig } from '../fixtures/remote-rig.js';
 import { testKey } from '../support.js';
 
@@ -28,22 +30,9 @@ describe('guard.health()', () => {
   });
 
   it('a store that faulted is failing for 30 s after its last fault, then ok again', async () => {
-    let now = Date.now();
-    const broken: CounterStore = {
-      ...createMemoryCounterStore(),
-      increment: () => {
-        throw new TypeError('store down');
-      },
-    };
-    const guard = createGuard({
-      issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [testKey().jwk] }],
-      clock: () => now,
-      logger: false,
-      rateLimits: [{ by: 'peer', limit: 10, windowSeconds: 60 }],
-      counterStore: broken,
-    });
+    const { guard, clock, facts } = failingCounters({ logger: false });
     expect(guard.health().ready).toBe(true);
-    await guard.evaluate({ method: 'GET', target: '/', headers: {}, remoteAddress: '10.0.0.1' });
+    await guard.evaluate(facts);
     expect(guard.health()).toMatchObject({
       ready: false,
       stores: [
@@ -55,7 +44,7 @@ describe('guard.health()', () => {
         },
       ],
     });
-    now += STORE_RECOVERY_MS;
+    clock.now += STORE_RECOVERY_MS;
     expect(guard.health()).toMatchObject({
       ready: true,
       stores: [{ store: 'counters', state: 'ok', faults: 1 }],

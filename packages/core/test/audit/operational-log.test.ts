@@ -3,9 +3,11 @@
  * records are said once when they start (and again only when they change or, for repeating faults, once a
  * minute with a count), with stable codes, the issuer and the URL — never a token.
  */
+
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REPEAT_AFTER_MS } from '../../src/audit/operational-log.js';
-import { ConfigError, type CounterStore, createGuard, createMemoryCounterStore } from '../../src/index.js';
+import { ConfigError, createGuard } from '../../src/index.js';
+import { failingCounters } from '../fixtures/failing-counters.js';
 import { AUDIENCE, Cleanup, ISSUER, startRig } from '../fixtures/remote-rig.js';
 import { testKey } from '../support.js';
 
@@ -67,21 +69,7 @@ describe('keys', () => {
 describe('stores and sinks', () => {
   it('a faulty counter store is one warning per store per minute, with the count since the last', async () => {
     const { lines, logger } = capture();
-    let now = Date.now();
-    const broken: CounterStore = {
-      ...createMemoryCounterStore(),
-      increment: () => {
-        throw new TypeError('store down');
-      },
-    };
-    const guard = createGuard({
-      issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [testKey().jwk] }],
-      clock: () => now,
-      logger,
-      rateLimits: [{ by: 'peer', limit: 10, windowSeconds: 60 }],
-      counterStore: broken,
-    });
-    const facts = { method: 'GET', target: '/', headers: {}, remoteAddress: '10.0.0.1' };
+    const { guard, clock, facts } = failingCounters({ logger });
     for (let i = 0; i < 3; i += 1) expect((await guard.evaluate(facts)).outcome).toBe('deny');
     expect(lines).toEqual([
       expect.objectContaining({
@@ -89,7 +77,7 @@ describe('stores and sinks', () => {
         details: expect.objectContaining({ store: 'counters', count: 1 }),
       }),
     ]);
-    now += REPEAT_AFTER_MS;
+    clock.now += REPEAT_AFTER_MS;
     await guard.evaluate(facts);
     expect(lines[1]?.details).toMatchObject({ store: 'counters', count: 3 });
     await guard.close();
