@@ -4,7 +4,7 @@
  * the issuer added or removed (`origin: 'issuer'`). Every change that makes cached verifications die is
  * on the trail, so "why was this token refused from 14:02 on" has an answer. Never holds key material.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { Recorded } from '../model/audit.js';
 import { recordFields } from '../model/audit-schema.js';
 

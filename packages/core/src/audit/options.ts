@@ -2,7 +2,7 @@
  * The guard options of continuous monitoring (audit sinks, metrics, tracing, rate limits, anomaly
  * detectors and their store), their zod schema — spread into the guard's — and their defaults.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { type DetectorOptions, type ResolvedDetectors, resolveDetectors } from '../limits/detectors.js';
 import type { RateLimitRule } from '../limits/rate-limit.js';
 import type { CounterStore } from '../limits/store.js';

@@ -9,7 +9,7 @@
  * version. No record type has room for a token, a secret or a private key: tokens appear only as a
  * 16-character SHA-256 fingerprint (checklist A12).
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { KEY_RULES } from '../keys/key-hygiene.js';
 import { AUDIT_SCHEMA, type AuditEvent, type Recorded } from '../model/audit.js';
 import { decisionEventSchema, recordFields, requestFields } from '../model/audit-schema.js';

@@ -5,7 +5,7 @@
  * Every logout token and every Security Event Token received is on the trail, accepted or not, so a forged
  * or replayed one is as visible as a real logout. Never holds the token itself.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { Recorded } from '../model/audit.js';
 import { recordFields } from '../model/audit-schema.js';
 

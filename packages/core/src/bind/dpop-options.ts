@@ -4,7 +4,7 @@
  * guard does not accept the DPoP scheme, and every DPoP-bound token is refused.
  */
 import { Buffer } from 'node:buffer';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { lazySchema } from '../model/lazy-schema.js';
 import { checkedString, intIn } from '../model/schema-parts.js';
 import { DEFAULT_STORE_TIMEOUT_MS, type StoreFault, type StoreRefusal } from '../model/store-faults.js';

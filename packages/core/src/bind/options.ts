@@ -3,7 +3,7 @@
  * certificate-bound tokens (RFC 8705) are accepted, and where the client certificate comes from — the TLS
  * connection, or a header set by a TLS-terminating proxy at a configured address (RFC 8705 §6.5, M-5).
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { lazySchema } from '../model/lazy-schema.js';
 import { cidrProblem } from '../policy/cidr.js';
 import type { ForwardedCertificateFormat } from './forwarded-certificate.js';

@@ -2,7 +2,7 @@
  * The zod schemas of key options, shared by everything that is configured with keys: the token issuers
  * and the Shared Signals transmitters (plugged into the guard's one options schema).
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { lazySchema } from '../model/lazy-schema.js';
 import { checkedString } from '../model/schema-parts.js';
 import { keyUrlProblem } from './fetch-json.js';

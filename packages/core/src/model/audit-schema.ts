@@ -3,7 +3,7 @@
  * writes, `AuditEvent`, is inferred from it in `audit.ts`). Only validation loads this module: the
  * sinks entry's record schemas, never the request path, so the core builds no schema at import.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { AUDIT_SCHEMA } from './audit.js';
 import type { ErrorCode } from './errors.js';
 

@@ -5,7 +5,7 @@
  * validate records); its TypeScript type is inferred from it, so the type the core writes and the schema
  * a log pipeline validates against cannot drift.
  */
-import type { z } from 'zod/mini';
+import type * as z from 'zod/mini';
 import type { decisionEventSchema } from './audit-schema.js';
 
 /** The version of the audit event shape; bumped on any incompatible change. */

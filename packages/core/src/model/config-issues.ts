@@ -3,13 +3,15 @@
  * validation so both read the same: `path: expectation`. Only names and expectations are written, never a
  * received value, so a secret or token put in the wrong place is never echoed into a log.
  */
-import { z } from 'zod/mini';
+import type * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { ConfigError } from './errors.js';
 import { lazySchema } from './lazy-schema.js';
 
 // zod/mini sets no locale of its own (it would print "Invalid input" only); the English messages are
 // passed per parse rather than with `z.config()`, which would change them for the application's own zod.
-const english = lazySchema(() => z.locales.en().localeError);
+// The English locale is imported on its own, not through `z.locales`, which holds every locale.
+const english = lazySchema(() => en().localeError);
 
 /**
  * `schema.safeParse(value)` with zod's English messages (`expected number, received string`).

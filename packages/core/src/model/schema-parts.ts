@@ -2,7 +2,7 @@
  * Small zod/mini building blocks the option schemas share, so each rule reads (and fails) the same way
  * wherever it is used.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /**
  * An integer from `min` to `max` inclusive (zod's own messages: `expected int`, `expected number to be

@@ -4,7 +4,7 @@
  * `secrett` must not silently drop a setting); no message ever repeats a received value, so a secret put
  * in the wrong place is never echoed into logs.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { monitoringOptionsShape } from '../audit/options.js';
 import { BINDING_POLICIES } from '../bind/binding-policy.js';
 import { dpopSchema } from '../bind/dpop-options.js';

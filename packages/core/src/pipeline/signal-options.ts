@@ -2,7 +2,7 @@
  * The options of the identity provider's signal channels — OpenID Connect Back-Channel Logout and Shared
  * Signals / CAEP push — and their zod schemas, plugged into the guard's one options schema.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { keysSchema, keyUrl } from '../keys/options.js';
 import { lazySchema } from '../model/lazy-schema.js';
 import { intIn, nonEmptyString } from '../model/schema-parts.js';

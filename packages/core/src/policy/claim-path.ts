@@ -4,7 +4,7 @@
  * given as an array of segments. Reading walks own properties only, with a bounded depth, so no path can
  * reach `__proto__` or `constructor` (attack #22).
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { parseOrThrow } from '../model/config-issues.js';
 import { lazySchema } from '../model/lazy-schema.js';
 

@@ -4,7 +4,7 @@
  * `path: expectation` messages.
  */
 
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { lazySchema } from '../model/lazy-schema.js';
 import { checkedString, intIn, nonEmptyString } from '../model/schema-parts.js';
 import { claimPathSchema } from './claim-path.js';

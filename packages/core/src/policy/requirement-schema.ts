@@ -6,7 +6,7 @@
  * level a schema that always refuses stands in, so a cyclic or absurdly deep value ends at that level
  * instead of exhausting the stack.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { lazySchema } from '../model/lazy-schema.js';
 import { SCOPE_TOKEN } from '../token/scopes.js';
 import { cidrProblem } from './cidr.js';

@@ -4,7 +4,7 @@
  * a client credential leaked — checklist A10, A11). The guard checks it on every request, after the
  * verified-token cache, so a cached token is refused as soon as it is revoked.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { parseOrThrow } from '../model/config-issues.js';
 import { ConfigError } from '../model/errors.js';
 import { lazySchema } from '../model/lazy-schema.js';

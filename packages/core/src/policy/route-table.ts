@@ -11,7 +11,7 @@
 import { METHODS } from 'node:http';
 import { createRequire } from 'node:module';
 import type createRouter from 'find-my-way';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { describeIssue, safeParseEnglish } from '../model/config-issues.js';
 import { ConfigError } from '../model/errors.js';
 import { lazySchema } from '../model/lazy-schema.js';

@@ -3,7 +3,7 @@
  * authenticates to it (§2.1: the endpoint must require client authentication, I-2), which tokens go there
  * and how long an answer may be reused (§4: never beyond `exp`, I-5).
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { keyUrl } from '../keys/options.js';
 import { lazySchema } from '../model/lazy-schema.js';
 import { intIn, nonEmptyString } from '../model/schema-parts.js';
