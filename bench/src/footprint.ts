@@ -6,6 +6,8 @@
  * - modules: how many modules importing the auth package loads (a module-resolution hook counts them);
  * - import time: wall time of that import, median of 5 processes;
  * - start-up RSS: after the app is built and listening, before any request, minus the app without auth.
+ * For nevertrust, the same probe also imports `zod/mini` alone (the core's one validation dependency) in
+ * the same app, so the report can say what share of the modules, import time and RSS is zod's.
  * Writes `bench/results/footprint.json` and `footprint.md`; the report includes the table when present.
  */
 import { execFileSync } from 'node:child_process';
@@ -123,6 +125,31 @@ export interface FootprintRow {
   readonly rssBytes: number;
   /** Modules the import loaded, per package (the first run's). */
   readonly modulesByPackage: Readonly<Record<string, number>>;
+  /** nevertrust only: `zod/mini` imported alone into the same app (modules, import time, RSS). */
+  readonly zod?: {
+    readonly installedBytes: number;
+    readonly modules: number;
+    readonly importMs: number;
+    readonly rssBytes: number;
+  };
+}
+
+interface ProbeRun {
+  importMs: number;
+  modules: number;
+  byPackage: Record<string, number>;
+  rss: number;
+}
+
+/** Runs `script` in `dir` in 5 fresh processes. */
+function probeRuns(dir: string, script: string): ProbeRun[] {
+  return Array.from(
+    { length: 5 },
+    () =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--expose-gc', script], { cwd: dir, encoding: 'utf8' }),
+      ) as ProbeRun,
+  );
 }
 
 function measure(root: string, subject: Subject, tarballs: Map<string, string>): FootprintRow {
@@ -149,18 +176,20 @@ function measure(root: string, subject: Subject, tarballs: Map<string, string>):
   const installedBytes = Number(
     execFileSync('du', ['-sb', 'node_modules'], { cwd: dir, encoding: 'utf8' }).split('\t')[0],
   );
-  const runs = Array.from(
-    { length: 5 },
-    () =>
-      JSON.parse(
-        execFileSync(process.execPath, ['--expose-gc', 'probe.mjs'], { cwd: dir, encoding: 'utf8' }),
-      ) as {
-        importMs: number;
-        modules: number;
-        byPackage: Record<string, number>;
-        rss: number;
-      },
-  );
+  const runs = probeRuns(dir, 'probe.mjs');
+  let zod: FootprintRow['zod'];
+  if (subject.auth?.startsWith('@nevertrust/')) {
+    writeFileSync(join(dir, 'probe-zod.mjs'), probe({ ...subject, auth: 'zod/mini', setup: '' }));
+    const zodRuns = probeRuns(dir, 'probe-zod.mjs');
+    zod = {
+      installedBytes: Number(
+        execFileSync('du', ['-sb', 'node_modules/zod'], { cwd: dir, encoding: 'utf8' }).split('\t')[0],
+      ),
+      modules: median(zodRuns.map((run) => run.modules)),
+      importMs: median(zodRuns.map((run) => run.importMs)),
+      rssBytes: median(zodRuns.map((run) => run.rss)),
+    };
+  }
   const packages = Object.entries(runs[0]?.byPackage ?? {}).sort(([, a], [, b]) => b - a);
   return {
     name: subject.name,
@@ -169,6 +198,7 @@ function measure(root: string, subject: Subject, tarballs: Map<string, string>):
     importMs: median(runs.map((run) => run.importMs)),
     rssBytes: median(runs.map((run) => run.rss)),
     modulesByPackage: Object.fromEntries(packages),
+    ...(zod ? { zod } : {}),
   };
 }
 
@@ -187,6 +217,12 @@ export function footprintMarkdown(rows: readonly FootprintRow[]): string {
     lines.push(
       `| ${row.name} | ${mb(row.installedBytes - bare.installedBytes)} MB | ${row.modules} | ${row.importMs.toFixed(0)} ms | ${mb(row.rssBytes - bare.rssBytes)} MB |`,
     );
+    // zod's share: the same app importing zod/mini alone (its import time and RSS measured on their own).
+    if (row.zod) {
+      lines.push(
+        `| ↳ of which zod/mini alone | ${mb(row.zod.installedBytes)} MB | ${row.zod.modules} | ${row.zod.importMs.toFixed(0)} ms | ${mb(row.zod.rssBytes - bare.rssBytes)} MB |`,
+      );
+    }
   }
   return lines.join('\n');
 }

@@ -209,7 +209,8 @@ export function renderMarkdown(
       'A verification-only app installed with plain npm outside the workspace, next to the same app without' +
         ' auth: installed size, modules the auth import loads (ES and CommonJS), its import time (median of 5' +
         ' processes) and RSS once the app listens, before any request. Budget: within 2× of the lighter peer on' +
-        ' each, RSS within 10 MB of no auth. The misses and their causes are under Findings.',
+        ' each, RSS within 10 MB of no auth. A ↳ row is zod/mini imported alone into the same app: its share.' +
+        ' The misses and their causes are under Findings.',
       '',
       footprint.trim(),
       '',

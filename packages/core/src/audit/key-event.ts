@@ -4,8 +4,9 @@
  * the issuer added or removed (`origin: 'issuer'`). Every change that makes cached verifications die is
  * on the trail, so "why was this token refused from 14:02 on" has an answer. Never holds key material.
  */
-import { z } from 'zod';
-import { type Recorded, recordFields } from '../model/audit.js';
+import * as z from 'zod/mini';
+import type { Recorded } from '../model/audit.js';
+import { recordFields } from '../model/audit-schema.js';
 
 /**
  * zod schema of a `key` record, the source of {@link KeyEvent}.
@@ -26,9 +27,9 @@ export const keyEventSchema = z.object({
   scope: z.enum(['key', 'issuer']),
   issuer: z.string(),
   /** The key's `kid`; absent for an issuer-wide change or a key published without one. */
-  keyId: z.string().optional(),
+  keyId: z.optional(z.string()),
   /** The key's algorithm, for keys the issuer added or removed. */
-  algorithm: z.string().optional(),
+  algorithm: z.optional(z.string()),
 });
 
 /**

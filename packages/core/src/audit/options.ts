@@ -2,10 +2,12 @@
  * The guard options of continuous monitoring (audit sinks, metrics, tracing, rate limits, anomaly
  * detectors and their store), their zod schema — spread into the guard's — and their defaults.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type DetectorOptions, type ResolvedDetectors, resolveDetectors } from '../limits/detectors.js';
 import type { RateLimitRule } from '../limits/rate-limit.js';
 import type { CounterStore } from '../limits/store.js';
+import { lazySchema } from '../model/lazy-schema.js';
+import { intIn } from '../model/schema-parts.js';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../model/store-faults.js';
 import { DEFAULT_CORRELATION_HEADERS } from './correlation.js';
 import { type OperationalLogger, STDERR_LOGGER } from './operational-log.js';
@@ -104,93 +106,88 @@ const withMethods = <T>(what: string, methods: readonly string[]) =>
       methods.every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
     { message: `expected ${what}` },
   );
-const seconds = z.number().int().min(1).max(86_400);
-const detector = z.union(
-  [
-    z.boolean(),
-    z.strictObject({
-      threshold: z.number().int().min(1).max(1_000_000).optional(),
-      windowSeconds: seconds.optional(),
-      blockSeconds: seconds.optional(),
-    }),
-  ],
-  { error: 'expected a boolean or { threshold?, windowSeconds?, blockSeconds? }' },
-);
+function monitoringShape() {
+  const seconds = intIn(1, 86_400);
+  const detector = z.optional(
+    z.union(
+      [
+        z.boolean(),
+        z.strictObject({
+          threshold: z.optional(intIn(1, 1_000_000)),
+          windowSeconds: z.optional(seconds),
+          blockSeconds: z.optional(seconds),
+        }),
+      ],
+      { error: 'expected a boolean or { threshold?, windowSeconds?, blockSeconds? }' },
+    ),
+  );
+  return {
+    audit: z.optional(
+      z.strictObject({
+        sinks: z.optional(z.array(withMethods<AuditSink>('a sink ({ name, write })', ['write']))),
+        queueSize: z.optional(intIn(1, 1_000_000)),
+        batchSize: z.optional(intIn(1, 10_000)),
+        failClosed: z.optional(z.boolean()),
+        maxUnconfirmedRecords: z.optional(intIn(1, 1_000_000)),
+        maxUnconfirmedMs: z.optional(intIn(1, 600_000)),
+        redact: z.optional(
+          z.custom<AuditRedactor>((value) => typeof value === 'function', { message: 'expected a function' }),
+        ),
+        correlationHeaders: z.optional(
+          z.array(z.string().check(z.regex(/^[a-z0-9-]{1,64}$/, 'expected a lower-case header name'))),
+        ),
+      }),
+    ),
+    metrics: z.optional(z.array(withMethods<MetricsRecorder>('a metrics recorder object', []))),
+    tracing: z.optional(withMethods<EvaluationTracer>('a tracer ({ startEvaluation })', ['startEvaluation'])),
+    logger: z.optional(
+      z.union(
+        [z.literal(false), withMethods<OperationalLogger>('a logger ({ warn, error })', ['warn', 'error'])],
+        { error: 'expected a logger ({ warn, error }) or false' },
+      ),
+    ),
+    // The option the core had before OpenTelemetry moved to its own package: an old configuration fails at
+    // start-up saying where it went, rather than as an unknown option or, worse, silently untraced.
+    openTelemetry: z.optional(
+      z.never({
+        error:
+          'moved to @nevertrust/opentelemetry: pass metrics: [createOpenTelemetryMetrics()] and tracing: createOpenTelemetryTracing()',
+      }),
+    ),
+    rateLimits: z.optional(
+      z.array(
+        z.strictObject({
+          name: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+          by: z.enum(['peer', 'principal', 'client']),
+          limit: intIn(1, 1_000_000_000),
+          windowSeconds: seconds,
+          routes: z.optional(
+            z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'expected at least one route')),
+          ),
+        }),
+      ),
+    ),
+    detectors: z.optional(
+      z.strictObject({ authFailureBurst: detector, scopeProbing: detector, tokenSpread: detector }),
+    ),
+    counterStore: z.optional(
+      withMethods<CounterStore>('a counter store', ['increment', 'distinct', 'setFlag', 'flag']),
+    ),
+    counterStoreFaults: z.optional(
+      z.strictObject({ failOpen: z.optional(z.boolean()), timeoutMs: z.optional(intIn(1, 60_000)) }),
+    ),
+  };
+}
 
 /**
- * zod shapes of the monitoring options, spread into the guard's option schema.
+ * zod shapes of the monitoring options, spread into the guard's option schema (built on first use).
  *
  * @example
  * ```ts
- * const guardSchema = z.strictObject({ issuers, ...monitoringOptionsShape });
+ * const guardSchema = z.strictObject({ issuers, ...monitoringOptionsShape() });
  * ```
  */
-export const monitoringOptionsShape = {
-  audit: z
-    .strictObject({
-      sinks: z.array(withMethods<AuditSink>('a sink ({ name, write })', ['write'])).optional(),
-      queueSize: z.number().int().min(1).max(1_000_000).optional(),
-      batchSize: z.number().int().min(1).max(10_000).optional(),
-      failClosed: z.boolean().optional(),
-      maxUnconfirmedRecords: z.number().int().min(1).max(1_000_000).optional(),
-      maxUnconfirmedMs: z.number().int().min(1).max(600_000).optional(),
-      redact: z
-        .custom<AuditRedactor>((value) => typeof value === 'function', { message: 'expected a function' })
-        .optional(),
-      correlationHeaders: z
-        .array(z.string().regex(/^[a-z0-9-]{1,64}$/, 'expected a lower-case header name'))
-        .optional(),
-    })
-    .optional(),
-  metrics: z.array(withMethods<MetricsRecorder>('a metrics recorder object', [])).optional(),
-  tracing: withMethods<EvaluationTracer>('a tracer ({ startEvaluation })', ['startEvaluation']).optional(),
-  logger: z
-    .union(
-      [z.literal(false), withMethods<OperationalLogger>('a logger ({ warn, error })', ['warn', 'error'])],
-      {
-        error: 'expected a logger ({ warn, error }) or false',
-      },
-    )
-    .optional(),
-  // The option the core had before OpenTelemetry moved to its own package: an old configuration fails at
-  // start-up saying where it went, rather than as an unknown option or, worse, silently untraced.
-  openTelemetry: z
-    .never({
-      error:
-        'moved to @nevertrust/opentelemetry: pass metrics: [createOpenTelemetryMetrics()] and tracing: createOpenTelemetryTracing()',
-    })
-    .optional(),
-  rateLimits: z
-    .array(
-      z.strictObject({
-        name: z.string().min(1).max(64).optional(),
-        by: z.enum(['peer', 'principal', 'client']),
-        limit: z.number().int().min(1).max(1_000_000_000),
-        windowSeconds: seconds,
-        routes: z.array(z.string().min(1)).min(1, 'expected at least one route').optional(),
-      }),
-    )
-    .optional(),
-  detectors: z
-    .strictObject({
-      authFailureBurst: detector.optional(),
-      scopeProbing: detector.optional(),
-      tokenSpread: detector.optional(),
-    })
-    .optional(),
-  counterStore: withMethods<CounterStore>('a counter store', [
-    'increment',
-    'distinct',
-    'setFlag',
-    'flag',
-  ]).optional(),
-  counterStoreFaults: z
-    .strictObject({
-      failOpen: z.boolean().optional(),
-      timeoutMs: z.number().int().min(1).max(60_000).optional(),
-    })
-    .optional(),
-};
+export const monitoringOptionsShape = lazySchema(monitoringShape);
 
 /**
  * Applies the monitoring defaults to validated options.

@@ -9,23 +9,17 @@
  * version. No record type has room for a token, a secret or a private key: tokens appear only as a
  * 16-character SHA-256 fingerprint (checklist A12).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { KEY_RULES } from '../keys/key-hygiene.js';
-import {
-  AUDIT_SCHEMA,
-  type AuditEvent,
-  decisionEventSchema,
-  type Recorded,
-  recordFields,
-  requestFields,
-} from '../model/audit.js';
+import { AUDIT_SCHEMA, type AuditEvent, type Recorded } from '../model/audit.js';
+import { decisionEventSchema, recordFields, requestFields } from '../model/audit-schema.js';
 import { type KeyEvent, keyEventSchema } from './key-event.js';
 import { type SignalEvent, signalEventSchema } from './signal-event.js';
 
 export { decisionEventSchema };
 
 const text = z.string();
-const optionalText = text.optional();
+const optionalText = z.optional(text);
 
 const detectorNameSchema = z.enum(['auth-failure-burst', 'scope-probing', 'token-spread']);
 
@@ -55,12 +49,12 @@ export const detectionEventSchema = z.object({
   tokenFingerprint: optionalText,
   route: optionalText,
   /** Events (or distinct peer addresses, for `token-spread`) counted in the window. */
-  count: z.number().int().min(0),
-  threshold: z.number().int().min(1),
-  windowSeconds: z.number().int().min(1),
+  count: z.number().check(z.int(), z.gte(0)),
+  threshold: z.number().check(z.int(), z.gte(1)),
+  windowSeconds: z.number().check(z.int(), z.gte(1)),
   /** `report` only, or `block` the offender until `blockedUntil`. */
   action: z.enum(['report', 'block']),
-  blockedUntil: recordFields.time.optional(),
+  blockedUntil: z.optional(recordFields.time),
 });
 
 /**
@@ -86,7 +80,7 @@ export const gapEventSchema = z.object({
   ...recordFields,
   type: z.literal('gap'),
   sink: text,
-  dropped: z.number().int().min(1),
+  dropped: z.number().check(z.int(), z.gte(1)),
   reason: z.enum(['queue_full', 'write_failed']),
 });
 

@@ -5,10 +5,11 @@
  * Every logout token and every Security Event Token received is on the trail, accepted or not, so a forged
  * or replayed one is as visible as a real logout. Never holds the token itself.
  */
-import { z } from 'zod';
-import { type Recorded, recordFields } from '../model/audit.js';
+import * as z from 'zod/mini';
+import type { Recorded } from '../model/audit.js';
+import { recordFields } from '../model/audit-schema.js';
 
-const optionalText = z.string().optional();
+const optionalText = z.optional(z.string());
 
 /**
  * zod schema of a `signal` record, the source of {@link SignalEvent}.
@@ -41,9 +42,9 @@ export const signalEventSchema = z.object({
   /** The `sid` whose tokens were cut off. */
   sessionId: optionalText,
   /** Which cut-offs were recorded: by subject, by session, by authentication time. */
-  cutOffs: z.array(z.enum(['subject', 'session', 'authentication'])).optional(),
+  cutOffs: z.optional(z.array(z.enum(['subject', 'session', 'authentication']))),
   /** The HTTP status answered to the sender. */
-  status: z.number().int().min(100).max(599),
+  status: z.number().check(z.int(), z.gte(100), z.lte(599)),
   remoteAddress: optionalText,
 });
 

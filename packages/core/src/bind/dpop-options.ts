@@ -4,7 +4,9 @@
  * guard does not accept the DPoP scheme, and every DPoP-bound token is refused.
  */
 import { Buffer } from 'node:buffer';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { lazySchema } from '../model/lazy-schema.js';
+import { checkedString, intIn } from '../model/schema-parts.js';
 import { DEFAULT_STORE_TIMEOUT_MS, type StoreFault, type StoreRefusal } from '../model/store-faults.js';
 import { ASYMMETRIC_ALGORITHMS, type SignatureAlgorithm } from '../token/algorithms.js';
 import { createDpopCheck, type DpopCheck } from './dpop-check.js';
@@ -61,57 +63,62 @@ export interface DpopOptions {
 /** The default proof algorithms, advertised in `algs`. */
 export const DEFAULT_DPOP_ALGORITHMS: readonly DpopAlgorithm[] = ['ES256', 'PS256', 'RS256', 'EdDSA'];
 
-const secret = z.custom<string | Uint8Array>(
-  (value) =>
-    (typeof value === 'string' && Buffer.byteLength(value, 'utf8') >= 32) ||
-    (value instanceof Uint8Array && value.byteLength >= 32),
-  { message: 'expected a secret of at least 32 bytes' },
-);
-const origin = z.string().superRefine((value, ctx) => {
-  const problem = originProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+function buildDpopSchema() {
+  const secret = z.custom<string | Uint8Array>(
+    (value) =>
+      (typeof value === 'string' && Buffer.byteLength(value, 'utf8') >= 32) ||
+      (value instanceof Uint8Array && value.byteLength >= 32),
+    { message: 'expected a secret of at least 32 bytes' },
+  );
+  const origin = checkedString(originProblem);
+  return z.strictObject({
+    origin: z.union([origin, z.array(origin).check(z.minLength(1, 'expected at least one origin'))], {
+      error: 'expected an origin such as https://api.example.com, or an array of them',
+    }),
+    algorithms: z.optional(
+      z.array(z.enum(ASYMMETRIC_ALGORITHMS)).check(z.minLength(1, 'expected at least one algorithm')),
+    ),
+    maxAgeSeconds: z.optional(intIn(1, 3600)),
+    futureSkewSeconds: z.optional(intIn(0, 300)),
+    replay: z.optional(
+      z
+        .strictObject({
+          store: z.optional(
+            z.custom<DpopReplayStore>(
+              (value) =>
+                typeof value === 'object' &&
+                value !== null &&
+                typeof (value as DpopReplayStore).checkAndRemember === 'function',
+              { message: 'expected a replay store with checkAndRemember()' },
+            ),
+          ),
+          maxEntries: z.optional(z.number().check(z.int(), z.positive())),
+          timeoutMs: z.optional(intIn(1, 60_000)),
+        })
+        .check(
+          z.refine((value) => value.store === undefined || value.maxEntries === undefined, {
+            message: 'expected either store or maxEntries (maxEntries sizes the in-process store)',
+          }),
+        ),
+    ),
+    nonce: z.optional(
+      z.strictObject({
+        secrets: z.array(secret).check(z.minLength(1, 'expected at least one secret')),
+        lifetimeSeconds: z.optional(intIn(10, 86_400)),
+      }),
+    ),
+  });
+}
 
 /**
  * The schema of {@link DpopOptions}.
  *
  * @example
  * ```ts
- * guardSchema.extend({ dpop: dpopSchema.optional() });
+ * z.strictObject({ dpop: z.optional(dpopSchema()) });
  * ```
  */
-export const dpopSchema = z.strictObject({
-  origin: z.union([origin, z.array(origin).min(1, 'expected at least one origin')], {
-    error: 'expected an origin such as https://api.example.com, or an array of them',
-  }),
-  algorithms: z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1, 'expected at least one algorithm').optional(),
-  maxAgeSeconds: z.number().int().min(1).max(3600).optional(),
-  futureSkewSeconds: z.number().int().min(0).max(300).optional(),
-  replay: z
-    .strictObject({
-      store: z
-        .custom<DpopReplayStore>(
-          (value) =>
-            typeof value === 'object' &&
-            value !== null &&
-            typeof (value as DpopReplayStore).checkAndRemember === 'function',
-          { message: 'expected a replay store with checkAndRemember()' },
-        )
-        .optional(),
-      maxEntries: z.number().int().positive().optional(),
-      timeoutMs: z.number().int().min(1).max(60_000).optional(),
-    })
-    .refine((value) => value.store === undefined || value.maxEntries === undefined, {
-      message: 'expected either store or maxEntries (maxEntries sizes the in-process store)',
-    })
-    .optional(),
-  nonce: z
-    .strictObject({
-      secrets: z.array(secret).min(1, 'expected at least one secret'),
-      lifetimeSeconds: z.number().int().min(10).max(86_400).optional(),
-    })
-    .optional(),
-});
+export const dpopSchema = lazySchema(buildDpopSchema);
 
 /**
  * The `algs` value of every `DPoP` challenge (RFC 9449 §7.1): the accepted proof algorithms.

@@ -6,8 +6,8 @@
  */
 import { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { importJwk } from '../keys/keys.js';
+import { LruMap } from '../model/lru-map.js';
 import type { JsonObject } from '../model/strict-json.js';
 import { type SignatureAlgorithm, verifySignature } from '../token/algorithms.js';
 import { decodeJson, isCanonicalBase64Url } from '../token/compact-jws.js';
@@ -110,7 +110,7 @@ function claimsProblem(payload: JsonObject): string | undefined {
  */
 export function createProofVerifier(settings: ProofSettings): ProofVerifier {
   const { algorithms, maxAgeSeconds, futureSkewSeconds } = settings;
-  const keys = new LRUCache<string, ProofKey>({ max: HEADER_CACHE_ENTRIES });
+  const keys = new LruMap<string, ProofKey>(HEADER_CACHE_ENTRIES);
 
   function keyOf(segment: string): ProofKey | string {
     const known = keys.get(segment);

@@ -3,7 +3,8 @@
  * certificate-bound tokens (RFC 8705) are accepted, and where the client certificate comes from — the TLS
  * connection, or a header set by a TLS-terminating proxy at a configured address (RFC 8705 §6.5, M-5).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { lazySchema } from '../model/lazy-schema.js';
 import { cidrProblem } from '../policy/cidr.js';
 import type { ForwardedCertificateFormat } from './forwarded-certificate.js';
 
@@ -39,49 +40,59 @@ export const DEFAULT_CERTIFICATE_HEADERS: Readonly<Record<ForwardedCertificateFo
 };
 
 // A fixed message: a bad range is not repeated.
-const cidr = z.custom<string>((value) => cidrProblem(value) === undefined, {
-  message: 'expected a CIDR range such as 10.0.0.0/8 or 2001:db8::/32, or an IP address',
-});
+const cidr = () =>
+  z.custom<string>((value) => cidrProblem(value) === undefined, {
+    message: 'expected a CIDR range such as 10.0.0.0/8 or 2001:db8::/32, or an IP address',
+  });
 
 /**
  * The schema of {@link MtlsOptions}.
  *
  * @example
  * ```ts
- * mtlsSchema.safeParse({ trustedProxies: ['10.0.0.0/8'], format: 'pem' }).success; // true
+ * mtlsSchema().safeParse({ trustedProxies: ['10.0.0.0/8'], format: 'pem' }).success; // true
  * ```
  */
-export const mtlsSchema = z
-  .strictObject({
-    trustedProxies: z.array(cidr).min(1, 'expected at least one address range').optional(),
-    format: z.enum(['xfcc', 'pem', 'rfc9440']).optional(),
-    certificateHeader: z
-      .string()
-      .regex(/^[a-z0-9!#$%&'*+.^_`|~-]+$/, 'expected a lower-case header name')
-      .optional(),
-  })
-  .superRefine((value, ctx) => {
-    if (value.trustedProxies === undefined) {
-      for (const name of ['format', 'certificateHeader'] as const) {
-        if (value[name] !== undefined) {
+export const mtlsSchema = lazySchema(() =>
+  z
+    .strictObject({
+      trustedProxies: z.optional(
+        z.array(cidr()).check(z.minLength(1, 'expected at least one address range')),
+      ),
+      format: z.optional(z.enum(['xfcc', 'pem', 'rfc9440'])),
+      certificateHeader: z.optional(
+        z.string().check(z.regex(/^[a-z0-9!#$%&'*+.^_`|~-]+$/, 'expected a lower-case header name')),
+      ),
+    })
+    .check(
+      z.superRefine((value, ctx) => {
+        if (value.trustedProxies === undefined) {
+          for (const name of ['format', 'certificateHeader'] as const) {
+            if (value[name] !== undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [name],
+                message: 'expected only together with trustedProxies',
+              });
+            }
+          }
+        } else if (value.format === undefined) {
           ctx.addIssue({
             code: 'custom',
-            path: [name],
-            message: 'expected only together with trustedProxies',
+            path: ['format'],
+            message: "expected 'xfcc', 'pem' or 'rfc9440' with trustedProxies",
           });
         }
-      }
-    } else if (value.format === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['format'],
-        message: "expected 'xfcc', 'pem' or 'rfc9440' with trustedProxies",
-      });
-    }
-    if (
-      value.certificateHeader !== undefined &&
-      ['authorization', 'dpop'].includes(value.certificateHeader)
-    ) {
-      ctx.addIssue({ code: 'custom', path: ['certificateHeader'], message: 'expected a dedicated header' });
-    }
-  });
+        if (
+          value.certificateHeader !== undefined &&
+          ['authorization', 'dpop'].includes(value.certificateHeader)
+        ) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['certificateHeader'],
+            message: 'expected a dedicated header',
+          });
+        }
+      }),
+    ),
+);

@@ -6,7 +6,7 @@
  * store with fresh addresses cannot evict an offender's block.
  */
 
-import { LRUCache } from 'lru-cache';
+import { LruMap } from '../model/lru-map.js';
 import type { ReportedStoreHealth } from '../model/store-faults.js';
 
 /** Counts of a sliding window, kept as two fixed windows (current and previous). */
@@ -66,9 +66,9 @@ interface Window {
  * ```
  */
 export function createMemoryCounterStore(options: MemoryCounterStoreOptions = {}): CounterStore {
-  const windows = new LRUCache<string, Window>({ max: options.maxKeys ?? 100_000 });
-  const sets = new LRUCache<string, Map<string, number>>({ max: options.maxKeys ?? 100_000 });
-  const flags = new LRUCache<string, number>({ max: options.maxFlags ?? 100_000 });
+  const windows = new LruMap<string, Window>(options.maxKeys ?? 100_000);
+  const sets = new LruMap<string, Map<string, number>>(options.maxKeys ?? 100_000);
+  const flags = new LruMap<string, number>(options.maxFlags ?? 100_000);
   const maxMembers = options.maxMembers ?? 64;
   return {
     async increment(key, windowMs, nowMs) {

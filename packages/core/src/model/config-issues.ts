@@ -3,8 +3,30 @@
  * validation so both read the same: `path: expectation`. Only names and expectations are written, never a
  * received value, so a secret or token put in the wrong place is never echoed into a log.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { ConfigError } from './errors.js';
+import { lazySchema } from './lazy-schema.js';
+
+// zod/mini sets no locale of its own (it would print "Invalid input" only); the English messages are
+// passed per parse rather than with `z.config()`, which would change them for the application's own zod.
+// The English locale is imported on its own, not through `z.locales`, which holds every locale.
+const english = lazySchema(() => en().localeError);
+
+/**
+ * `schema.safeParse(value)` with zod's English messages (`expected number, received string`).
+ *
+ * @example
+ * ```ts
+ * const result = safeParseEnglish(guardSchema(), options);
+ * ```
+ */
+export function safeParseEnglish<Schema extends z.ZodMiniType>(
+  schema: Schema,
+  value: unknown,
+): z.core.util.SafeParseResult<z.output<Schema>> {
+  return schema.safeParse(value, { error: english() });
+}
 
 function formatPath(root: string, path: readonly PropertyKey[]): string {
   const text = path
@@ -40,15 +62,15 @@ export function describeIssue(issue: z.core.$ZodIssue, root = ''): string[] {
  *
  * @example
  * ```ts
- * const target = parseOrThrow(revokeTokenSchema, input, 'revokeToken()');
+ * const target = parseOrThrow(targets().token, input, 'revokeToken()');
  * ```
  */
-export function parseOrThrow<Schema extends z.ZodType>(
+export function parseOrThrow<Schema extends z.ZodMiniType>(
   schema: Schema,
   value: unknown,
   root: string,
 ): z.output<Schema> {
-  const result = schema.safeParse(value);
+  const result = safeParseEnglish(schema, value);
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, root)));
 }

@@ -11,7 +11,7 @@ import type { MtlsOptions } from '../bind/options.js';
 import type { DiscoveryKind } from '../keys/discovery.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import type { AuditListener } from '../model/audit.js';
-import { describeIssue } from '../model/config-issues.js';
+import { describeIssue, safeParseEnglish } from '../model/config-issues.js';
 import { ConfigError } from '../model/errors.js';
 import type { ClaimPathInput } from '../policy/claim-path.js';
 import type { PolicyOptions, RevocationOptions } from '../policy/options.js';
@@ -184,7 +184,7 @@ export interface ValidatedOptions {
  * ```
  */
 export function validateOptions(options: unknown): ValidatedOptions {
-  const result = guardSchema.safeParse(options);
+  const result = safeParseEnglish(guardSchema(), options);
   if (!result.success) throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue)));
   const value = result.data;
   const seen = new Set<string>();

@@ -2,8 +2,10 @@
  * The options of the identity provider's signal channels — OpenID Connect Back-Channel Logout and Shared
  * Signals / CAEP push — and their zod schemas, plugged into the guard's one options schema.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { keysSchema, keyUrl } from '../keys/options.js';
+import { lazySchema } from '../model/lazy-schema.js';
+import { intIn, nonEmptyString } from '../model/schema-parts.js';
 import type { SessionScope } from '../signals/cut-off.js';
 import type { ReplayStore } from '../signals/replay-store.js';
 import { ASYMMETRIC_ALGORITHMS, type SignatureAlgorithm } from '../token/algorithms.js';
@@ -65,61 +67,68 @@ export interface SignalOptions {
   readonly sharedSignals?: SharedSignalsOptions;
 }
 
-const text = z.string().min(1, 'expected a non-empty string');
-const path = z
-  .string()
-  .regex(/^\/[\x21-\x7e]*$/, 'expected an absolute path of printable characters')
-  .refine((value) => !/[?#]/.test(value), 'expected a path without query or fragment');
-const channelShape = {
-  path,
-  scope: z.enum(['subject', 'session']).optional(),
-  maxAgeSeconds: z.number().int().min(10).max(86_400).optional(),
-  maxBodyBytes: z.number().int().min(1024).max(1_048_576).optional(),
-  replay: z
-    .custom<ReplayStore>(
-      (value) =>
-        typeof (value as ReplayStore | null)?.remember === 'function' &&
-        typeof (value as ReplayStore).forget === 'function',
-      { message: 'expected a replay store { remember, forget }' },
-    )
-    .optional(),
-};
+const nonEmpty = (message: string) => z.minLength(1, message);
 
-const transmitterSchema = z
-  .strictObject({
-    issuer: text,
-    audience: z.union([text, z.array(text).min(1, 'expected at least one audience')], {
-      error: 'expected a non-empty string or an array of them',
-    }),
-    jwksUri: keyUrl.optional(),
-    keys: keysSchema.optional(),
-    algorithms: z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1, 'expected at least one algorithm').optional(),
-    subjectIssuers: z.array(text).min(1, 'expected at least one issuer').optional(),
-  })
-  .refine((value) => (value.jwksUri === undefined) !== (value.keys === undefined), {
-    message: 'expected one key source: jwksUri or keys',
-  });
+function signalShape() {
+  const text = nonEmptyString();
+  const channelShape = {
+    path: z.string().check(
+      z.regex(/^\/[\x21-\x7e]*$/, 'expected an absolute path of printable characters'),
+      z.refine((value) => !/[?#]/.test(value), 'expected a path without query or fragment'),
+    ),
+    scope: z.optional(z.enum(['subject', 'session'])),
+    maxAgeSeconds: z.optional(intIn(10, 86_400)),
+    maxBodyBytes: z.optional(intIn(1024, 1_048_576)),
+    replay: z.optional(
+      z.custom<ReplayStore>(
+        (value) =>
+          typeof (value as ReplayStore | null)?.remember === 'function' &&
+          typeof (value as ReplayStore).forget === 'function',
+        { message: 'expected a replay store { remember, forget }' },
+      ),
+    ),
+  };
+  const transmitterSchema = z
+    .strictObject({
+      issuer: text,
+      audience: z.union([text, z.array(text).check(nonEmpty('expected at least one audience'))], {
+        error: 'expected a non-empty string or an array of them',
+      }),
+      jwksUri: z.optional(keyUrl()),
+      keys: z.optional(keysSchema()),
+      algorithms: z.optional(
+        z.array(z.enum(ASYMMETRIC_ALGORITHMS)).check(nonEmpty('expected at least one algorithm')),
+      ),
+      subjectIssuers: z.optional(z.array(text).check(nonEmpty('expected at least one issuer'))),
+    })
+    .check(
+      z.refine((value) => (value.jwksUri === undefined) !== (value.keys === undefined), {
+        message: 'expected one key source: jwksUri or keys',
+      }),
+    );
+  return {
+    backChannelLogout: z.optional(
+      z.strictObject({
+        ...channelShape,
+        clientIds: z.array(text).check(nonEmpty('expected at least one client id')),
+        issuers: z.optional(z.array(text).check(nonEmpty('expected at least one issuer'))),
+      }),
+    ),
+    sharedSignals: z.optional(
+      z.strictObject({
+        ...channelShape,
+        transmitters: z.array(transmitterSchema).check(nonEmpty('expected at least one transmitter')),
+      }),
+    ),
+  };
+}
 
 /**
- * The guard schema's members for the signal channels.
+ * The guard schema's members for the signal channels (built on first use).
  *
  * @example
  * ```ts
- * const guardSchema = z.strictObject({ issuers, ...signalOptionsShape });
+ * const guardSchema = z.strictObject({ issuers, ...signalOptionsShape() });
  * ```
  */
-export const signalOptionsShape = {
-  backChannelLogout: z
-    .strictObject({
-      ...channelShape,
-      clientIds: z.array(text).min(1, 'expected at least one client id'),
-      issuers: z.array(text).min(1, 'expected at least one issuer').optional(),
-    })
-    .optional(),
-  sharedSignals: z
-    .strictObject({
-      ...channelShape,
-      transmitters: z.array(transmitterSchema).min(1, 'expected at least one transmitter'),
-    })
-    .optional(),
-};
+export const signalOptionsShape = lazySchema(signalShape);

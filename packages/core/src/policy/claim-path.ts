@@ -4,8 +4,9 @@
  * given as an array of segments. Reading walks own properties only, with a bounded depth, so no path can
  * reach `__proto__` or `constructor` (attack #22).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOrThrow } from '../model/config-issues.js';
+import { lazySchema } from '../model/lazy-schema.js';
 
 /** A claim path as users write it. */
 export type ClaimPathInput = string | readonly string[];
@@ -21,19 +22,35 @@ const SEGMENT_EXPECTED = 'expected non-empty path segments';
  *
  * @example
  * ```ts
- * claimPathSchema.parse('realm_access.roles'); // ['realm_access', 'roles']
- * claimPathSchema.safeParse('a..b').success; // false: expected non-empty path segments
+ * claimPathSchema().parse('realm_access.roles'); // ['realm_access', 'roles']
+ * claimPathSchema().safeParse('a..b').success; // false: expected non-empty path segments
  * ```
  */
-export const claimPathSchema = z
-  .union([z.string().transform((path) => path.split('.')), z.array(z.unknown())], { error: PATH_EXPECTED })
-  .pipe(
-    z
-      .array(z.string({ error: SEGMENT_EXPECTED }).min(1, SEGMENT_EXPECTED), { error: PATH_EXPECTED })
-      .min(1, PATH_EXPECTED)
-      .max(MAX_SEGMENTS, `expected at most ${MAX_SEGMENTS} path segments`)
-      .transform((segments): readonly string[] => Object.freeze(segments)),
-  );
+export const claimPathSchema = lazySchema(() =>
+  z.pipe(
+    z.union(
+      [
+        z.pipe(
+          z.string(),
+          z.transform((path: string) => path.split('.')),
+        ),
+        z.array(z.unknown()),
+      ],
+      { error: PATH_EXPECTED },
+    ),
+    z.pipe(
+      z
+        .array(z.string({ error: SEGMENT_EXPECTED }).check(z.minLength(1, SEGMENT_EXPECTED)), {
+          error: PATH_EXPECTED,
+        })
+        .check(
+          z.minLength(1, PATH_EXPECTED),
+          z.maxLength(MAX_SEGMENTS, `expected at most ${MAX_SEGMENTS} path segments`),
+        ),
+      z.transform((segments: string[]): readonly string[] => Object.freeze(segments)),
+    ),
+  ),
+);
 
 /**
  * Normalises a claim path to frozen segments; throws {@link ConfigError} naming `where` when it is unusable.
@@ -45,7 +62,7 @@ export const claimPathSchema = z
  * ```
  */
 export function toClaimPath(path: ClaimPathInput, where: string): readonly string[] {
-  return parseOrThrow(claimPathSchema, path, where);
+  return parseOrThrow(claimPathSchema(), path, where);
 }
 
 /**

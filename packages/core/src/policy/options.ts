@@ -4,7 +4,9 @@
  * `path: expectation` messages.
  */
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { lazySchema } from '../model/lazy-schema.js';
+import { checkedString, intIn, nonEmptyString } from '../model/schema-parts.js';
 import { claimPathSchema } from './claim-path.js';
 import { scopeTokenSchema as scopeToken } from './requirement-schema.js';
 import { resourceIdentifierProblem } from './resource-metadata.js';
@@ -53,15 +55,12 @@ export interface RevocationOptions {
   readonly timeoutMs?: number;
 }
 
-const text = z.string().min(1, 'expected a non-empty string');
-const url = z.url({ message: 'expected an absolute URL' });
-
 /**
  * The schema of an issuer's `roleClaim`.
  *
  * @example
  * ```ts
- * issuerSchema.extend({ roleClaim: roleClaimSchema.optional() });
+ * z.strictObject({ roleClaim: z.optional(roleClaimSchema()) });
  * ```
  */
 export const roleClaimSchema = claimPathSchema;
@@ -71,57 +70,62 @@ export const roleClaimSchema = claimPathSchema;
  *
  * @example
  * ```ts
- * guardSchema.extend({ policy: policySchema.optional() });
+ * z.strictObject({ policy: z.optional(policySchema()) });
  * ```
  */
-export const policySchema = z.strictObject({
-  routes: z.array(z.custom<PolicyRoute>(() => true)).optional(),
-  strict: z.boolean().optional(),
-  dryRun: z.boolean().optional(),
-  roles: z.record(text, z.array(scopeToken)).optional(),
-});
+export const policySchema = lazySchema(() =>
+  z.strictObject({
+    routes: z.optional(z.array(z.custom<PolicyRoute>(() => true))),
+    strict: z.optional(z.boolean()),
+    dryRun: z.optional(z.boolean()),
+    roles: z.optional(z.record(nonEmptyString(), z.array(scopeToken()))),
+  }),
+);
 
 /**
  * The schema of {@link RevocationOptions}.
  *
  * @example
  * ```ts
- * guardSchema.extend({ revocation: revocationSchema.optional() });
+ * z.strictObject({ revocation: z.optional(revocationSchema()) });
  * ```
  */
-export const revocationSchema = z.strictObject({
-  store: z
-    .custom<RevocationStore>(
-      (value) =>
-        typeof value === 'object' &&
-        value !== null &&
-        typeof (value as RevocationStore).add === 'function' &&
-        typeof (value as RevocationStore).find === 'function',
-      { message: 'expected a revocation store with add() and find()' },
-    )
-    .optional(),
-  maxEntries: z.number().int().positive().optional(),
-  timeoutMs: z.number().int().min(1).max(60_000).optional(),
-});
+export const revocationSchema = lazySchema(() =>
+  z.strictObject({
+    store: z.optional(
+      z.custom<RevocationStore>(
+        (value) =>
+          typeof value === 'object' &&
+          value !== null &&
+          typeof (value as RevocationStore).add === 'function' &&
+          typeof (value as RevocationStore).find === 'function',
+        { message: 'expected a revocation store with add() and find()' },
+      ),
+    ),
+    maxEntries: z.optional(z.number().check(z.int(), z.positive())),
+    timeoutMs: z.optional(intIn(1, 60_000)),
+  }),
+);
 
 /**
  * The schema of `ResourceMetadataOptions`.
  *
  * @example
  * ```ts
- * guardSchema.extend({ resourceMetadata: resourceMetadataSchema.optional() });
+ * z.strictObject({ resourceMetadata: z.optional(resourceMetadataSchema()) });
  * ```
  */
-export const resourceMetadataSchema = z.strictObject({
-  resource: z.string().superRefine((value, ctx) => {
-    const problem = resourceIdentifierProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-  authorizationServers: z.array(text).optional(),
-  scopesSupported: z.array(scopeToken).optional(),
-  resourceName: text.optional(),
-  resourceDocumentation: url.optional(),
-  resourcePolicyUri: url.optional(),
-  resourceTosUri: url.optional(),
-  maxAgeSeconds: z.number().int().min(0).optional(),
+export const resourceMetadataSchema = lazySchema(() => {
+  const text = nonEmptyString();
+  const url = z.optional(z.url({ message: 'expected an absolute URL' }));
+  return z.strictObject({
+    resource: checkedString(resourceIdentifierProblem),
+    authorizationServers: z.optional(z.array(text)),
+    scopesSupported: z.optional(z.array(scopeToken())),
+    resourceName: z.optional(text),
+    resourceDocumentation: url,
+    resourcePolicyUri: url,
+    resourceTosUri: url,
+    maxAgeSeconds: z.optional(z.number().check(z.int(), z.gte(0))),
+  });
 });

@@ -4,9 +4,10 @@
  * a client credential leaked — checklist A10, A11). The guard checks it on every request, after the
  * verified-token cache, so a cached token is refused as soon as it is revoked.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOrThrow } from '../model/config-issues.js';
 import { ConfigError } from '../model/errors.js';
+import { lazySchema } from '../model/lazy-schema.js';
 import { isThenable } from '../model/maybe-async.js';
 import type { Principal } from '../model/principal.js';
 import {
@@ -83,13 +84,19 @@ export interface RevocationSettings {
 const UNREPORTED = createStoreFaultHandler({ failOpen: new Set(), count: () => {} });
 
 // What each revocation call accepts, checked like every other input a user writes (by zod, at the call).
-const text = z.string({ error: 'expected a non-empty string' }).min(1, 'expected a non-empty string');
-const epochSeconds = z.number({ error: 'expected seconds since the epoch' }).optional();
-const tokenTarget = z.object({ issuer: text, tokenId: text, expiresAt: epochSeconds });
-const subjectTarget = z.object({ issuer: text, subject: text, issuedBefore: epochSeconds });
-const clientTarget = z.object({ issuer: text, clientId: text, issuedBefore: epochSeconds });
-const sessionTarget = z.object({ issuer: text, sessionId: text, issuedBefore: epochSeconds });
-const authenticationTarget = z.object({ issuer: text, subject: text, authenticatedBefore: epochSeconds });
+const targets = lazySchema(() => {
+  const text = z
+    .string({ error: 'expected a non-empty string' })
+    .check(z.minLength(1, 'expected a non-empty string'));
+  const epochSeconds = z.optional(z.number({ error: 'expected seconds since the epoch' }));
+  return {
+    token: z.object({ issuer: text, tokenId: text, expiresAt: epochSeconds }),
+    subject: z.object({ issuer: text, subject: text, issuedBefore: epochSeconds }),
+    client: z.object({ issuer: text, clientId: text, issuedBefore: epochSeconds }),
+    session: z.object({ issuer: text, sessionId: text, issuedBefore: epochSeconds }),
+    authentication: z.object({ issuer: text, subject: text, authenticatedBefore: epochSeconds }),
+  };
+});
 
 /**
  * Creates the revocation service of a guard.
@@ -138,7 +145,7 @@ export function createRevocationService(settings: RevocationSettings): Revocatio
 
   return {
     async revokeToken(input) {
-      const { issuer, tokenId, expiresAt } = parseOrThrow(tokenTarget, input, 'revokeToken()');
+      const { issuer, tokenId, expiresAt } = parseOrThrow(targets().token, input, 'revokeToken()');
       const lifetime = lifetimeOf(issuer, 'revokeToken()');
       // Kept past exp by the clock tolerance, during which the token itself would still verify.
       await add({
@@ -149,22 +156,22 @@ export function createRevocationService(settings: RevocationSettings): Revocatio
       });
     },
     async revokeSubject(input) {
-      const target = parseOrThrow(subjectTarget, input, 'revokeSubject()');
+      const target = parseOrThrow(targets().subject, input, 'revokeSubject()');
       const { issuer, subject } = target;
       await add({ kind: 'subject', issuer, subject, ...cutOff('revokeSubject()', target) });
     },
     async revokeClient(input) {
-      const target = parseOrThrow(clientTarget, input, 'revokeClient()');
+      const target = parseOrThrow(targets().client, input, 'revokeClient()');
       const { issuer, clientId } = target;
       await add({ kind: 'client', issuer, clientId, ...cutOff('revokeClient()', target) });
     },
     async revokeSession(input) {
-      const target = parseOrThrow(sessionTarget, input, 'revokeSession()');
+      const target = parseOrThrow(targets().session, input, 'revokeSession()');
       const { issuer, sessionId } = target;
       await add({ kind: 'session', issuer, sessionId, ...cutOff('revokeSession()', target) });
     },
     async revokeAuthentication(input) {
-      const target = parseOrThrow(authenticationTarget, input, 'revokeAuthentication()');
+      const target = parseOrThrow(targets().authentication, input, 'revokeAuthentication()');
       const { issuer, subject } = target;
       const { issuedBefore, expiresAt } = cutOff('revokeAuthentication()', {
         issuer,

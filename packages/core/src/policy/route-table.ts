@@ -11,9 +11,10 @@
 import { METHODS } from 'node:http';
 import { createRequire } from 'node:module';
 import type createRouter from 'find-my-way';
-import { z } from 'zod';
-import { describeIssue } from '../model/config-issues.js';
+import * as z from 'zod/mini';
+import { describeIssue, safeParseEnglish } from '../model/config-issues.js';
 import { ConfigError } from '../model/errors.js';
+import { lazySchema } from '../model/lazy-schema.js';
 import type { Requirement } from './requirement.js';
 import { type RequirementLike, toRequirement } from './requirement-carrier.js';
 import { requirementSchema } from './requirement-schema.js';
@@ -62,32 +63,37 @@ let routerFactory: typeof createRouter | undefined;
 const METHOD_EXPECTED = 'expected a method, an array of methods or "*"';
 const NAME_EXPECTED = 'expected an HTTP method in upper case (GET, POST, …) or "*"';
 const PATH_EXPECTED = 'expected a pattern starting with /';
-const methodName = z
-  .string({ error: NAME_EXPECTED })
-  .refine((name) => name === '*' || METHODS.includes(name), NAME_EXPECTED);
-
 /**
  * The schema of one {@link PolicyRoute}: unknown keys are errors, as everywhere in the options, and the
  * requirement is checked by the requirement language's schema.
  *
  * @example
  * ```ts
- * policyRouteSchema.safeParse({ method: 'GET', path: '/health', requirement: publicRoute() }).success; // true
+ * policyRouteSchema().safeParse({ method: 'GET', path: '/health', requirement: publicRoute() }).success; // true
  * ```
  */
-export const policyRouteSchema = z.strictObject(
-  {
-    method: z
-      .union([methodName, z.array(methodName).min(1, METHOD_EXPECTED)], { error: METHOD_EXPECTED })
-      .refine((method) => typeof method === 'string' || !method.includes('*') || method.length === 1, {
-        message: '"*" stands alone',
-      }),
-    path: z.string({ error: PATH_EXPECTED }).startsWith('/', PATH_EXPECTED),
-    requirement: z.preprocess(toRequirement, requirementSchema),
-    dryRun: z.boolean({ error: 'expected a boolean' }).optional(),
-  },
-  { error: 'expected { method, path, requirement }' },
-);
+export const policyRouteSchema = lazySchema(() => {
+  const methodName = z
+    .string({ error: NAME_EXPECTED })
+    .check(z.refine((name) => name === '*' || METHODS.includes(name), NAME_EXPECTED));
+  return z.strictObject(
+    {
+      method: z
+        .union([methodName, z.array(methodName).check(z.minLength(1, METHOD_EXPECTED))], {
+          error: METHOD_EXPECTED,
+        })
+        .check(
+          z.refine((method) => typeof method === 'string' || !method.includes('*') || method.length === 1, {
+            message: '"*" stands alone',
+          }),
+        ),
+      path: z.string({ error: PATH_EXPECTED }).check(z.startsWith('/', PATH_EXPECTED)),
+      requirement: z.pipe(z.transform(toRequirement), requirementSchema()),
+      dryRun: z.optional(z.boolean({ error: 'expected a boolean' })),
+    },
+    { error: 'expected { method, path, requirement }' },
+  );
+});
 
 /**
  * Validates and compiles a policy table; throws {@link ConfigError} naming every bad or conflicting entry.
@@ -113,7 +119,7 @@ export function compileRouteTable(routes: readonly PolicyRoute[], at = 'policy.r
   const resolved: ResolvedRoute[] = [];
   routes.forEach((entry, index) => {
     const where = `${at}[${index}]`;
-    const checked = policyRouteSchema.safeParse(entry);
+    const checked = safeParseEnglish(policyRouteSchema(), entry);
     if (!checked.success) {
       problems.push(...checked.error.issues.flatMap((issue) => describeIssue(issue, where)));
       return;

@@ -2,7 +2,7 @@
  * Requirement validation for the builders, the policy table and adapters: the zod schema of the requirement
  * language (`requirement-schema.ts`), its issues written as `path: expectation` like the options' issues.
  */
-import { describeIssue } from '../model/config-issues.js';
+import { describeIssue, safeParseEnglish } from '../model/config-issues.js';
 import { ConfigError } from '../model/errors.js';
 import type { Requirement } from './requirement.js';
 import { toRequirement } from './requirement-carrier.js';
@@ -18,7 +18,7 @@ import { requirementSchema } from './requirement-schema.js';
  * ```
  */
 export function requirementProblems(value: unknown, at = 'requirement'): string[] {
-  const result = requirementSchema.safeParse(toRequirement(value));
+  const result = safeParseEnglish(requirementSchema(), toRequirement(value));
   return result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, at));
 }
 

@@ -7,7 +7,8 @@
  * inactive or refused one `inactiveCacheTtlSeconds`, so a flood of junk tokens costs one call each at most
  * per period and a token revoked at the provider is refused within the bound. Both maps are bounded LRUs.
  */
-import { LRUCache } from 'lru-cache';
+
+import { LruMap } from '../model/lru-map.js';
 import type { VerificationFailure, VerifiedToken } from './verify-token.js';
 
 /** The answers of one introspecting guard. */
@@ -28,10 +29,8 @@ export interface IntrospectionCache {
  * ```
  */
 export function createIntrospectionCache(maxEntries: number): IntrospectionCache {
-  const active = new LRUCache<string, VerifiedToken>({ max: maxEntries });
-  const refused = new LRUCache<string, { failure: VerificationFailure; until: number }>({
-    max: maxEntries,
-  });
+  const active = new LruMap<string, VerifiedToken>(maxEntries);
+  const refused = new LruMap<string, { failure: VerificationFailure; until: number }>(maxEntries);
   return {
     active(key, nowMs) {
       const token = active.get(key);

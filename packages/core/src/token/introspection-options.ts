@@ -3,8 +3,10 @@
  * authenticates to it (§2.1: the endpoint must require client authentication, I-2), which tokens go there
  * and how long an answer may be reused (§4: never beyond `exp`, I-5).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { keyUrl } from '../keys/options.js';
+import { lazySchema } from '../model/lazy-schema.js';
+import { intIn, nonEmptyString } from '../model/schema-parts.js';
 
 /** Which tokens of this issuer are introspected. */
 export type IntrospectionMode = 'opaque' | 'all';
@@ -32,22 +34,19 @@ export interface IntrospectionOptions {
 }
 
 /** The schema of {@link IntrospectionOptions}. */
-export const introspectionSchema = z.strictObject({
-  endpoint: keyUrl.optional(),
-  clientId: z.string().min(1, 'expected a non-empty string'),
-  clientSecret: z.string().min(1, 'expected a non-empty string'),
-  mode: z.enum(['opaque', 'all']).optional(),
-  default: z.boolean().optional(),
-  cacheTtlSeconds: z.number().int().min(0).max(3600).optional(),
-  inactiveCacheTtlSeconds: z.number().int().min(0).max(300).optional(),
-  timeoutMs: z.number().int().positive().max(30_000).optional(),
-  maxBytes: z
-    .number()
-    .int()
-    .positive()
-    .max(1024 * 1024)
-    .optional(),
-});
+export const introspectionSchema = lazySchema(() =>
+  z.strictObject({
+    endpoint: z.optional(keyUrl()),
+    clientId: nonEmptyString(),
+    clientSecret: nonEmptyString(),
+    mode: z.optional(z.enum(['opaque', 'all'])),
+    default: z.optional(z.boolean()),
+    cacheTtlSeconds: z.optional(intIn(0, 3600)),
+    inactiveCacheTtlSeconds: z.optional(intIn(0, 300)),
+    timeoutMs: z.optional(z.number().check(z.int(), z.positive(), z.lte(30_000))),
+    maxBytes: z.optional(z.number().check(z.int(), z.positive(), z.lte(1024 * 1024))),
+  }),
+);
 
 /** Introspection options with every default applied. */
 export type ResolvedIntrospection = Required<Omit<IntrospectionOptions, 'endpoint'>> &

@@ -14,7 +14,8 @@
  * an insertion, an eviction and an old-generation entry each (measured: that churn was the largest part of
  * the fresh-token cost, and 17 MB of RSS). The price is one extra verification per reused token.
  */
-import { LRUCache } from 'lru-cache';
+
+import { LruMap } from '../model/lru-map.js';
 import type { VerifiedToken } from './verify-token.js';
 
 /** A cache of verified tokens. */
@@ -69,7 +70,7 @@ function createDoorkeeper(maxEntries: number): (key: string) => boolean {
  * ```
  */
 export function createTokenCache(settings: { maxEntries: number; maxTtlSeconds: number }): TokenCache {
-  const entries = new LRUCache<string, VerifiedToken>({ max: settings.maxEntries });
+  const entries = new LruMap<string, VerifiedToken>(settings.maxEntries);
   const seenBefore = createDoorkeeper(settings.maxEntries);
   return {
     get(key, nowMs) {
@@ -86,7 +87,7 @@ export function createTokenCache(settings: { maxEntries: number; maxTtlSeconds: 
     },
     set(key, token, nowMs) {
       const ttl = Math.min(token.validUntil * 1000 - nowMs, settings.maxTtlSeconds * 1000);
-      if (ttl > 0 && seenBefore(key)) entries.set(key, token, { ttl: Math.ceil(ttl) });
+      if (ttl > 0 && seenBefore(key)) entries.set(key, token, { ttlMs: Math.ceil(ttl) });
     },
   };
 }
