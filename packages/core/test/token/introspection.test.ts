@@ -13,7 +13,10 @@ import {
   type IntrospectionReport,
   requireScopes,
 } from '../../src/index.js';
-import { FAILURES_TO_OPEN, OPEN_MS } from '../../src/token/introspection-breaker.js';
+import { DEFAULT_BREAKER } from '../../src/token/introspection-breaker.js';
+
+const { failures: FAILURES_TO_OPEN, openMs: OPEN_MS } = DEFAULT_BREAKER;
+
 import { AUDIENCE, expectAllow, expectDeny, harness, ISSUER, NOW, testKey } from '../support.js';
 
 const CLIENT = { clientId: 'api-resource', clientSecret: 'introspection secret: with spaces' };
