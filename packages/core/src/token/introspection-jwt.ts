@@ -12,7 +12,7 @@ import type { JsonObject } from '../model/strict-json.js';
 import { mediaType } from '../signals/event-claims.js';
 import { isSignatureAlgorithm, verifySignature } from './algorithms.js';
 import { parseCompactJws } from './compact-jws.js';
-import { unsupportedParameter } from './header-rules.js';
+import { MAX_KID_LENGTH, unsupportedParameter } from './header-rules.js';
 import { IntrospectionCallError } from './introspection-call.js';
 import type { ResolvedIssuer } from './verify-token.js';
 
@@ -66,7 +66,9 @@ export async function verifyIntrospectionJwt(
   if (mediaType(header.typ) !== 'token-introspection+jwt') throw refuse('typ is not token-introspection+jwt');
   const { alg, kid } = header;
   if (!isSignatureAlgorithm(alg) || !issuer.algorithms.has(alg)) throw refuse('alg is not allowed');
-  if (kid !== undefined && typeof kid !== 'string') throw refuse('kid is not a string');
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length > MAX_KID_LENGTH)) {
+    throw refuse('kid is not a short string');
+  }
   const pending = issuer.keySource.resolve(kid, alg);
   const resolution = isPromise(pending) ? await pending : pending;
   if (resolution.kind !== 'key') {
