@@ -16,14 +16,14 @@ import {
 } from '@nevertrust/testkit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, createGuard, type IntrospectionOptions, requireScopes } from '../../src/index.js';
-import { AUDIENCE, expectAllow, expectDeny, harness, ISSUER, testKey } from '../support.js';
+import { AUDIENCE, expectAllow, expectDeny, ISSUER, testKey } from '../support.js';
+import { introspectingHarness, knownToken } from './introspection-support.js';
 
 const CLIENT_ID = 'api-resource';
 const assertionKey = generateTestKey('ES256', 'client-assertion');
 const rsaAssertionKey = generateTestKey('RS256', 'client-assertion-rsa');
 let tls: TlsMaterial;
 const servers: IntrospectionServer[] = [];
-let counter = 0;
 // Real time: the provider checks the client assertion's `iat`/`exp` against its own clock.
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -40,33 +40,23 @@ async function serve(settings: Omit<IntrospectionServerSettings, 'clientId'>) {
   return server;
 }
 
-/** A fresh opaque token the server knows. */
-function opaque(server: IntrospectionServer): string {
-  counter += 1;
-  const token = `opaque-auth-${counter}-${'y'.repeat(16)}`;
-  server.setToken(token, { sub: 'user-1', aud: AUDIENCE, iss: ISSUER, scope: 'a', exp: NOW + 600 });
-  return token;
-}
+const opaque = (server: IntrospectionServer) => knownToken(server, NOW);
 
-function guardFor(
+const guardFor = (
   server: IntrospectionServer,
   introspection: Omit<IntrospectionOptions, 'clientId'>,
   ca?: string,
-) {
-  return harness({
-    start: NOW,
-    issuer: {
-      introspection: { clientId: CLIENT_ID, endpoint: server.endpoint, timeoutMs: 1000, ...introspection },
-    },
-    guard: { logger: false, ...(ca ? { keyFetch: { ca } } : {}) },
-  });
-}
+) =>
+  introspectingHarness(
+    server,
+    { clientId: CLIENT_ID, timeoutMs: 1000, ...introspection },
+    { start: NOW, guard: ca ? { keyFetch: { ca } } : {} },
+  );
 
 /** The decoded header or payload of a compact JWS. */
 const segment = (jwt: string | undefined, index: 0 | 1) =>
   JSON.parse(Buffer.from(jwt?.split('.')[index] ?? '', 'base64url').toString() || 'null');
-const payloadOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString());
+const payloadOf = (jwt: string) => segment(jwt, 1);
 
 describe('private_key_jwt (RFC 7523 §2.2)', () => {
   it('I-2: a signed client assertion authenticates the call: iss = sub = client_id, aud = the issuer, fresh jti, short exp', async () => {

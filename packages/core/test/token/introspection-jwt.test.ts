@@ -11,16 +11,16 @@ import {
   startIntrospectionServer,
 } from '@nevertrust/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type IntrospectionOptions, type IntrospectionReport, requireScopes } from '../../src/index.js';
+import { type IntrospectionOptions, requireScopes } from '../../src/index.js';
 import { MAX_ANSWER_AGE_SECONDS } from '../../src/token/introspection-jwt.js';
-import { AUDIENCE, expectAllow, expectDeny, harness, ISSUER, testKey } from '../support.js';
+import { AUDIENCE, expectAllow, expectDeny, ISSUER, testKey } from '../support.js';
+import { introspectingHarness, knownToken } from './introspection-support.js';
 
 const CLIENT = { clientId: 'api-resource', clientSecret: 'signed answers' };
 const JWT_TYPE = 'application/token-introspection+jwt';
 // Real time: the endpoint stamps `iat` with its own clock.
 const NOW = Math.floor(Date.now() / 1000);
 let server: IntrospectionServer;
-let counter = 0;
 
 beforeAll(async () => {
   server = await startIntrospectionServer({ ...CLIENT, issuer: ISSUER, signingKey: testKey() });
@@ -28,31 +28,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 afterEach(() => server.setSignedAnswer(undefined));
 
-function opaque(answer: Record<string, unknown> = {}): string {
-  counter += 1;
-  const token = `opaque-jwt-${counter}-${'z'.repeat(16)}`;
-  server.setToken(token, {
-    sub: 'user-1',
-    aud: AUDIENCE,
-    iss: ISSUER,
-    scope: 'a',
-    exp: NOW + 600,
-    ...answer,
-  });
-  return token;
-}
+const opaque = (answer: Record<string, unknown> = {}) => knownToken(server, NOW, answer);
 
-function introspecting(introspection: Partial<IntrospectionOptions> = {}) {
-  const reports: IntrospectionReport[] = [];
-  const h = harness({
-    start: NOW,
-    issuer: {
-      introspection: { ...CLIENT, endpoint: server.endpoint, responseFormat: 'jwt', ...introspection },
-    },
-    guard: { metrics: [{ introspection: (report) => reports.push(report) }], logger: false },
-  });
-  return { ...h, reports };
-}
+const introspecting = (introspection: Partial<IntrospectionOptions> = {}) =>
+  introspectingHarness(server, { ...CLIENT, responseFormat: 'jwt', ...introspection }, { start: NOW });
 
 describe('RFC 9701 signed introspection answers', () => {
   it('asks for a signed answer, verifies it with the issuer key and takes token_introspection as the answer', async () => {
