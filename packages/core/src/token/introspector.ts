@@ -12,11 +12,11 @@ import { verifyIntrospectionAnswer } from './introspection-answer.js';
 import { createBreaker } from './introspection-breaker.js';
 import { createIntrospectionCache } from './introspection-cache.js';
 import {
-  type AnswerFormat,
   createIntrospectionCall,
   type IntrospectionBody,
   IntrospectionCallError,
 } from './introspection-call.js';
+import { createEndpointLocator } from './introspection-endpoint.js';
 import { verifyIntrospectionJwt } from './introspection-jwt.js';
 import type { ResolvedIntrospection } from './introspection-options.js';
 import type { ResolvedIssuer, Verification } from './verify-token.js';
@@ -100,22 +100,7 @@ export function createIntrospector(settings: IntrospectorSettings): Introspector
       ca: settings.ca,
       clock,
     });
-    const { responseFormat } = introspection;
-    let located: { endpoint: string; format: AnswerFormat } | undefined;
-    if (introspection.endpoint !== undefined) {
-      // Without discovery there is no metadata to say signed answers are offered: `auto` asks for JSON.
-      located = { endpoint: introspection.endpoint, format: responseFormat === 'jwt' ? 'jwt' : 'json' };
-    }
-    const locate = async () => {
-      // Discovered once successfully; a failed discovery is retried by the next request.
-      if (located) return located;
-      const metadata = await discoverMetadata(issuer.issuer, discovery, fetchJson);
-      const endpoint = discoveredEndpoint(metadata, issuer.issuer, discovery, 'introspection_endpoint');
-      const offered = Array.isArray(metadata.introspection_signing_alg_values_supported);
-      const format: AnswerFormat = responseFormat === 'auto' ? (offered ? 'either' : 'json') : responseFormat;
-      located = { endpoint, format };
-      return located;
-    };
+    const locate = createEndpointLocator(issuer.issuer, discovery, introspection, fetchJson);
     return { call, close, locate, breaker: createBreaker(introspection.breaker) };
   }
   // A signed answer (RFC 9701) is verified before its `token_introspection` member counts.

@@ -11,6 +11,7 @@ import {
   type IntrospectionServer,
   type IntrospectionServerSettings,
   startIntrospectionServer,
+  startKeyServer,
   type TlsMaterial,
   testTls,
 } from '@nevertrust/testkit';
@@ -147,6 +148,30 @@ describe('HTTPS endpoints: keyFetch.ca and mutual TLS (RFC 8705 §2)', () => {
       tls.ca,
     );
     expectDeny(await other.evaluateToken(opaque(server)), 'ERR_INTROSPECTION_UNAVAILABLE', 503);
+  });
+
+  it('RFC 8705 §5: with discovery, mTLS calls go to mtls_endpoint_aliases.introspection_endpoint', async () => {
+    const server = await serve({ tlsSubject: 'CN=service-a', tls: https() });
+    const metadata = await startKeyServer();
+    servers.push({ close: () => metadata.close() } as IntrospectionServer);
+    // The plain endpoint is unreachable: only the alias can answer.
+    metadata.setMetadata({
+      introspection_endpoint: 'https://127.0.0.1:9/token/introspection',
+      mtls_endpoint_aliases: { introspection_endpoint: server.endpoint },
+    });
+    const { evaluateToken } = introspectingHarness(
+      server,
+      {
+        clientId: CLIENT_ID,
+        clientAuth: 'tls_client_auth',
+        tlsCert: tls.clientCert,
+        tlsKey: tls.clientKey,
+      },
+      { start: NOW, issuerId: metadata.url, discover: true, guard: { keyFetch: { ca: tls.ca } } },
+    );
+    expectAllow(await evaluateToken(knownToken(server, NOW, { iss: metadata.url })));
+    expect(server.requests.at(-1)?.auth).toBe('tls_client_auth');
+    expect(metadata.count('/.well-known/openid-configuration')).toBe(1);
   });
 
   it('self_signed_tls_client_auth: the registered self-signed certificate authenticates', async () => {

@@ -9,6 +9,7 @@ import {
   type IntrospectionServer,
   type SignedAnswerTweak,
   startIntrospectionServer,
+  startKeyServer,
 } from '@nevertrust/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type IntrospectionOptions, requireScopes } from '../../src/index.js';
@@ -91,6 +92,45 @@ describe('RFC 9701 signed introspection answers', () => {
       const { evaluateToken } = introspecting({ responseFormat });
       expectAllow(await evaluateToken(opaque()));
       expect(server.requests.at(-1)?.accept).toBe('application/json');
+    }
+  });
+
+  it("'auto' with discovery: signed answers asked for when the document lists introspection_signing_alg_values_supported", async () => {
+    const metadata = await startKeyServer();
+    const signing = await startIntrospectionServer({
+      ...CLIENT,
+      issuer: metadata.url,
+      signingKey: testKey(),
+    });
+    try {
+      const discovered = (listed: boolean) => {
+        metadata.setMetadata({
+          introspection_endpoint: signing.endpoint,
+          ...(listed ? { introspection_signing_alg_values_supported: ['ES256'] } : {}),
+        });
+        return introspectingHarness(signing, CLIENT, {
+          start: NOW,
+          issuerId: metadata.url,
+          discover: true,
+          guard: { keyFetch: { ca: metadata.ca as string } },
+        });
+      };
+      const listed = discovered(true);
+      expectAllow(await listed.evaluateToken(knownToken(signing, NOW, { iss: metadata.url })));
+      expect(signing.requests.at(-1)?.accept).toBe(`${JWT_TYPE}, application/json;q=0.5`);
+      // The signature is checked: a forged answer is refused even though plain JSON would be accepted.
+      signing.setSignedAnswer({ key: generateTestKey('ES256', 'main-es256') });
+      expectDeny(
+        await listed.evaluateToken(knownToken(signing, NOW, { iss: metadata.url })),
+        'ERR_INTROSPECTION_UNAVAILABLE',
+        503,
+      );
+      const unlisted = discovered(false);
+      expectAllow(await unlisted.evaluateToken(knownToken(signing, NOW, { iss: metadata.url })));
+      expect(signing.requests.at(-1)?.accept).toBe('application/json');
+    } finally {
+      await signing.close();
+      await metadata.close();
     }
   });
 });

@@ -37,7 +37,8 @@ export function knownToken(
 }
 
 /**
- * A harness guard whose issuer introspects at `server` with `introspection`, its clock starting at `start`.
+ * A harness guard whose issuer introspects at `server` (or the discovered endpoint) with `introspection`,
+ * its clock starting at `start`.
  *
  * @example
  * ```ts
@@ -47,12 +48,21 @@ export function knownToken(
 export function introspectingHarness(
   server: IntrospectionServer,
   introspection: IntrospectionOptions,
-  options: { start?: number; guard?: Partial<GuardOptions> } = {},
+  options: {
+    start?: number;
+    issuerId?: string;
+    /** Find the endpoint by discovery instead of configuring `server`'s. */
+    discover?: boolean;
+    guard?: Partial<GuardOptions>;
+  } = {},
 ) {
   const reports: IntrospectionReport[] = [];
   const h = harness({
     ...(options.start === undefined ? {} : { start: options.start }),
-    issuer: { introspection: { endpoint: server.endpoint, ...introspection } },
+    ...(options.issuerId === undefined ? {} : { issuerId: options.issuerId }),
+    issuer: {
+      introspection: options.discover ? introspection : { endpoint: server.endpoint, ...introspection },
+    },
     guard: {
       metrics: [{ introspection: (report) => reports.push(report) }],
       logger: false,
