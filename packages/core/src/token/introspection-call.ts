@@ -111,20 +111,15 @@ export function createIntrospectionCall(settings: IntrospectionCallSettings): {
         response.on('error', (error) => finish(errors.network(`response failed: ${error.message}`)));
         const type = (response.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
         const signed = type === JWT_TYPE && format !== 'json';
-        const typeProblem =
-          signed || (type === 'application/json' && format !== 'jwt')
-            ? undefined
-            : format === 'jwt'
-              ? 'not-jwt'
-              : 'not-json';
-        if (response.statusCode !== 200 || typeProblem) {
+        const plain = type === 'application/json' && format !== 'jwt';
+        if (response.statusCode !== 200) {
           response.resume();
-          if (response.statusCode !== 200) {
-            return finish(fail('http-status', `HTTP status ${response.statusCode}`));
-          }
-          return finish(
-            fail(typeProblem as string, `unexpected content type ${JSON.stringify(type?.slice(0, 80))}`),
-          );
+          return finish(fail('http-status', `HTTP status ${response.statusCode}`));
+        }
+        if (!signed && !plain) {
+          response.resume();
+          const reason = format === 'jwt' ? 'not-jwt' : 'not-json';
+          return finish(fail(reason, `unexpected content type ${JSON.stringify(type?.slice(0, 80))}`));
         }
         readBounded(
           response,
