@@ -120,9 +120,10 @@ describe.each(TARGET_NAMES)('introspection on %s (A6)', (name) => {
     expect(server.requests.length).toBe(before);
   });
 
-  it('the endpoint failing → 503 ERR_INTROSPECTION_UNAVAILABLE with Retry-After, no handler', async () => {
+  /** While `fault` holds, an active token is refused with 503 and `Retry-After`, no handler run. */
+  async function expectUnavailable(fault: () => void, repair: () => void) {
     const token = opaque('orders:read');
-    server.setMode('error');
+    fault();
     try {
       const { response, handlerRan, audit } = await target().call(token);
       expect({ status: response.status, handlerRan, reason: audit.reason }).toEqual({
@@ -132,23 +133,21 @@ describe.each(TARGET_NAMES)('introspection on %s (A6)', (name) => {
       });
       expect(Number(header(response, 'retry-after'))).toBeGreaterThanOrEqual(1);
     } finally {
-      server.setMode('up');
+      repair();
     }
+  }
+
+  it('the endpoint failing → 503 ERR_INTROSPECTION_UNAVAILABLE with Retry-After, no handler', async () => {
+    await expectUnavailable(
+      () => server.setMode('error'),
+      () => server.setMode('up'),
+    );
   });
 
   it('RFC 9701: a signed answer that does not verify → 503 ERR_INTROSPECTION_UNAVAILABLE, no handler', async () => {
-    const token = opaque('orders:read');
-    server.setSignedAnswer({ key: generateTestKey('ES256', ISSUER_KEY.kid) });
-    try {
-      const { response, handlerRan, audit } = await target().call(token);
-      expect({ status: response.status, handlerRan, reason: audit.reason }).toEqual({
-        status: 503,
-        handlerRan: false,
-        reason: 'ERR_INTROSPECTION_UNAVAILABLE',
-      });
-      expect(Number(header(response, 'retry-after'))).toBeGreaterThanOrEqual(1);
-    } finally {
-      server.setSignedAnswer(undefined);
-    }
+    await expectUnavailable(
+      () => server.setSignedAnswer({ key: generateTestKey('ES256', ISSUER_KEY.kid) }),
+      () => server.setSignedAnswer(undefined),
+    );
   });
 });
