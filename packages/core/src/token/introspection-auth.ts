@@ -75,21 +75,21 @@ const CREDENTIALS = [
   'tlsKey',
 ] as const;
 
-function tlsProblem(cert: string, key: string | KeyObject): string | undefined {
+function tlsProblem(cert: string, key: string | KeyObject): [string, string] | undefined {
   let certificate: X509Certificate;
   let privateKey: KeyObject;
   try {
     certificate = new X509Certificate(cert);
   } catch {
-    return 'tlsCert: expected a PEM certificate';
+    return ['tlsCert', 'expected a PEM certificate'];
   }
   try {
     privateKey = typeof key === 'string' ? createPrivateKey(key) : key;
   } catch {
-    return 'tlsKey: expected a PEM private key or a private KeyObject';
+    return ['tlsKey', 'expected a PEM private key or a private KeyObject'];
   }
   if (privateKey.type !== 'private' || !certificate.checkPrivateKey(privateKey)) {
-    return 'tlsKey: expected the private key of tlsCert';
+    return ['tlsKey', 'expected the private key of tlsCert'];
   }
   return undefined;
 }
@@ -119,8 +119,7 @@ export function clientAuthProblems(input: ClientAuthInput): [string, string][] {
   }
   if (method === 'tls_client_auth' || method === 'self_signed_tls_client_auth') {
     const problem = tlsProblem(input.tlsCert as string, input.tlsKey as string | KeyObject);
-    if (problem)
-      problems.push([problem.slice(0, problem.indexOf(':')), problem.slice(problem.indexOf(':') + 2)]);
+    if (problem) problems.push(problem);
   }
   return problems;
 }
