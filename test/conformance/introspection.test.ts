@@ -3,11 +3,12 @@
  * each adapter in-process, over HTTP and over HTTPS, each with its own guard (and so its own answer
  * cache) asking one real introspection endpoint on 127.0.0.1. An active token reaches the handler; an
  * inactive one is a 401 `invalid_token`; a cached answer never stands in for another route's requirement
- * (the shape of CVE-2021-32701); a provider that cannot answer is a 503 with `Retry-After`. No handler runs
- * for a refusal, and each request is one audit event with the refusal's reason.
+ * (the shape of CVE-2021-32701); a provider that cannot answer, or whose signed answer (RFC 9701, asked for
+ * with `responseFormat: 'jwt'`) does not verify, is a 503 with `Retry-After`. No handler runs for a refusal,
+ * and each request is one audit event with the refusal's reason.
  */
 import { type AuditEvent, type AuditRecord, createGuard, type Guard, requireScopes } from '@nevertrust/core';
-import { type IntrospectionServer, startIntrospectionServer } from '@nevertrust/testkit';
+import { generateTestKey, type IntrospectionServer, startIntrospectionServer } from '@nevertrust/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORKS } from './apps.js';
 import { AUDIENCE, REALM } from './fixture.js';
@@ -17,20 +18,21 @@ import { TRANSPORTS } from './transport.js';
 
 const ISSUER = 'https://idp.introspection.test/';
 const CLIENT = { clientId: 'conformance-api', clientSecret: 'conformance-secret' };
+// The issuer's key: it signs the endpoint's answers, and only it verifies them.
+const ISSUER_KEY = generateTestKey('ES256', 'introspection-issuer');
 let server: IntrospectionServer;
 let targets: OwnGuardTarget[] = [];
 let sequence = 0;
 
 function newGuard(_records: AuditRecord[], events: AuditEvent[]): Guard {
   return createGuard({
-    // No key source is needed for opaque tokens; a static key keeps the issuer from discovering one.
+    // A static key verifies the signed answers and keeps the issuer from discovering one.
     issuers: [
       {
         issuer: ISSUER,
         audience: AUDIENCE,
-        secret: 'a'.repeat(32),
-        algorithms: ['HS256'],
-        introspection: { ...CLIENT, endpoint: server.endpoint, timeoutMs: 500 },
+        keys: [ISSUER_KEY.jwk],
+        introspection: { ...CLIENT, endpoint: server.endpoint, timeoutMs: 500, responseFormat: 'jwt' },
       },
     ],
     realm: REALM,
@@ -40,7 +42,7 @@ function newGuard(_records: AuditRecord[], events: AuditEvent[]): Guard {
 }
 
 beforeAll(async () => {
-  server = await startIntrospectionServer(CLIENT);
+  server = await startIntrospectionServer({ ...CLIENT, issuer: ISSUER, signingKey: ISSUER_KEY });
   targets = await ownGuardTargets('introspection', newGuard);
 });
 
@@ -118,9 +120,10 @@ describe.each(TARGET_NAMES)('introspection on %s (A6)', (name) => {
     expect(server.requests.length).toBe(before);
   });
 
-  it('the endpoint failing → 503 ERR_INTROSPECTION_UNAVAILABLE with Retry-After, no handler', async () => {
+  /** While `fault` holds, an active token is refused with 503 and `Retry-After`, no handler run. */
+  async function expectUnavailable(fault: () => void, repair: () => void) {
     const token = opaque('orders:read');
-    server.setMode('error');
+    fault();
     try {
       const { response, handlerRan, audit } = await target().call(token);
       expect({ status: response.status, handlerRan, reason: audit.reason }).toEqual({
@@ -130,7 +133,21 @@ describe.each(TARGET_NAMES)('introspection on %s (A6)', (name) => {
       });
       expect(Number(header(response, 'retry-after'))).toBeGreaterThanOrEqual(1);
     } finally {
-      server.setMode('up');
+      repair();
     }
+  }
+
+  it('the endpoint failing → 503 ERR_INTROSPECTION_UNAVAILABLE with Retry-After, no handler', async () => {
+    await expectUnavailable(
+      () => server.setMode('error'),
+      () => server.setMode('up'),
+    );
+  });
+
+  it('RFC 9701: a signed answer that does not verify → 503 ERR_INTROSPECTION_UNAVAILABLE, no handler', async () => {
+    await expectUnavailable(
+      () => server.setSignedAnswer({ key: generateTestKey('ES256', ISSUER_KEY.kid) }),
+      () => server.setSignedAnswer(undefined),
+    );
   });
 });

@@ -70,5 +70,10 @@ export {
 export { createMemoryRevocationStore, type RevocationStore } from './policy/revocation-store.js';
 export type { PolicyRoute } from './policy/route-table.js';
 export type { SignatureAlgorithm } from './token/algorithms.js';
-export type { IntrospectionOptions } from './token/introspection-options.js';
+export type { PrivateKeyInput } from './token/client-assertion.js';
+export type { ClientAuthMethod } from './token/introspection-auth.js';
+export type {
+  IntrospectionOptions,
+  IntrospectionResponseFormat,
+} from './token/introspection-options.js';
 export type { IntrospectionReport } from './token/introspector.js';

@@ -27,8 +27,11 @@ export {
   type IntrospectionRequest,
   type IntrospectionServer,
   type IntrospectionServerMode,
+  type IntrospectionServerSettings,
+  type SignedAnswerTweak,
   startIntrospectionServer,
 } from './introspection-server.js';
+export type { IntrospectionClientAuth } from './introspection-server-auth.js';
 export { type KeyServer, type KeyServerMode, type KeyServerOptions, startKeyServer } from './key-server.js';
 export { generateTestKey, type TestAlgorithm, type TestKey } from './keys.js';
 export { type LaunchedProcess, type LaunchOptions, launchProcess } from './launch.js';

@@ -1,10 +1,16 @@
 /**
- * A real RFC 7662 introspection endpoint for tests, over HTTP on 127.0.0.1 on a free port: it checks the
- * request the way an authorization server must (POST, form-encoded, `client_secret_basic`), answers from a
- * table of tokens, and has switches for the failures an API must survive (down, hanging, 5xx, garbage).
+ * A real RFC 7662 introspection endpoint for tests, on 127.0.0.1 on a free port, over HTTP or HTTPS (with
+ * client certificates requested, for RFC 8705): it checks the request the way an authorization server
+ * must (POST, form-encoded, client authentication — see introspection-server-auth.ts), answers from a
+ * table of tokens, signs its answer (RFC 9701) when asked to and given a key, and has switches for the
+ * failures an API must survive (down, hanging, 5xx, garbage, forged signed answers).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createClientCheck, type IntrospectionClientAuth } from './introspection-server-auth.js';
+import type { TestKey } from './keys.js';
+import { signToken } from './tokens.js';
 
 /** How the server answers. */
 export type IntrospectionServerMode = 'up' | 'hang' | 'error' | 'garbage' | 'redirect' | 'huge';
@@ -13,9 +19,31 @@ export type IntrospectionServerMode = 'up' | 'hang' | 'error' | 'garbage' | 'red
 export interface IntrospectionRequest {
   readonly method: string;
   readonly contentType: string | undefined;
+  readonly accept: string | undefined;
   readonly authorization: string | undefined;
+  /** The client authentication method that succeeded, or why none did. */
+  readonly auth: string;
   readonly token: string | null;
   readonly hint: string | null;
+  /** Every form parameter. */
+  readonly form: Readonly<Record<string, string>>;
+}
+
+/** Changes to the next signed answers: header and payload members merged in, another signing key. */
+export interface SignedAnswerTweak {
+  readonly header?: Record<string, unknown>;
+  readonly payload?: Record<string, unknown>;
+  readonly key?: TestKey;
+}
+
+/** Settings of a test introspection server. */
+export interface IntrospectionServerSettings extends IntrospectionClientAuth {
+  /** Serve HTTPS with this certificate; client certificates are requested and checked against `clientCa`. */
+  readonly tls?: { readonly key: string; readonly cert: string; readonly clientCa?: string };
+  /** Its issuer identifier: the default assertion audience, `iss` of signed answers. Default `https://idp.test/`. */
+  readonly issuer?: string;
+  /** Signs answers (RFC 9701) when the request accepts `application/token-introspection+jwt`. */
+  readonly signingKey?: TestKey;
 }
 
 /** A running introspection server. */
@@ -31,11 +59,15 @@ export interface IntrospectionServer {
   setMode(mode: IntrospectionServerMode): void;
   /** Delays every answer by `ms`. */
   setDelay(ms: number): void;
+  /** Tweaks signed answers from now on (undefined: sign them honestly again). */
+  setSignedAnswer(tweak: SignedAnswerTweak | undefined): void;
   close(): Promise<void>;
 }
 
+const JWT_TYPE = 'application/token-introspection+jwt';
+
 /**
- * Starts an introspection server accepting `clientId`/`clientSecret` by HTTP Basic authentication.
+ * Starts an introspection server for one client.
  *
  * @example
  * ```ts
@@ -43,31 +75,45 @@ export interface IntrospectionServer {
  * server.setToken('opaque-1', { exp, aud: 'https://api.test', scope: 'a' });
  * ```
  */
-export async function startIntrospectionServer(settings: {
-  clientId: string;
-  clientSecret: string;
-}): Promise<IntrospectionServer> {
+export async function startIntrospectionServer(
+  settings: IntrospectionServerSettings,
+): Promise<IntrospectionServer> {
+  const issuer = settings.issuer ?? 'https://idp.test/';
   const tokens = new Map<string, Record<string, unknown>>();
   const requests: IntrospectionRequest[] = [];
+  const check = createClientCheck(settings, issuer);
   let mode: IntrospectionServerMode = 'up';
   let delay = 0;
-  // RFC 6749 §2.3.1: id and secret are form-urlencoded before they are joined and base64-encoded.
-  const decode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
-  const authenticated = (header: string | undefined) => {
-    if (!header?.startsWith('Basic ')) return false;
-    const [id, secret, extra] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':');
-    if (id === undefined || secret === undefined || extra !== undefined) return false;
-    return decode(id) === settings.clientId && decode(secret) === settings.clientSecret;
-  };
+  let tweak: SignedAnswerTweak | undefined;
 
-  const answer = (request: IncomingMessage, response: ServerResponse, body: string) => {
+  const sign = (answer: Record<string, unknown>, signer: TestKey) =>
+    signToken(
+      {
+        header: { alg: signer.alg, kid: signer.kid, typ: 'token-introspection+jwt', ...tweak?.header },
+        payload: {
+          iss: issuer,
+          aud: settings.clientId,
+          iat: Math.floor(Date.now() / 1000),
+          token_introspection: answer,
+          ...tweak?.payload,
+        },
+      },
+      (tweak?.key ?? signer).privateKey,
+      signer.alg,
+    );
+
+  const answer = async (request: IncomingMessage, response: ServerResponse, body: string) => {
     const form = new URLSearchParams(body);
+    const auth = await check(request, form);
     requests.push({
       method: request.method ?? '',
       contentType: request.headers['content-type'],
+      accept: request.headers.accept,
       authorization: request.headers.authorization,
+      auth: 'method' in auth ? auth.method : `refused: ${auth.refused}`,
       token: form.get('token'),
       hint: form.get('token_type_hint'),
+      form: Object.fromEntries(form),
     });
     const json = (status: number, value: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' });
@@ -85,7 +131,7 @@ export async function startIntrospectionServer(settings: {
     }
     if (mode === 'huge') return json(200, { active: true, padding: 'x'.repeat(200_000) });
     // RFC 7662 §2.1: the endpoint requires client authentication, a POST and a form body.
-    if (!authenticated(request.headers.authorization)) return json(401, { error: 'invalid_client' });
+    if ('refused' in auth) return json(401, { error: 'invalid_client' });
     if (
       request.method !== 'POST' ||
       request.headers['content-type'] !== 'application/x-www-form-urlencoded'
@@ -93,22 +139,44 @@ export async function startIntrospectionServer(settings: {
       return json(400, { error: 'invalid_request' });
     }
     const known = tokens.get(form.get('token') ?? '');
-    json(200, known ? { active: true, ...known } : { active: false });
+    const result = known ? { active: true, ...known } : { active: false };
+    // RFC 9701 §4: a signed answer only when the client asks for one (and the server has a key).
+    if (settings.signingKey && request.headers.accept?.includes(JWT_TYPE)) {
+      response.writeHead(200, { 'content-type': `${JWT_TYPE}; charset=utf-8` });
+      return response.end(sign(result, settings.signingKey));
+    }
+    json(200, result);
   };
 
-  const server = createServer((request, response) => {
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      if (delay > 0) setTimeout(() => answer(request, response, body), delay);
-      else answer(request, response, body);
+      const respond = () => void answer(request, response, body);
+      if (delay > 0) setTimeout(respond, delay);
+      else respond();
     });
-  });
+  };
+  const { tls } = settings;
+  // Client certificates are requested but not required at the handshake: the endpoint decides per
+  // method (a self-signed certificate never chains, and `socket.authorized` tells the difference).
+  const server = tls
+    ? createTlsServer(
+        {
+          key: tls.key,
+          cert: tls.cert,
+          requestCert: true,
+          rejectUnauthorized: false,
+          ...(tls.clientCa ? { ca: tls.clientCa } : {}),
+        },
+        handler,
+      )
+    : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}/token/introspection`,
+    endpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/token/introspection`,
     requests,
     setToken: (token, value) => tokens.set(token, value),
     revoke: (token) => tokens.delete(token),
@@ -117,6 +185,9 @@ export async function startIntrospectionServer(settings: {
     },
     setDelay: (ms) => {
       delay = ms;
+    },
+    setSignedAnswer: (next) => {
+      tweak = next;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -46,6 +46,11 @@ export interface OidcClient {
    */
   readonly backchannelLogoutUri?: string;
   readonly backchannelLogoutSessionRequired?: boolean;
+  /**
+   * `resource-server` clients: authenticate with `private_key_jwt` (RFC 7523) using the private key of
+   * this public JWK instead of a client secret.
+   */
+  readonly assertionJwk?: Readonly<Record<string, unknown>>;
 }
 
 /** Authentication strengths the provider knows, weakest first, with the methods each one stands for. */
@@ -111,10 +116,12 @@ function clientMetadata(client: OidcClient, settings: ResolvedProviderSettings):
     case 'resource-server':
       return {
         client_id: client.clientId,
-        client_secret: settings.secrets.get(client.clientId),
         grant_types: [],
         response_types: [],
         redirect_uris: [],
+        ...(client.assertionJwk === undefined
+          ? { client_secret: settings.secrets.get(client.clientId) }
+          : { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [client.assertionJwk] } }),
       };
   }
 }
@@ -162,6 +169,8 @@ export function providerConfiguration(
     clients: settings.clients.map((client) => clientMetadata(client, settings)),
     clientDefaults: {
       id_token_signed_response_alg: settings.algorithm,
+      // RFC 9701: every client asking for a signed introspection answer gets one, signed with the provider's key.
+      introspection_signed_response_alg: settings.algorithm,
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
@@ -198,6 +207,8 @@ export function providerConfiguration(
           return audiences.some((aud) => served.has(aud));
         },
       },
+      // RFC 9701: signed introspection answers for clients that ask with Accept.
+      jwtIntrospection: { enabled: true },
       revocation: { enabled: true },
       // Signing out at the provider (RP-initiated logout) notifies every client of the session that
       // registered a back-channel logout URI.

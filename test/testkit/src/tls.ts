@@ -1,6 +1,6 @@
 /**
  * TLS material generated at test time: a CA, a server certificate for 127.0.0.1, two client certificates
- * issued by the CA, and an expired self-signed client certificate (RFC 8705 §6.2: a certificate binds
+ * issued by the CA, a valid and an expired self-signed client certificate (RFC 8705 §6.2: a certificate binds
  * whether or not its chain would verify).
  */
 import { generate } from 'selfsigned';
@@ -18,6 +18,9 @@ export interface TlsMaterial {
   /** Self-signed, and expired a day ago: no verifier would accept its chain. */
   readonly expiredSelfSignedKey: string;
   readonly expiredSelfSignedCert: string;
+  /** Self-signed and valid: a client that registered its certificate itself (RFC 8705 §2.2). */
+  readonly selfSignedKey: string;
+  readonly selfSignedCert: string;
 }
 
 let cached: Promise<TlsMaterial> | undefined;
@@ -71,6 +74,11 @@ async function create(): Promise<TlsMaterial> {
     notAfterDate: new Date(Date.now() - 86_400_000),
     extensions: [{ name: 'extKeyUsage', clientAuth: true }],
   });
+  const selfSigned = await generate([{ name: 'commonName', value: 'self-signed client' }], {
+    ...EC_SHA256,
+    ...valid,
+    extensions: [{ name: 'extKeyUsage', clientAuth: true }],
+  });
   return {
     ca: ca.cert,
     serverKey: server.private,
@@ -81,6 +89,8 @@ async function create(): Promise<TlsMaterial> {
     otherClientCert: other.cert,
     expiredSelfSignedKey: expired.private,
     expiredSelfSignedCert: expired.cert,
+    selfSignedKey: selfSigned.private,
+    selfSignedCert: selfSigned.cert,
   };
 }
 

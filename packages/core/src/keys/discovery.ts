@@ -59,8 +59,51 @@ export async function discoverJwksUri(
 }
 
 /**
- * Fetches the issuer's metadata and returns the endpoint URL in `member` (`jwks_uri`,
- * `introspection_endpoint`) after checking the `issuer` member and that the URL is acceptable (K-3).
+ * Fetches the issuer's metadata and returns it after checking its `issuer` member (K-1, K-2).
+ *
+ * @example
+ * ```ts
+ * const metadata = await discoverMetadata(issuer, 'openid-configuration', fetchJson);
+ * ```
+ */
+export async function discoverMetadata(
+  issuer: string,
+  kind: DiscoveryKind,
+  fetchJson: (url: string) => Promise<unknown>,
+): Promise<Readonly<Record<string, unknown>>> {
+  const url = discoveryUrl(issuer, kind);
+  const metadata = (await fetchJson(url)) as Record<string, unknown> | null;
+  const fail = (reason: string) => new KeyFetchError('discovery', reason, url);
+  if (typeof metadata !== 'object' || metadata === null) throw fail('discovery document is not an object');
+  if (metadata.issuer !== issuer) throw fail(issuerMismatch(issuer, metadata.issuer));
+  return metadata;
+}
+
+/**
+ * The endpoint URL in `member` (`jwks_uri`, `introspection_endpoint`) of checked metadata, after checking
+ * that the URL is acceptable (K-3).
+ *
+ * @example
+ * ```ts
+ * const endpoint = endpointOf(metadata, issuer, 'openid-configuration', 'introspection_endpoint');
+ * ```
+ */
+export function endpointOf(
+  metadata: Readonly<Record<string, unknown>>,
+  issuer: string,
+  kind: DiscoveryKind,
+  member: 'jwks_uri' | 'introspection_endpoint',
+): string {
+  const fail = (reason: string) => new KeyFetchError('discovery', reason, discoveryUrl(issuer, kind));
+  const endpoint = metadata[member];
+  if (typeof endpoint !== 'string') throw fail(`discovery document has no ${member}`);
+  const problem = keyUrlProblem(endpoint);
+  if (problem) throw fail(`discovery ${member} refused: ${problem}`);
+  return endpoint;
+}
+
+/**
+ * Fetches the issuer's metadata and returns the endpoint URL in `member` (see {@link endpointOf}).
  *
  * @example
  * ```ts
@@ -73,14 +116,5 @@ export async function discoverEndpoint(
   fetchJson: (url: string) => Promise<unknown>,
   member: 'jwks_uri' | 'introspection_endpoint',
 ): Promise<string> {
-  const url = discoveryUrl(issuer, kind);
-  const metadata = (await fetchJson(url)) as Record<string, unknown> | null;
-  const fail = (reason: string) => new KeyFetchError('discovery', reason, url);
-  if (typeof metadata !== 'object' || metadata === null) throw fail('discovery document is not an object');
-  if (metadata.issuer !== issuer) throw fail(issuerMismatch(issuer, metadata.issuer));
-  const endpoint = metadata[member];
-  if (typeof endpoint !== 'string') throw fail(`discovery document has no ${member}`);
-  const problem = keyUrlProblem(endpoint);
-  if (problem) throw fail(`discovery ${member} refused: ${problem}`);
-  return endpoint;
+  return endpointOf(await discoverMetadata(issuer, kind, fetchJson), issuer, kind, member);
 }

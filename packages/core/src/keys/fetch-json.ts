@@ -3,12 +3,10 @@
  * redirects, HTTPS only except on the loopback interface (RFC 8414 §2 / K-3; attack #25).
  */
 
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { rootCertificates } from 'node:tls';
 import { readBounded, settleOnce } from './bounded-request.js';
 import { KeyFetchError, type KeyFetchFailureCode } from './key-fetch-error.js';
 import { isLoopbackHost } from './loopback.js';
+import { createOutboundAgents } from './outbound-agents.js';
 
 /** How key material is fetched. */
 export interface FetchSettings {
@@ -62,13 +60,7 @@ export function createJsonFetcher(settings: FetchSettings): {
   fetchJson: JsonFetcher;
   close: () => Promise<void>;
 } {
-  // A `ca` given to TLS replaces the default roots; the option promises *extra* CAs, so both are kept.
-  const ca =
-    settings.ca === undefined
-      ? undefined
-      : [...rootCertificates, ...(typeof settings.ca === 'string' ? [settings.ca] : settings.ca)];
-  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 4, ...(ca ? { ca } : {}) });
-  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 4 });
+  const agents = createOutboundAgents({ ca: settings.ca, maxSockets: 4 });
   const { timeoutMs, maxBytes } = settings;
 
   const fetchJson: JsonFetcher = (url) =>
@@ -79,12 +71,9 @@ export function createJsonFetcher(settings: FetchSettings): {
         reject(fail('refused-url', `refused URL: ${problem}`));
         return;
       }
-      const target = new URL(url);
-      const secure = target.protocol === 'https:';
       // Redirects are never followed: a key URL that moves must be reconfigured, not chased (SSRF).
-      const request = (secure ? httpsRequest : httpRequest)(target, {
+      const request = agents.request(new URL(url), {
         method: 'GET',
-        agent: secure ? httpsAgent : httpAgent,
         headers: { accept: 'application/json' },
       });
       const errors = {
@@ -120,9 +109,6 @@ export function createJsonFetcher(settings: FetchSettings): {
 
   return {
     fetchJson,
-    close: async () => {
-      httpsAgent.destroy();
-      httpAgent.destroy();
-    },
+    close: async () => agents.destroy(),
   };
 }

@@ -76,6 +76,7 @@ export function createGuardIntrospector(
     fallback,
     allTokens,
     fetchJson,
+    ca: options.keyFetch.ca,
     maxEntries: options.cache === false ? 10_000 : options.cache.maxEntries,
     clock: options.clock,
     onReport,

@@ -7,6 +7,7 @@ import {
   createHmac,
   constants as cryptoConstants,
   type KeyObject,
+  sign,
   timingSafeEqual,
   verify,
 } from 'node:crypto';
@@ -164,4 +165,24 @@ export function verifySignature(
   } catch {
     return false;
   }
+}
+
+/**
+ * Signs `data` with an asymmetric private key for `alg` — the client assertions nevertrust sends to an
+ * authorization server (RFC 7523). The key must fit `alg` ({@link keyProblem} on its public half).
+ *
+ * @example
+ * ```ts
+ * const signature = signData('ES256', privateKey, Buffer.from(signingInput, 'latin1'));
+ * ```
+ */
+export function signData(alg: SignatureAlgorithm, key: KeyObject, data: Buffer): Buffer {
+  const spec = SPECS[alg];
+  if (spec.keyType === 'hmac') throw new TypeError(`${alg} is not an asymmetric algorithm`);
+  if (spec.keyType === 'ec') return sign(spec.hash, data, { key, dsaEncoding: 'ieee-p1363' });
+  if (spec.pss) {
+    const saltLength = HASH_BYTES[spec.hash as keyof typeof HASH_BYTES];
+    return sign(spec.hash, data, { key, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength });
+  }
+  return sign(spec.hash, data, key);
 }

@@ -1,15 +1,21 @@
 /**
- * A circuit breaker for one introspection endpoint: after {@link FAILURES_TO_OPEN} consecutive failures it
- * opens for {@link OPEN_MS}, and requests are refused at once (503 with `Retry-After`) instead of each
- * waiting out a timeout against a provider that is down — which would tie up the API's connections and
- * hammer the provider as it recovers. After the open period one round of calls is let through again; a
- * success closes the breaker, a failure opens it again.
+ * A circuit breaker for one introspection endpoint: after `failures` consecutive failures it opens for
+ * `openMs`, and requests are refused at once (503 with `Retry-After`) instead of each waiting out a
+ * timeout against a provider that is down — which would tie up the API's connections and hammer the
+ * provider as it recovers. After the open period one round of calls is let through again; a success
+ * closes the breaker, a failure opens it again.
  */
 
-/** Consecutive failures that open the breaker. */
-export const FAILURES_TO_OPEN = 5;
-/** How long an open breaker refuses without calling. */
-export const OPEN_MS = 10_000;
+/** When a breaker opens and for how long. */
+export interface BreakerSettings {
+  /** Consecutive failures that open the breaker. */
+  readonly failures: number;
+  /** How long an open breaker refuses without calling. */
+  readonly openMs: number;
+}
+
+/** The defaults of `introspection.breaker`. */
+export const DEFAULT_BREAKER: BreakerSettings = { failures: 5, openMs: 10_000 };
 
 /** The state of one breaker. */
 export interface Breaker {
@@ -24,11 +30,11 @@ export interface Breaker {
  *
  * @example
  * ```ts
- * const breaker = createBreaker();
+ * const breaker = createBreaker({ failures: 5, openMs: 10_000 });
  * if (breaker.openFor(Date.now()) > 0) return unavailable();
  * ```
  */
-export function createBreaker(): Breaker {
+export function createBreaker(settings: BreakerSettings = DEFAULT_BREAKER): Breaker {
   let failures = 0;
   let openUntil = 0;
   return {
@@ -40,8 +46,8 @@ export function createBreaker(): Breaker {
         return false;
       }
       failures += 1;
-      if (failures < FAILURES_TO_OPEN || openUntil > nowMs) return false;
-      openUntil = nowMs + OPEN_MS;
+      if (failures < settings.failures || openUntil > nowMs) return false;
+      openUntil = nowMs + settings.openMs;
       return true;
     },
   };

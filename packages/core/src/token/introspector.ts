@@ -5,13 +5,19 @@
  * operational log. A provider that cannot answer is a 503 with `Retry-After` (ERR_INTROSPECTION_UNAVAILABLE),
  * never an allow and never cached.
  */
-import { discoverEndpoint } from '../keys/discovery.js';
+import { endpointOf as discoveredEndpoint, discoverMetadata } from '../keys/discovery.js';
 import type { JsonFetcher } from '../keys/fetch-json.js';
 import { parseCompactJws } from './compact-jws.js';
 import { verifyIntrospectionAnswer } from './introspection-answer.js';
 import { createBreaker } from './introspection-breaker.js';
 import { createIntrospectionCache } from './introspection-cache.js';
-import { createIntrospectionCall, IntrospectionCallError } from './introspection-call.js';
+import {
+  createIntrospectionCall,
+  type IntrospectionBody,
+  IntrospectionCallError,
+} from './introspection-call.js';
+import { createEndpointLocator } from './introspection-endpoint.js';
+import { verifyIntrospectionJwt } from './introspection-jwt.js';
 import type { ResolvedIntrospection } from './introspection-options.js';
 import type { ResolvedIssuer, Verification } from './verify-token.js';
 
@@ -57,6 +63,8 @@ export interface IntrospectorSettings {
   /** Issuers whose JWTs are introspected too (`mode: 'all'`), by name. */
   readonly allTokens: ReadonlyMap<string, IntrospectingIssuer>;
   readonly fetchJson: JsonFetcher;
+  /** Extra trusted CA certificates (PEM) for the introspection call: `keyFetch.ca`. */
+  readonly ca?: string | readonly string[] | undefined;
   readonly maxEntries: number;
   /** Milliseconds since the epoch (the breaker's and the cache's clock after a call). */
   readonly clock: () => number;
@@ -86,15 +94,20 @@ export function createIntrospector(settings: IntrospectorSettings): Introspector
 
   function endpointOf(target: IntrospectingIssuer) {
     const { introspection, issuer, discovery } = target;
-    const { call, close } = createIntrospectionCall(introspection);
-    let endpoint = introspection.endpoint;
-    const locate = async () => {
-      // Discovered once successfully; a failed discovery is retried by the next request.
-      endpoint ??= await discoverEndpoint(issuer.issuer, discovery, fetchJson, 'introspection_endpoint');
-      return endpoint;
-    };
-    return { call, close, locate, breaker: createBreaker() };
+    const { call, close } = createIntrospectionCall({
+      ...introspection,
+      issuer: issuer.issuer,
+      ca: settings.ca,
+      clock,
+    });
+    const locate = createEndpointLocator(issuer.issuer, discovery, introspection, fetchJson);
+    return { call, close, locate, breaker: createBreaker(introspection.breaker) };
   }
+  // A signed answer (RFC 9701) is verified before its `token_introspection` member counts.
+  const answerOf = (body: IntrospectionBody, target: IntrospectingIssuer) =>
+    'json' in body
+      ? body.json
+      : verifyIntrospectionJwt(body.jwt, target.issuer, target.introspection.clientId, clock() / 1000);
   const partsOf = (target: IntrospectingIssuer) => {
     let parts = targets.get(target);
     if (parts) return parts;
@@ -112,7 +125,8 @@ export function createIntrospector(settings: IntrospectorSettings): Introspector
     const { issuer, introspection } = target;
     const started = clock();
     try {
-      const answer = await parts.call(await parts.locate(), token);
+      const { endpoint, format } = await parts.locate();
+      const answer = await answerOf(await parts.call(endpoint, token, format), target);
       const now = clock();
       parts.breaker.record(true, now);
       const nowSeconds = now / 1000;

@@ -6,19 +6,16 @@
  */
 import { bearer, type IntrospectionServer, startIntrospectionServer } from '@nevertrust/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  createGuard,
-  type IntrospectionOptions,
-  type IntrospectionReport,
-  requireScopes,
-} from '../../src/index.js';
-import { FAILURES_TO_OPEN, OPEN_MS } from '../../src/token/introspection-breaker.js';
+import { ConfigError, createGuard, type IntrospectionOptions, requireScopes } from '../../src/index.js';
+import { DEFAULT_BREAKER } from '../../src/token/introspection-breaker.js';
+
+const { failures: FAILURES_TO_OPEN, openMs: OPEN_MS } = DEFAULT_BREAKER;
+
 import { AUDIENCE, expectAllow, expectDeny, harness, ISSUER, NOW, testKey } from '../support.js';
+import { introspectingHarness, knownToken } from './introspection-support.js';
 
 const CLIENT = { clientId: 'api-resource', clientSecret: 'introspection secret: with spaces' };
 let server: IntrospectionServer;
-let counter = 0;
 
 beforeAll(async () => {
   server = await startIntrospectionServer(CLIENT);
@@ -29,33 +26,10 @@ afterEach(() => {
   server.setDelay(0);
 });
 
-/** A fresh opaque token the server knows, with `answer` on top of valid defaults. */
-function opaque(answer: Record<string, unknown> = {}): string {
-  counter += 1;
-  const token = `opaque-${counter}-${'x'.repeat(20)}`;
-  server.setToken(token, {
-    sub: 'user-1',
-    client_id: 'client-1',
-    aud: AUDIENCE,
-    iss: ISSUER,
-    scope: 'a',
-    iat: NOW,
-    exp: NOW + 600,
-    ...answer,
-  });
-  return token;
-}
+const opaque = (answer: Record<string, unknown> = {}) => knownToken(server, NOW, answer);
 
-function introspecting(introspection: Partial<IntrospectionOptions> = {}) {
-  const reports: IntrospectionReport[] = [];
-  const h = harness({
-    issuer: {
-      introspection: { ...CLIENT, endpoint: server.endpoint, timeoutMs: 300, ...introspection },
-    },
-    guard: { metrics: [{ introspection: (report) => reports.push(report) }], logger: false },
-  });
-  return { ...h, reports, calls: () => server.requests.length };
-}
+const introspecting = (introspection: Partial<IntrospectionOptions> = {}) =>
+  introspectingHarness(server, { ...CLIENT, timeoutMs: 300, ...introspection });
 
 describe('introspection requests and answers (A6)', () => {
   it('I-1, I-2: POSTs the token form-encoded with token_type_hint, authenticated by client_secret_basic', async () => {
