@@ -15,6 +15,7 @@ import { parseArguments } from '../src/cli.js';
 import { runDemo } from '../src/demo.js';
 import { createOutput } from '../src/output.js';
 import { runTour } from '../src/run-tour.js';
+import { INTROSPECTION_STEPS, PROVIDER_FIXTURES } from '../src/steps/introspection.js';
 import { TOUR, type TourStep } from '../src/tour.js';
 import { createTourContext } from '../src/tour-context.js';
 
@@ -63,6 +64,9 @@ describe.concurrent('npm run demo', () => {
     expect(output).toMatch(/detection\s+auth-failure-burst \(block\)\s+1/);
     expect(output).toContain('/metrics');
     expect(output).not.toMatch(JWT);
+    // The opaque token: introspected and allowed, refused after the provider revoked it, never printed.
+    expect(output).toMatch(/Bearer \(opaque\) sha256:[\w-]{16}/);
+    expect(output).toContain('deny ERR_TOKEN_INACTIVE');
   });
 
   for (const framework of ['koa', 'fastify'] as const) {
@@ -153,6 +157,41 @@ describe('the tour verdict', () => {
     } finally {
       await api.close();
       await Promise.all([idp.close(), rogue.close()]);
+    }
+  });
+
+  it('fails the introspection steps against an API that does not introspect', {
+    timeout: 30_000,
+  }, async () => {
+    const [idp, tls] = await Promise.all([startOidcProvider(PROVIDER_FIXTURES), testTls()]);
+    const trail = createAuditTrail();
+    const api = await startApi(
+      'express',
+      () => ({ issuers: [{ issuer: idp.issuer, audience: ORDERS_API }], onAudit: trail.listener }),
+      { key: tls.serverKey, cert: tls.serverCert },
+    );
+    try {
+      const context = createTourContext({
+        idp,
+        rogue: idp,
+        api: { url: api.url, tlsUrl: api.tlsUrl, ca: tls.ca },
+        tls,
+        clockToleranceSeconds: 5,
+        trail,
+        revocation: api.guard.revocation,
+        say: () => undefined,
+      });
+      const [introspected] = await runTour(INTROSPECTION_STEPS.slice(0, 1), context, trail, {
+        started: () => undefined,
+        finished: () => undefined,
+      });
+      // Without introspection the opaque token is malformed to the guard: the step must not pass.
+      expect(introspected?.status).toBe(401);
+      expect(introspected?.passed).toBe(false);
+      expect(idp.requests('/token/introspection')).toBe(0);
+    } finally {
+      await api.close();
+      await idp.close();
     }
   });
 });
