@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { keysSchema, keyUrl } from '../keys/options.js';
 import type { SessionScope } from '../signals/cut-off.js';
+import type { PeerLimitOptions } from '../signals/peer-limit.js';
 import type { ReplayStore } from '../signals/replay-store.js';
 import { ASYMMETRIC_ALGORITHMS, type SignatureAlgorithm } from '../token/algorithms.js';
 
@@ -24,6 +25,12 @@ export interface SignalChannelOptions {
   readonly maxBodyBytes?: number;
   /** Where used `jti`s are remembered; share one between instances. Default: in process, 10 000 entries. */
   readonly replay?: ReplayStore;
+  /**
+   * Refused requests (400, 405, 413, 429) a peer address may send in a sliding window before it is answered
+   * 429 with `Retry-After`, its body unread; signals that verify never count. In process, per endpoint.
+   * Default `{ refusals: 30, windowSeconds: 60 }`; `false` turns the limit off.
+   */
+  readonly peerLimit?: PeerLimitOptions | false;
 }
 
 /** OpenID Connect Back-Channel Logout 1.0: the provider posts a logout token when a session ends. */
@@ -75,6 +82,15 @@ const channelShape = {
   scope: z.enum(['subject', 'session']).optional(),
   maxAgeSeconds: z.number().int().min(10).max(86_400).optional(),
   maxBodyBytes: z.number().int().min(1024).max(1_048_576).optional(),
+  peerLimit: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        refusals: z.number().int().min(1).max(1_000_000),
+        windowSeconds: z.number().int().min(1).max(86_400),
+      }),
+    ])
+    .optional(),
   replay: z
     .custom<ReplayStore>(
       (value) =>

@@ -11,6 +11,7 @@ import type { KeySetChange } from '../keys/key-set-change.js';
 import { ConfigError } from '../model/errors.js';
 import type { Revocation } from '../policy/revocation.js';
 import { createLogoutEndpoint } from '../signals/logout-endpoint.js';
+import { DEFAULT_PEER_LIMIT } from '../signals/peer-limit.js';
 import { createPushEndpoint, type Transmitter } from '../signals/push-endpoint.js';
 import { createMemoryReplayStore } from '../signals/replay-store.js';
 import type { SignalEndpoint } from '../signals/signal-endpoint.js';
@@ -99,6 +100,7 @@ export function createSignalEndpoints(options: ValidatedOptions, wiring: SignalW
     maxBodyBytes: channel.maxBodyBytes ?? DEFAULT_BODY_BYTES,
     clockToleranceSeconds: options.clockToleranceSeconds,
     replay: channel.replay ?? createMemoryReplayStore(),
+    peerLimit: channel.peerLimit ?? DEFAULT_PEER_LIMIT,
   });
   if (logout) {
     const names = logout.issuers ?? [...wiring.issuers.keys()];
