@@ -1,7 +1,8 @@
 /**
  * Micro benchmarks on one core: the raw `node:crypto` signature check, the reference verifier, nevertrust's
  * `evaluate` on a cache hit and on a miss (every call a token the guard has never seen), with a DPoP proof
- * (`dpop-case.ts`; built only in the process that measures it, as its proofs take a while), and the verify
+ * (`dpop-case.ts`; built only in the process that measures it, as its proofs take a while), with an opaque
+ * token by introspection, cold and cached (`introspection-case.ts`, likewise), and the verify
  * functions inside the peers — all on the same keys and tokens. Each case runs in a process of its own, so
  * that no case pays for garbage another left behind; the parent takes one sample of each in turn.
  */
@@ -30,6 +31,8 @@ export const MICRO_CASES = {
   hit: 'nevertrust evaluate, cache hit',
   miss: 'nevertrust evaluate, miss (new token every call)',
   dpop: 'nevertrust evaluate, DPoP: cached token, new proof every call, replay store',
+  introspectionCold: 'nevertrust evaluate, opaque token introspected (new token every call, local endpoint)',
+  introspectionCached: 'nevertrust evaluate, opaque token, cached introspection answer',
   jose: 'jose jwtVerify',
   fastJwt: 'fast-jwt verify, no cache',
   fastJwtHit: 'fast-jwt verify, cache hit',
