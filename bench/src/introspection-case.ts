@@ -7,8 +7,9 @@
  * the JWT miss and the JWT cache hit of the same round.
  */
 import { randomBytes } from 'node:crypto';
-import { createGuard, type Decision, type Guard, type RequestFacts } from '@nevertrust/core';
+import { createGuard, type Guard } from '@nevertrust/core';
 import { startIntrospectionServer } from '@nevertrust/testkit';
+import { allowed, bearerFacts } from './micro.js';
 import type { MicroCase } from './sampler.js';
 
 /** Where the guard introspects, and with which credentials (a throwaway benchmark client). */
@@ -73,17 +74,6 @@ export async function startIntrospectionFixture(
   };
 }
 
-function facts(token: string): RequestFacts {
-  return {
-    method: 'GET',
-    target: '/orders',
-    headers: { authorization: [`Bearer ${token}`], host: ['127.0.0.1'] },
-    remoteAddress: '127.0.0.1',
-  };
-}
-
-const allowed = (result: unknown) => (result as Decision).outcome === 'allow';
-
 function introspectingGuard(
   identity: { issuer: string; audience: string; jwksUri: string },
   endpoint: IntrospectionEndpoint,
@@ -114,9 +104,9 @@ export async function introspectionCase(
   await Promise.all([measured.ready(), warm.ready()]);
   const close = async () => void (await Promise.all([measured.close(), warm.close()]));
   if (mode === 'cached') {
-    const primed = await measured.evaluate(facts(tokens.same));
+    const primed = await measured.evaluate(bearerFacts(tokens.same));
     if (primed.outcome !== 'allow') throw new Error(`the introspection case is refused: ${primed.code}`);
-    const run = () => measured.evaluate(facts(tokens.same));
+    const run = () => measured.evaluate(bearerFacts(tokens.same));
     return { case: { name, async: true, ok: allowed, run }, close };
   }
   const { fresh } = tokens;
@@ -126,8 +116,8 @@ export async function introspectionCase(
       async: true,
       ok: allowed,
       budget: fresh.length,
-      run: (index) => measured.evaluate(facts(fresh[index] as string)),
-      warmUp: (index) => warm.evaluate(facts(fresh[index] as string)),
+      run: (index) => measured.evaluate(bearerFacts(fresh[index] as string)),
+      warmUp: (index) => warm.evaluate(bearerFacts(fresh[index] as string)),
     },
     close,
   };

@@ -83,7 +83,15 @@ export function toCaseResult(
   };
 }
 
-function facts(token: string): RequestFacts {
+/**
+ * A `GET /orders` with `token` as a Bearer token, from 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * await guard.evaluate(bearerFacts(token));
+ * ```
+ */
+export function bearerFacts(token: string): RequestFacts {
   return {
     method: 'GET',
     target: '/orders',
@@ -92,7 +100,8 @@ function facts(token: string): RequestFacts {
   };
 }
 
-const allowed = (result: unknown) => (result as Decision).outcome === 'allow';
+/** True for an allowing decision: the `ok` of every `evaluate` case. */
+export const allowed = (result: unknown): boolean => (result as Decision).outcome === 'allow';
 const truthy = (result: unknown) => Boolean(result);
 
 /**
@@ -125,7 +134,7 @@ export async function microCases(
   // cache, every call there is a full verification.
   const warmGuard = createGuard({ issuers: [{ issuer, audience, jwksUri }], cache: false });
   await Promise.all([hitGuard.ready(), missGuard.ready(), warmGuard.ready()]);
-  const hitFacts = facts(token);
+  const hitFacts = bearerFacts(token);
   const fresh = tokens.fresh;
 
   const reference = createReferenceVerifier({ issuer, audience, jwks: [jwk] });
@@ -153,8 +162,8 @@ export async function microCases(
       async: true,
       ok: allowed,
       budget: fresh.length,
-      run: (index) => missGuard.evaluate(facts(fresh[index] as string)),
-      warmUp: (index) => warmGuard.evaluate(facts(fresh[index] as string)),
+      run: (index) => missGuard.evaluate(bearerFacts(fresh[index] as string)),
+      warmUp: (index) => warmGuard.evaluate(bearerFacts(fresh[index] as string)),
     },
     { name: MICRO_CASES.jose, async: true, ok: truthy, run: () => jwtVerify(token, joseKey, joseOptions) },
     { name: MICRO_CASES.fastJwt, async: false, ok: truthy, run: () => fastVerify(token) },

@@ -5,121 +5,42 @@
  * rather than read the body), even for a valid logout token, which is then not applied; each 429 is a
  * `signal` record `ERR_SIGNAL_RATE_LIMITED`; the other endpoint keeps its own count.
  */
-import {
-  type AuditEvent,
-  type AuditRecord,
-  createCallbackSink,
-  createGuard,
-  type Guard,
-} from '@nevertrust/core';
-import type { SignalEvent } from '@nevertrust/core/sinks';
-import {
-  createLogoutTokenIssuer,
-  createTokenIssuer,
-  generateTestKey,
-  type KeyServer,
-  type SignalTransmitter,
-  startKeyServer,
-  startSignalTransmitter,
-} from '@nevertrust/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, REALM } from './fixture.js';
-import { type OwnGuardTarget, ownGuardTargets } from './own-guard-targets.js';
-import type { WireResponse } from './transport.js';
+import {
+  FORM,
+  form,
+  LOGOUT,
+  PUSH,
+  SET,
+  type SignalWorld,
+  signalRecords,
+  startSignalWorld,
+} from './signal-fixture.js';
 
-const LOGOUT = '/oidc/backchannel-logout';
-const PUSH = '/ssf/events';
-const CLIENT_ID = 'orders-api';
-const FORM = 'application/x-www-form-urlencoded';
-const SET = 'application/secevent+jwt';
 const REFUSALS = 2;
 
-interface LimitTarget extends OwnGuardTarget {
-  post(path: string, contentType: string, body: string): Promise<WireResponse>;
-}
-
-const key = generateTestKey('ES256', 'limits-1');
-let server: KeyServer;
-let transmitter: SignalTransmitter;
-const targets: LimitTarget[] = [];
-
-function newGuard(records: AuditRecord[], events: AuditEvent[]): Guard {
-  const peerLimit = { refusals: REFUSALS, windowSeconds: 60 };
-  return createGuard({
-    issuers: [{ issuer: server.url, audience: AUDIENCE, jwksUri: server.jwksUri }],
-    realm: REALM,
-    keyFetch: { ca: [server.ca ?? ''], timeoutMs: 2000 },
-    onAudit: (event) => events.push(event),
-    audit: { sinks: [createCallbackSink((record) => void records.push(record))] },
-    backChannelLogout: { path: LOGOUT, clientIds: [CLIENT_ID], maxBodyBytes: 4096, peerLimit },
-    sharedSignals: {
-      path: PUSH,
-      peerLimit,
-      transmitters: [
-        {
-          issuer: transmitter.issuer,
-          audience: AUDIENCE,
-          jwksUri: transmitter.jwksUri,
-          subjectIssuers: [server.url],
-        },
-      ],
-    },
-  });
-}
-
-/** A POST through the adapter's app, or (core) as an adapter does it: admit, then respond. */
-function poster(target: OwnGuardTarget): LimitTarget['post'] {
-  const { client, guard } = target;
-  if (client) {
-    return (path, contentType, body) =>
-      client.send({ method: 'POST', target: path, headers: [['content-type', contentType]], body });
-  }
-  return async (path, contentType, body) => {
-    const endpoint = guard.signals.find((candidate) => candidate.path === path);
-    if (!endpoint) throw new Error(`no endpoint at ${path}`);
-    const remoteAddress = '127.0.0.1';
-    const answer =
-      (await endpoint.admit(remoteAddress)) ??
-      (await endpoint.respond({ method: 'POST', contentType, body, remoteAddress }));
-    const headers = Object.fromEntries(
-      Object.entries(answer.headers).map(([name, value]) => [name, [value]]),
-    );
-    return { status: answer.status, headers, body: answer.body };
-  };
-}
+let world: SignalWorld;
 
 beforeAll(async () => {
-  server = await startKeyServer({ keys: [key.jwk] });
-  transmitter = await startSignalTransmitter({ audience: AUDIENCE });
-  for (const target of await ownGuardTargets('signal-limits', newGuard)) {
-    targets.push(Object.assign(target, { post: poster(target) }));
-  }
-});
-
-afterAll(async () => {
-  await Promise.all(targets.map((target) => target.close()));
-  await server?.close();
-  await transmitter?.close();
-});
-
-const mintFor = (sub: string) =>
-  createTokenIssuer({ issuer: server.url, audience: AUDIENCE, key })({
-    claims: { sub, scope: 'orders:read' },
+  const peerLimit = { refusals: REFUSALS, windowSeconds: 60 };
+  world = await startSignalWorld('signal-limits', 'limits-1', {
+    backChannelLogout: { peerLimit },
+    sharedSignals: { peerLimit },
   });
-const logoutFor = (sub: string) =>
-  createLogoutTokenIssuer({ issuer: server.url, clientId: CLIENT_ID, key })({ claims: { sub } });
-const form = (token: string) => new URLSearchParams({ logout_token: token }).toString();
+});
+
+afterAll(async () => world?.close());
 
 describe('conformance: the signal endpoints’ per-peer limit on every target', () => {
   it('A10 429 with Retry-After after the refused requests a peer may send; the valid logout is not applied', async () => {
-    expect(targets).toHaveLength(10);
-    for (const [index, target] of targets.entries()) {
+    expect(world.targets).toHaveLength(10);
+    for (const [index, target] of world.targets.entries()) {
       const user = `mallory-${index}`;
-      const token = mintFor(user);
+      const token = world.mintFor(user);
       const statuses: number[] = [];
       for (let i = 0; i < REFUSALS; i++)
         statuses.push((await target.post(LOGOUT, FORM, 'logout_token=x')).status);
-      const held = await target.post(LOGOUT, FORM, form(logoutFor(user)));
+      const held = await target.post(LOGOUT, FORM, form(world.logoutFor({ sub: user })));
       // While held back, not even the body's size is looked at.
       const large = await target.post(LOGOUT, FORM, `logout_token=${'a'.repeat(5000)}`);
       const other = await target.post(PUSH, SET, 'not a SET');
@@ -145,8 +66,7 @@ describe('conformance: the signal endpoints’ per-peer limit on every target', 
         after: [200, true, 'OK'],
       });
       if (target.client) expect(held.headers.connection?.[0], target.name).toBe('close');
-      await target.guard.flushAudit();
-      const records = target.records.filter((record): record is SignalEvent => record.type === 'signal');
+      const records = await signalRecords(target);
       expect(
         records.map((record) => [record.channel, record.reason, record.status]),
         target.name,
