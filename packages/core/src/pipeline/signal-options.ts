@@ -26,8 +26,9 @@ export interface SignalChannelOptions {
   /** Where used `jti`s are remembered; share one between instances. Default: in process, 10 000 entries. */
   readonly replay?: ReplayStore;
   /**
-   * Refused requests (400, 405, 413, 429) a peer address may send in a sliding window before it is answered
-   * 429 with `Retry-After`, its body unread; signals that verify never count. In process, per endpoint.
+   * Refused requests a peer address may send in a sliding window before it is answered 429 with
+   * `Retry-After`, its body unread: those anyone could send (400, 405, 413, a bad signature, a replay, 429);
+   * a token whose signature verified never counts. In process, per endpoint.
    * Default `{ refusals: 30, windowSeconds: 60 }`; `false` turns the limit off.
    */
   readonly peerLimit?: PeerLimitOptions | false;

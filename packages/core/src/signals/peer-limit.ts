@@ -1,12 +1,14 @@
 /**
  * The per-peer limit of a signal endpoint. The endpoints are public and answered before the guard's admit
  * stage, so a peer could make the API read bodies and check signatures at line rate. What is counted is the
- * requests an endpoint refused as the sender's fault (400, 405, 413, and 429 itself), per socket peer
- * address, in a sliding window; past the limit the peer is answered 429 with `Retry-After` without its body
- * being read, until its count slides back under the limit. A signal that verifies never counts: a provider
- * sending many genuine logout tokens at once (an administrator ending every session) is never held back —
- * Back-Channel Logout has no retry, so a throttled logout would be a logout lost — and only a holder of the
- * sender's key can produce one. The counts are in process and bounded (least recently used peers first).
+ * requests an endpoint refused that anyone could have sent — 400, 405, 413 for an unverifiable request, a
+ * bad signature, a replayed or stale token, and 429 itself — per socket peer address, in a sliding window;
+ * at the limit the peer is answered 429 with `Retry-After` without its body being read, until its count
+ * slides back under the limit. A token whose signature verified never counts, applied or refused for its
+ * content: a provider sending many genuine logout tokens at once (an administrator ending every session) is
+ * never held back — Back-Channel Logout has no retry, so a throttled logout would be a logout lost — and only
+ * a holder of the sender's key can produce one. The counts are in process and bounded (least recently used
+ * peers first).
  */
 import { retryAfterSeconds, slidingCount } from '../limits/sliding-window.js';
 import { type CounterStore, createMemoryCounterStore } from '../limits/store.js';

@@ -8,7 +8,7 @@ import type { SessionScope } from './cut-off.js';
 import type { ReceivedToken, Reception } from './event-receiver.js';
 import type { PeerLimiter, PeerLimitOptions } from './peer-limit.js';
 import type { ReplayStore } from './replay-store.js';
-import type { SignalRefusal } from './signal-refusal.js';
+import type { SignalRefusal, SignalRefusalCode } from './signal-refusal.js';
 
 /** The settled settings both channels share. */
 export interface EndpointSettings {
@@ -92,8 +92,21 @@ export function requestProblem(
   return undefined;
 }
 
-/** A refusal the sender caused (and should not repeat), as opposed to the API's own fault (503). */
-const countsAgainstPeer = (status: number) => status >= 400 && status < 500;
+/**
+ * Refusals of a token whose signature verified: only the holder of the sender's key can cause them, and a
+ * genuine sender's wiring mistake (an audience, a subject format) must not hold back its valid signals. A
+ * replayed or stale token is counted: anyone who captured one can send it again.
+ */
+const SIGNED_BY_SENDER: ReadonlySet<SignalRefusalCode> = new Set([
+  'ERR_SIGNAL_TYPE',
+  'ERR_SIGNAL_AUDIENCE',
+  'ERR_SIGNAL_CLAIMS',
+  'ERR_SIGNAL_SUBJECT',
+]);
+
+/** A refusal a peer caused (not the API's own fault, 503), counted against its limit. */
+const countsAgainstPeer = (status: number, code: SignalRefusalCode | undefined) =>
+  status >= 400 && status < 500 && (code === undefined || !SIGNED_BY_SENDER.has(code));
 
 /** The peer limit of an endpoint and the clock it counts on (milliseconds; may throw when faulty). */
 export interface EndpointLimit {
@@ -133,12 +146,12 @@ export function createSignalEndpoint(
   const { limiter } = limit;
   // The limit guards against floods, it decides nothing about a signal: if it cannot count (a faulty
   // clock), the request goes on to the receiver, which refuses whatever it cannot verify.
-  const count = async (status: number, peer: string | undefined) => {
-    if (!limiter || !countsAgainstPeer(status)) return;
+  const count = async (status: number, peer: string | undefined, code?: SignalRefusalCode) => {
+    if (!limiter || !countsAgainstPeer(status, code)) return;
     await limiter.refused(peer, limit.now()).catch(() => undefined);
   };
-  const answered = async (response: SignalResponse, peer: string | undefined) => {
-    await count(response.status, peer);
+  const answered = async (response: SignalResponse, peer: string | undefined, code?: SignalRefusalCode) => {
+    await count(response.status, peer, code);
     return response;
   };
   const statusOf = (reception: Reception): number => {
@@ -174,10 +187,9 @@ export function createSignalEndpoint(
         return answered(wire.answer(status, refusal), remoteAddress);
       }
       const reception = await receive({ token, remoteAddress, statusOf });
-      return answered(
-        reception.ok ? wire.answer(statusOf(reception)) : wire.answer(statusOf(reception), reception.refusal),
-        remoteAddress,
-      );
+      if (reception.ok) return wire.answer(statusOf(reception));
+      const { refusal } = reception;
+      return answered(wire.answer(statusOf(reception), refusal), remoteAddress, refusal.code);
     },
   };
 }

@@ -4,6 +4,7 @@
  * it may send again once its count has slid under the limit; signals that verify never count; other peers
  * and the other endpoint are not affected; `peerLimit: false` turns it off; bad options fail at start-up.
  */
+import { CAEP_EVENT_TYPES } from '@nevertrust/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/index.js';
 import type { SignalEndpoint, SignalResponse } from '../../src/signals/signal-endpoint.js';
@@ -83,13 +84,31 @@ describe('signal endpoints: the per-peer limit of refused requests', () => {
     expect((await post(logout, 'logout_token=x')).status).toBe(400);
   });
 
-  it('never counts signals that verify: many genuine logouts from one provider all pass', async () => {
+  it('never counts tokens whose signature verified: genuine logouts, and a sender’s wiring mistakes', async () => {
     h = await signalHarness({ backChannelLogout: { peerLimit: LIMIT } });
-    const [logout] = endpoints();
+    const [logout, push] = endpoints();
     for (let i = 0; i < 50; i++) {
       const response = await post(logout, form(h.logout({ claims: { sub: `user-${i}` } })));
       expect(response.status, response.body).toBe(200);
     }
+    // Signed by the issuer, refused for what they say: another audience, a subject format nobody maps.
+    const misaddressed = Array.from({ length: 10 }, () => h.logout({ claims: { aud: 'another-client' } }));
+    for (const token of misaddressed) expect((await post(logout, form(token))).status).toBe(400);
+    const email = { format: 'email', email: 'alice@example.com' };
+    for (let i = 0; i < 10; i++) {
+      const set = h.transmitter.sign({ event: CAEP_EVENT_TYPES.sessionRevoked, subject: email });
+      expect((await post(push, set, undefined, SET_TYPE)).status).toBe(400);
+    }
+    expect((await post(logout, form(h.logout()))).status).toBe(200);
+  });
+
+  it('counts a replayed token: anyone who captured one can send it again', async () => {
+    h = await signalHarness({ backChannelLogout: { peerLimit: LIMIT } });
+    const [logout] = endpoints();
+    const captured = form(h.logout());
+    const statuses = [];
+    for (let i = 0; i < LIMIT.refusals + 2; i++) statuses.push((await post(logout, captured)).status);
+    expect(statuses).toEqual([200, 400, 400, 400, 429]);
   });
 
   it('is on by default (30 refusals a minute) and off with peerLimit: false', async () => {
