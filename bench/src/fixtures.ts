@@ -14,6 +14,11 @@ import {
   type TestKey,
 } from '@nevertrust/testkit';
 import { createDpopFixture, type DpopFixture } from './dpop-case.js';
+import {
+  type IntrospectionEndpoint,
+  type OpaqueTokens,
+  startIntrospectionFixture,
+} from './introspection-case.js';
 import { ALGORITHMS, type BenchAlgorithm } from './profiles.js';
 
 /** Who issues the tokens and for whom; what a server needs to verify them. */
@@ -22,6 +27,8 @@ export interface Identity {
   readonly audience: string;
   /** Plain HTTP on 127.0.0.1: nevertrust accepts `http:` key URLs on loopback only. */
   readonly jwksUri: string;
+  /** The introspection endpoint (on 127.0.0.1, in the parent) of the opaque-token cases. */
+  readonly introspection: IntrospectionEndpoint;
 }
 
 /** The tokens of one algorithm. */
@@ -34,6 +41,8 @@ export interface TokenSet {
   readonly fresh: readonly string[];
   /** A token bound to a DPoP key, and that key: the micro DPoP case. */
   readonly dpop: DpopFixture;
+  /** Opaque tokens the introspection endpoint knows: the micro introspection cases. */
+  readonly opaque: OpaqueTokens;
 }
 
 /** Everything the benchmark processes share. */
@@ -64,7 +73,13 @@ const LIFETIME_SECONDS = 7200;
 export async function createFixtures(sizes: { poolTokens: number; freshTokens: number }): Promise<Fixtures> {
   const keys = new Map(ALGORITHMS.map((alg) => [alg, generateTestKey(alg, `bench-${alg.toLowerCase()}`)]));
   const keyServer = await startKeyServer({ https: false, keys: [...keys.values()].map((key) => key.jwk) });
-  const identity: Identity = { issuer: ISSUER, audience: AUDIENCE, jwksUri: keyServer.jwksUri };
+  const introspection = await startIntrospectionFixture(ISSUER, AUDIENCE, LIFETIME_SECONDS);
+  const identity: Identity = {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    jwksUri: keyServer.jwksUri,
+    introspection: introspection.endpoint,
+  };
   const dir = mkdtempSync(join(tmpdir(), 'nevertrust-bench-'));
   const tokens = {} as Record<BenchAlgorithm, TokenSet>;
   const tokenFiles = {} as Record<BenchAlgorithm, string>;
@@ -78,6 +93,8 @@ export async function createFixtures(sizes: { poolTokens: number; freshTokens: n
       pool: Array.from({ length: sizes.poolTokens }, one),
       fresh: Array.from({ length: sizes.freshTokens }, one),
       dpop: await createDpopFixture((claims) => mint({ lifetime: LIFETIME_SECONDS, claims })),
+      // As many as fresh JWTs: the same budget as the miss case.
+      opaque: introspection.tokens(sizes.freshTokens),
     };
     tokens[alg] = set;
     jwks[alg] = key.jwk;
@@ -91,7 +108,7 @@ export async function createFixtures(sizes: { poolTokens: number; freshTokens: n
     tokenFiles,
     keyServer,
     async close() {
-      await keyServer.close();
+      await Promise.all([keyServer.close(), introspection.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -12,6 +12,7 @@ import { dpopLines } from './dpop-report.js';
 import { createFixtures } from './fixtures.js';
 import { footprintMarkdown, runFootprint } from './footprint.js';
 import { type InstanceResult, runHttp } from './http.js';
+import { introspectionLines } from './introspection-report.js';
 import { renderMarkdown } from './markdown.js';
 import type { MicroResult } from './micro.js';
 import { runMicroBenchmarks } from './micro-run.js';
@@ -124,6 +125,10 @@ async function main(): Promise<void> {
   if (report.analysis.dpop.length > 0) {
     console.log('\nDPoP request (cached token, new proof, replay store) vs Bearer cache hit, CPU per call:');
     for (const line of dpopLines(report.analysis.dpop)) console.log(line);
+  }
+  if (report.analysis.introspection.length > 0) {
+    console.log('\nOpaque token by introspection (local endpoint) vs JWT, per call:');
+    for (const line of introspectionLines(report.analysis.introspection)) console.log(line);
   }
   for (const [title, lines] of [
     ['Invalid cases', report.analysis.invalid],

@@ -2,40 +2,14 @@
  * The Markdown report written to `docs/benchmarks.md`: targets first, then method, the tables behind every
  * target, and the findings kept in `bench/findings.md` (which survive regeneration).
  */
+import { introspectionSection } from './introspection-report.js';
+import { figure, num, table } from './markdown-cells.js';
 import type { Analysis, HttpRow, TargetResult } from './report.js';
 import type { RunInfo } from './run-info.js';
-import type { Summary } from './stats.js';
+
+export { figure } from './markdown-cells.js';
 
 const MODE_TITLES = { same: 'same token', pool: '1000-token pool', fresh: 'fresh token' } as const;
-
-function digits(value: number): number {
-  const magnitude = Math.abs(value);
-  return magnitude >= 1000 ? 0 : magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
-}
-
-function num(value: number, places = digits(value)): string {
-  return Number.isFinite(value) ? value.toFixed(places) : '–';
-}
-
-/**
- * `median (min–max)`, or a dash when nothing valid was measured.
- *
- * @example
- * ```ts
- * figure({ median: 0.9, min: 0.85, max: 0.95, n: 3 }, 2); // '0.90 (0.85–0.95)'
- * ```
- */
-export function figure(summary: Summary, places?: number): string {
-  if (summary.n === 0) return '–';
-  const p = places ?? digits(summary.median);
-  if (summary.n === 1) return num(summary.median, p);
-  return `${num(summary.median, p)} (${num(summary.min, p)}–${num(summary.max, p)})`;
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 function verdict(target: TargetResult): string {
   if (target.pass === undefined) return '**not measured**';
@@ -201,6 +175,7 @@ export function renderMarkdown(
     ),
     '',
     ...dpopSection(analysis),
+    ...introspectionSection(analysis.introspection),
   ];
   if (footprint) {
     parts.push(

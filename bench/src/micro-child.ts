@@ -3,11 +3,34 @@ import { readFileSync } from 'node:fs';
 import { serveParent } from './child.js';
 import { dpopCase } from './dpop-case.js';
 import type { Identity, TokenSet } from './fixtures.js';
+import { introspectionCase } from './introspection-case.js';
 import { MICRO_CASES, microCases } from './micro.js';
 import type { BenchAlgorithm, Profile } from './profiles.js';
-import { type CaseSampler, createCaseSampler } from './sampler.js';
+import { type CaseSampler, createCaseSampler, type MicroCase } from './sampler.js';
 
 let sampler: CaseSampler | undefined;
+
+/** The case named `name`: the ones with costly set-up are built alone. */
+async function chooseCase(
+  alg: BenchAlgorithm,
+  name: string,
+  identity: Identity,
+  jwk: Record<string, unknown>,
+  tokens: TokenSet,
+): Promise<MicroCase | undefined> {
+  switch (name) {
+    // As many proofs as fresh tokens: the same budget as the miss case.
+    case MICRO_CASES.dpop:
+      return (await dpopCase(name, identity, tokens.dpop, tokens.fresh.length)).case;
+    case MICRO_CASES.introspectionCold:
+    case MICRO_CASES.introspectionCached: {
+      const mode = name === MICRO_CASES.introspectionCold ? 'cold' : 'cached';
+      return (await introspectionCase(name, mode, identity, identity.introspection, tokens.opaque)).case;
+    }
+    default:
+      return (await microCases(alg, identity, jwk, tokens)).cases.find((c) => c.name === name);
+  }
+}
 
 serveParent(async (message) => {
   switch (message.type) {
@@ -21,11 +44,7 @@ serveParent(async (message) => {
         settings: Profile['micro'];
       };
       const tokens = JSON.parse(readFileSync(tokenFile, 'utf8')) as TokenSet;
-      // As many proofs as fresh tokens: the same budget as the miss case.
-      const chosen =
-        name === MICRO_CASES.dpop
-          ? (await dpopCase(name, identity, tokens.dpop, tokens.fresh.length)).case
-          : (await microCases(alg, identity, jwk, tokens)).cases.find((c) => c.name === name);
+      const chosen = await chooseCase(alg, name, identity, jwk, tokens);
       if (!chosen) throw new Error(`no micro case named ${name}`);
       sampler = createCaseSampler(chosen, settings);
       return {};

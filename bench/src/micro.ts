@@ -1,7 +1,8 @@
 /**
  * Micro benchmarks on one core: the raw `node:crypto` signature check, the reference verifier, nevertrust's
  * `evaluate` on a cache hit and on a miss (every call a token the guard has never seen), with a DPoP proof
- * (`dpop-case.ts`; built only in the process that measures it, as its proofs take a while), and the verify
+ * (`dpop-case.ts`; built only in the process that measures it, as its proofs take a while), with an opaque
+ * token by introspection, cold and cached (`introspection-case.ts`, likewise), and the verify
  * functions inside the peers — all on the same keys and tokens. Each case runs in a process of its own, so
  * that no case pays for garbage another left behind; the parent takes one sample of each in turn.
  */
@@ -30,6 +31,8 @@ export const MICRO_CASES = {
   hit: 'nevertrust evaluate, cache hit',
   miss: 'nevertrust evaluate, miss (new token every call)',
   dpop: 'nevertrust evaluate, DPoP: cached token, new proof every call, replay store',
+  introspectionCold: 'nevertrust evaluate, opaque token introspected (new token every call, local endpoint)',
+  introspectionCached: 'nevertrust evaluate, opaque token, cached introspection answer',
   jose: 'jose jwtVerify',
   fastJwt: 'fast-jwt verify, no cache',
   fastJwtHit: 'fast-jwt verify, cache hit',
@@ -80,7 +83,15 @@ export function toCaseResult(
   };
 }
 
-function facts(token: string): RequestFacts {
+/**
+ * A `GET /orders` with `token` as a Bearer token, from 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * await guard.evaluate(bearerFacts(token));
+ * ```
+ */
+export function bearerFacts(token: string): RequestFacts {
   return {
     method: 'GET',
     target: '/orders',
@@ -89,7 +100,8 @@ function facts(token: string): RequestFacts {
   };
 }
 
-const allowed = (result: unknown) => (result as Decision).outcome === 'allow';
+/** True for an allowing decision: the `ok` of every `evaluate` case. */
+export const allowed = (result: unknown): boolean => (result as Decision).outcome === 'allow';
 const truthy = (result: unknown) => Boolean(result);
 
 /**
@@ -122,7 +134,7 @@ export async function microCases(
   // cache, every call there is a full verification.
   const warmGuard = createGuard({ issuers: [{ issuer, audience, jwksUri }], cache: false });
   await Promise.all([hitGuard.ready(), missGuard.ready(), warmGuard.ready()]);
-  const hitFacts = facts(token);
+  const hitFacts = bearerFacts(token);
   const fresh = tokens.fresh;
 
   const reference = createReferenceVerifier({ issuer, audience, jwks: [jwk] });
@@ -150,8 +162,8 @@ export async function microCases(
       async: true,
       ok: allowed,
       budget: fresh.length,
-      run: (index) => missGuard.evaluate(facts(fresh[index] as string)),
-      warmUp: (index) => warmGuard.evaluate(facts(fresh[index] as string)),
+      run: (index) => missGuard.evaluate(bearerFacts(fresh[index] as string)),
+      warmUp: (index) => warmGuard.evaluate(bearerFacts(fresh[index] as string)),
     },
     { name: MICRO_CASES.jose, async: true, ok: truthy, run: () => jwtVerify(token, joseKey, joseOptions) },
     { name: MICRO_CASES.fastJwt, async: false, ok: truthy, run: () => fastVerify(token) },

@@ -5,6 +5,7 @@
 import { FRAMEWORKS, type Framework, VARIANTS } from './apps/types.js';
 import { analyseDpop, type DpopRow } from './dpop-report.js';
 import type { InstanceResult } from './http.js';
+import { analyseIntrospection, type IntrospectionRow } from './introspection-report.js';
 import type { TokenMode } from './load-child.js';
 import { MICRO_CASES, type MicroResult } from './micro.js';
 import { ALGORITHMS, type BenchAlgorithm } from './profiles.js';
@@ -87,6 +88,8 @@ export interface Analysis {
   readonly memory: readonly MemoryRow[];
   /** A DPoP request next to a Bearer one (micro, paired per round). */
   readonly dpop: readonly DpopRow[];
+  /** An opaque token by introspection, cold and cached, next to a JWT (micro, paired per round). */
+  readonly introspection: readonly IntrospectionRow[];
   readonly targets: readonly TargetResult[];
   readonly invalid: readonly string[];
   /** Valid but questionable figures, e.g. a server that was not saturated (the load generator limited it). */
@@ -355,6 +358,7 @@ export function analyse(micro: readonly MicroResult[], instances: readonly Insta
     http: rows,
     memory,
     dpop: analyseDpop(micro),
+    introspection: analyseIntrospection(micro),
     warnings,
     targets: targets(microRows, rows, memory, instances),
     invalid,

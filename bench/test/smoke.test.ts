@@ -40,6 +40,12 @@ describe('bench smoke', () => {
     expect(report.analysis.dpop.map((row) => row.alg)).toEqual([...ALGORITHMS]);
     for (const row of report.analysis.dpop) expect(row.ratio.median).toBeGreaterThan(1);
 
+    // A cold introspection makes an HTTP round trip on every call: it costs more than a cached answer.
+    expect(report.analysis.introspection.map((row) => row.alg)).toEqual([...ALGORITHMS]);
+    for (const row of report.analysis.introspection) {
+      expect(row.coldMicros.median).toBeGreaterThan(row.cachedMicros.median);
+    }
+
     expect(report.analysis.invalid).toEqual([]);
     const measured = report.analysis.targets.filter((t) => t.pass !== undefined);
     expect(measured.length).toBeGreaterThan(0);

@@ -7,91 +7,30 @@
  * applied; the error paths answer with RFC 8935's `{ err, description }`. Every token received is one
  * `signal` audit record, and every request one decision record.
  */
-import {
-  type AuditEvent,
-  type AuditRecord,
-  createCallbackSink,
-  createGuard,
-  type Guard,
-} from '@nevertrust/core';
-import type { SignalEvent } from '@nevertrust/core/sinks';
-import {
-  CAEP_EVENT_TYPES as CAEP,
-  createLogoutTokenIssuer,
-  createTokenIssuer,
-  generateTestKey,
-  type KeyServer,
-  type SignalTransmitter,
-  startKeyServer,
-  startSignalTransmitter,
-} from '@nevertrust/testkit';
+import { CAEP_EVENT_TYPES as CAEP, generateTestKey } from '@nevertrust/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIENCE, REALM } from './fixture.js';
-import { type OwnGuardTarget, ownGuardTargets } from './own-guard-targets.js';
+import {
+  FORM,
+  form,
+  LOGOUT,
+  PUSH,
+  SET,
+  type SignalTarget,
+  type SignalWorld,
+  signalRecords,
+  startSignalWorld,
+} from './signal-fixture.js';
 import type { WireResponse } from './transport.js';
 
-const LOGOUT = '/oidc/backchannel-logout';
-const PUSH = '/ssf/events';
-const CLIENT_ID = 'orders-api';
-const FORM = 'application/x-www-form-urlencoded';
-const SET = 'application/secevent+jwt';
-
-/** A target, and a POST to its signal endpoints. */
-interface SignalTarget extends OwnGuardTarget {
-  post(path: string, contentType: string, body: string, method?: string): Promise<WireResponse>;
-}
-
-const key = generateTestKey('ES256', 'signals-1');
-let server: KeyServer;
-let transmitter: SignalTransmitter;
-const targets: SignalTarget[] = [];
-
-function newGuard(records: AuditRecord[], events: AuditEvent[]): Guard {
-  return createGuard({
-    issuers: [{ issuer: server.url, audience: AUDIENCE, jwksUri: server.jwksUri }],
-    realm: REALM,
-    keyFetch: { ca: [server.ca ?? ''], timeoutMs: 2000 },
-    onAudit: (event) => events.push(event),
-    audit: { sinks: [createCallbackSink((record) => void records.push(record))] },
-    backChannelLogout: { path: LOGOUT, clientIds: [CLIENT_ID], maxBodyBytes: 4096 },
-    sharedSignals: {
-      path: PUSH,
-      transmitters: [
-        {
-          issuer: transmitter.issuer,
-          audience: AUDIENCE,
-          jwksUri: transmitter.jwksUri,
-          subjectIssuers: [server.url],
-        },
-      ],
-    },
-  });
-}
-
-/** A POST to a signal endpoint: through the adapter's app, or (core) to the endpoint itself. */
-function poster(target: OwnGuardTarget): SignalTarget['post'] {
-  const { client, guard } = target;
-  if (client) {
-    return (path, contentType, body, method = 'POST') =>
-      client.send({ method, target: path, headers: [['content-type', contentType]], body });
-  }
-  return async (path, contentType, body, method = 'POST') => {
-    const endpoint = guard.signals.find((candidate) => candidate.path === path);
-    const answer = await (endpoint as NonNullable<typeof endpoint>).respond({ method, contentType, body });
-    const headers = Object.fromEntries(
-      Object.entries(answer.headers).map(([name, value]) => [name, [value]]),
-    );
-    return { status: answer.status, headers, body: answer.body };
-  };
-}
+let world: SignalWorld;
+let targets: SignalTarget[];
 
 beforeAll(async () => {
-  server = await startKeyServer({ keys: [key.jwk] });
-  transmitter = await startSignalTransmitter({ audience: AUDIENCE });
-  for (const target of await ownGuardTargets('signals', newGuard)) {
-    targets.push(Object.assign(target, { post: poster(target) }));
-  }
+  world = await startSignalWorld('signals', 'signals-1');
+  targets = world.targets;
 });
+
+afterAll(async () => world?.close());
 
 /** `GET /api/orders` with a token: its status, whether the handler ran, and the decision's reason. */
 async function call(target: SignalTarget, token: string) {
@@ -99,32 +38,13 @@ async function call(target: SignalTarget, token: string) {
   return { status: response.status, handlerRan, reason: audit.reason };
 }
 
-afterAll(async () => {
-  await Promise.all(targets.map((target) => target.close()));
-  await server?.close();
-  await transmitter?.close();
-});
-
-const mintFor = (sub: string, claims: Record<string, unknown> = {}) =>
-  createTokenIssuer({ issuer: server.url, audience: AUDIENCE, key })({
-    claims: { sub, scope: 'orders:read', ...claims },
-  });
-const logoutFor = (claims: Record<string, unknown>, options: { signWith?: typeof key.privateKey } = {}) =>
-  createLogoutTokenIssuer({ issuer: server.url, clientId: CLIENT_ID, key })({ claims, ...options });
-const form = (token: string) => new URLSearchParams({ logout_token: token }).toString();
-
 const ALLOWED = { status: 200, handlerRan: true, reason: 'OK' };
 const REVOKED = { status: 401, handlerRan: false, reason: 'ERR_TOKEN_REVOKED' };
-
-async function signalRecords(target: SignalTarget): Promise<SignalEvent[]> {
-  await target.guard.flushAudit();
-  return target.records.filter((record): record is SignalEvent => record.type === 'signal');
-}
 
 /** What one target observed over a logout scenario: the answers, and the user's token before and after. */
 async function logoutScenario(target: SignalTarget, index: number) {
   const user = `alice-${index}`;
-  const token = mintFor(user);
+  const token = world.mintFor(user);
   const seen: unknown[] = [await call(target, token)];
   const answer = (response: WireResponse) => ({
     status: response.status,
@@ -132,14 +52,16 @@ async function logoutScenario(target: SignalTarget, index: number) {
     error: response.body === '' ? null : JSON.parse(response.body).error,
   });
   // A forged logout token (another key, same kid), a nonce-bearing one: refused, the token still works.
-  const forger = generateTestKey('ES256', key.kid);
+  const forger = generateTestKey('ES256', world.key.kid);
   seen.push(
-    answer(await target.post(LOGOUT, FORM, form(logoutFor({ sub: user }, { signWith: forger.privateKey })))),
+    answer(
+      await target.post(LOGOUT, FORM, form(world.logoutFor({ sub: user }, { signWith: forger.privateKey }))),
+    ),
   );
-  seen.push(answer(await target.post(LOGOUT, FORM, form(logoutFor({ sub: user, nonce: 'n' })))));
+  seen.push(answer(await target.post(LOGOUT, FORM, form(world.logoutFor({ sub: user, nonce: 'n' })))));
   seen.push(await call(target, token));
   // The real logout: 200 no-store; the token is refused on the next request; a replay is refused.
-  const logout = logoutFor({ sub: user });
+  const logout = world.logoutFor({ sub: user });
   seen.push(answer(await target.post(LOGOUT, FORM, form(logout))));
   seen.push(await call(target, token));
   seen.push(answer(await target.post(LOGOUT, FORM, form(logout))));
@@ -198,15 +120,19 @@ describe('conformance: signal endpoints on every target (core, express, koa, fas
         payload: Record<string, unknown> = {},
         claims = {},
       ) => {
-        const response = await target.post(PUSH, SET, transmitter.sign({ event, subject, payload, claims }));
+        const response = await target.post(
+          PUSH,
+          SET,
+          world.transmitter.sign({ event, subject, payload, claims }),
+        );
         return { status: response.status, err: response.body === '' ? null : JSON.parse(response.body).err };
       };
-      const iss = (sub: string) => ({ format: 'iss_sub', iss: server.url, sub });
+      const iss = (sub: string) => ({ format: 'iss_sub', iss: world.server.url, sub });
       const tokens = {
-        session: mintFor(user('bob'), { sid: `sid-${index}` }),
-        credential: mintFor(user('carol')),
-        claims: mintFor(user('dave')),
-        assurance: mintFor(user('erin'), { auth_time: Math.floor(Date.now() / 1000) - 600 }),
+        session: world.mintFor(user('bob'), { sid: `sid-${index}` }),
+        credential: world.mintFor(user('carol')),
+        claims: world.mintFor(user('dave')),
+        assurance: world.mintFor(user('erin'), { auth_time: Math.floor(Date.now() / 1000) - 600 }),
       };
       const seen: unknown[] = [];
       for (const token of Object.values(tokens)) seen.push(await call(target, token));

@@ -14,6 +14,12 @@ import type { DemoOptions } from './cli.js';
 import type { Output } from './output.js';
 import { runTour } from './run-tour.js';
 import { startServeSession } from './serve.js';
+import {
+  INTROSPECTING_CLIENT,
+  INTROSPECTION_CACHE_SECONDS,
+  OPAQUE_CLIENT,
+  PROVIDER_FIXTURES,
+} from './steps/introspection.js';
 import { BACKCHANNEL_LOGOUT_PATH } from './steps/signals.js';
 import { TOUR } from './tour.js';
 import { createTourContext } from './tour-context.js';
@@ -46,7 +52,12 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<number
     done('for the API over TLS and the services service-a and service-b');
     done = out.progress('starting the OpenID Connect provider (oidc-provider, fresh RS256 key)');
     // Its mTLS endpoint binds tokens to client certificates (RFC 8705); DPoP proofs need its nonce (RFC 9449).
-    const idp: OidcTestProvider = await startOidcProvider({ mtlsEndpoint: true, requireDpopNonce: true });
+    // One of its clients (partner-service) gets opaque reference tokens for the orders API (RFC 7662).
+    const idp: OidcTestProvider = await startOidcProvider({
+      ...PROVIDER_FIXTURES,
+      mtlsEndpoint: true,
+      requireDpopNonce: true,
+    });
     running.push(idp);
     done(idp.issuer);
     done = out.progress('starting a second, untrusted OpenID Connect provider');
@@ -58,7 +69,19 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<number
     let live: ((event: AuditEvent) => void) | undefined;
     const guardOptions = ({ url, tlsUrl }: ApiUrls): GuardOptions => ({
       // The whole configuration: who issues tokens and who they must be for. Keys come from discovery.
-      issuers: [{ issuer: idp.issuer, audience: ORDERS_API }],
+      issuers: [
+        {
+          issuer: idp.issuer,
+          audience: ORDERS_API,
+          // Tokens that are not JWTs go to the discovered introspection endpoint, as the API's own client;
+          // an answer is reused for a few seconds at most (and never beyond the token's exp).
+          introspection: {
+            clientId: INTROSPECTING_CLIENT,
+            clientSecret: idp.clientSecret(INTROSPECTING_CLIENT),
+            cacheTtlSeconds: INTROSPECTION_CACHE_SECONDS,
+          },
+        },
+      ],
       realm: 'orders',
       clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
       onAudit: (event) => {
@@ -91,6 +114,9 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<number
     );
     out.note(
       `back-channel logout endpoint ${BACKCHANNEL_LOGOUT_PATH}, registered at the provider for orders-web`,
+    );
+    out.note(
+      `opaque tokens (${OPAQUE_CLIENT}) introspected at the provider as ${INTROSPECTING_CLIENT}, answers cached ${INTROSPECTION_CACHE_SECONDS} s at most`,
     );
     out.note(`DPoP-bound tokens with proofs and server nonces; certificate-bound tokens on ${api.tlsUrl}`);
     out.note(

@@ -28,6 +28,14 @@ function palette(color: boolean): Record<'bold' | 'dim' | 'green' | 'red' | 'yel
   };
 }
 
+/**
+ * What of a token may be printed: a JWT's first characters (its public header); of an opaque token nothing,
+ * since any part of it is part of the secret.
+ */
+function visiblePart(token: string): string {
+  return token.includes('.') ? `${token.slice(0, 10)}…` : '(opaque)';
+}
+
 function shortBody(body: string | undefined): string {
   if (!body) return '';
   const flat = body.replace(/\s+/g, ' ');
@@ -79,7 +87,7 @@ export function createOutput(settings: OutputSettings): Output {
         const credential =
           request.token === undefined
             ? paint.dim('(no Authorization header)')
-            : `${scheme} ${request.token.slice(0, 10)}… ${paint.dim(`sha256:${fingerprint(request.token)}`)}`;
+            : `${scheme} ${visiblePart(request.token)} ${paint.dim(`sha256:${fingerprint(request.token)}`)}`;
         const proof =
           request.dpopProof === undefined
             ? ''

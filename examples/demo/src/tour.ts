@@ -4,6 +4,7 @@
  * `steps/`, one file per theme. A new feature adds its steps there and lists them here.
  */
 import { BASIC_STEPS, EXPIRY_STEP } from './steps/basics.js';
+import { INTROSPECTION_STEPS } from './steps/introspection.js';
 import { MONITORING_STEPS } from './steps/monitoring.js';
 import { POLICY_STEPS } from './steps/policy.js';
 import { SENDER_STEPS } from './steps/sender-constrained.js';
@@ -26,6 +27,7 @@ export const TOUR: readonly TourStep[] = [
   ...BASIC_STEPS,
   ...POLICY_STEPS,
   ...SENDER_STEPS,
+  ...INTROSPECTION_STEPS,
   ...SIGNAL_STEPS,
   EXPIRY_STEP,
   ...MONITORING_STEPS,

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ORDERS_API, startOidcProvider, testTls } from '@nevertrust/testkit';
+import { type OidcTestProvider, ORDERS_API, startOidcProvider, testTls } from '@nevertrust/testkit';
 import { describe, expect, it } from 'vitest';
 import { startApi } from '../src/api/index.js';
 import { createAuditTrail } from '../src/audit-trail.js';
@@ -15,6 +15,7 @@ import { parseArguments } from '../src/cli.js';
 import { runDemo } from '../src/demo.js';
 import { createOutput } from '../src/output.js';
 import { runTour } from '../src/run-tour.js';
+import { INTROSPECTION_STEPS, PROVIDER_FIXTURES } from '../src/steps/introspection.js';
 import { TOUR, type TourStep } from '../src/tour.js';
 import { createTourContext } from '../src/tour-context.js';
 
@@ -63,6 +64,9 @@ describe.concurrent('npm run demo', () => {
     expect(output).toMatch(/detection\s+auth-failure-burst \(block\)\s+1/);
     expect(output).toContain('/metrics');
     expect(output).not.toMatch(JWT);
+    // The opaque token: introspected and allowed, refused after the provider revoked it, never printed.
+    expect(output).toMatch(/Bearer \(opaque\) sha256:[\w-]{16}/);
+    expect(output).toContain('deny ERR_TOKEN_INACTIVE');
   });
 
   for (const framework of ['koa', 'fastify'] as const) {
@@ -104,17 +108,44 @@ describe('the command line', () => {
   });
 });
 
+/**
+ * Runs `steps` against an API on express trusting `idp` (no introspection, no signal endpoints), with a
+ * tour context as the demo builds it.
+ */
+async function runAgainstPlainApi(
+  idp: OidcTestProvider,
+  rogue: OidcTestProvider,
+  steps: readonly TourStep[],
+) {
+  const tls = await testTls();
+  const trail = createAuditTrail();
+  const api = await startApi(
+    'express',
+    () => ({ issuers: [{ issuer: idp.issuer, audience: ORDERS_API }], onAudit: trail.listener }),
+    { key: tls.serverKey, cert: tls.serverCert },
+  );
+  try {
+    const context = createTourContext({
+      idp,
+      rogue,
+      api: { url: api.url, tlsUrl: api.tlsUrl, ca: tls.ca },
+      tls,
+      clockToleranceSeconds: 5,
+      trail,
+      revocation: api.guard.revocation,
+      say: () => undefined,
+    });
+    return await runTour(steps, context, trail, { started: () => undefined, finished: () => undefined });
+  } finally {
+    await api.close();
+  }
+}
+
 describe('the tour verdict', () => {
   it('fails a step whose response or own check differs from what it expects', {
     timeout: 30_000,
   }, async () => {
-    const [idp, rogue, tls] = await Promise.all([startOidcProvider(), startOidcProvider(), testTls()]);
-    const trail = createAuditTrail();
-    const api = await startApi(
-      'express',
-      () => ({ issuers: [{ issuer: idp.issuer, audience: ORDERS_API }], onAudit: trail.listener }),
-      { key: tls.serverKey, cert: tls.serverCert },
-    );
+    const [idp, rogue] = await Promise.all([startOidcProvider(), startOidcProvider()]);
     try {
       const wrong: TourStep = {
         title: 'expects the impossible',
@@ -129,20 +160,7 @@ describe('the tour verdict', () => {
         check: async () => ({ failure: 'the check says no' }),
         expect: { status: 200, reason: 'OK' },
       };
-      const context = createTourContext({
-        idp,
-        rogue,
-        api: { url: api.url, tlsUrl: api.tlsUrl, ca: tls.ca },
-        tls,
-        clockToleranceSeconds: 5,
-        trail,
-        revocation: api.guard.revocation,
-        say: () => undefined,
-      });
-      const [result, checked] = await runTour([wrong, checkFails], context, trail, {
-        started: () => undefined,
-        finished: () => undefined,
-      });
+      const [result, checked] = await runAgainstPlainApi(idp, rogue, [wrong, checkFails]);
       expect(result?.passed).toBe(false);
       expect(result?.status).toBe(401);
       expect(result?.event?.reason).toBe('ERR_NO_CREDENTIALS');
@@ -151,8 +169,22 @@ describe('the tour verdict', () => {
       expect(checked?.failure).toBe('the check says no');
       expect(checked?.passed).toBe(false);
     } finally {
-      await api.close();
       await Promise.all([idp.close(), rogue.close()]);
+    }
+  });
+
+  it('fails the introspection steps against an API that does not introspect', {
+    timeout: 30_000,
+  }, async () => {
+    const idp = await startOidcProvider(PROVIDER_FIXTURES);
+    try {
+      const [introspected] = await runAgainstPlainApi(idp, idp, INTROSPECTION_STEPS.slice(0, 1));
+      // Without introspection the opaque token is malformed to the guard: the step must not pass.
+      expect(introspected?.status).toBe(401);
+      expect(introspected?.passed).toBe(false);
+      expect(idp.requests('/token/introspection')).toBe(0);
+    } finally {
+      await idp.close();
     }
   });
 });

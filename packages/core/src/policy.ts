@@ -29,7 +29,7 @@ export { replayKey } from './bind/replay-store.js';
 export type { DiscoveryKind } from './keys/discovery.js';
 export type { KeyControl } from './keys/guard-keys.js';
 export type { KeyFetchFailure, KeyFetchFailureCode } from './keys/key-fetch-error.js';
-export type { KeySetState } from './keys/key-health.js';
+export type { KeySetState, KeyUse } from './keys/key-health.js';
 export type { ErrorResponseSpec } from './model/error-table.js';
 export type {
   BackChannelLogoutOptions,
@@ -87,6 +87,7 @@ export {
   type RouteTable,
 } from './policy/route-table.js';
 export type { SessionScope } from './signals/cut-off.js';
+export type { PeerLimitOptions } from './signals/peer-limit.js';
 export {
   createMemoryReplayStore,
   type MemoryReplayStoreOptions,

@@ -72,17 +72,21 @@ export function signalEndpointResponse(
     contentType: raw.headers['content-type'],
     remoteAddress: raw.socket?.remoteAddress,
   };
-  // Only a POST has a body worth reading; anything else is refused without reading.
-  const body = base.method === 'POST' ? readBody(raw, endpoint.maxBodyBytes) : Promise.resolve({ body: '' });
-  return body
-    .then(
-      (read) => endpoint.respond({ ...base, ...read }),
-      () => endpoint.respond({ ...base, body: undefined, bodyProblem: 'unreadable' }),
-    )
-    .then((response) =>
-      // The rest of a refused body is not read: the connection ends with the answer.
-      response.status === 413
-        ? { ...response, headers: { ...response.headers, connection: 'close' } }
-        : response,
-    );
+  const answer = async () => {
+    // A peer over the endpoint's limit is answered before its body is read.
+    const held = await endpoint.admit(base.remoteAddress);
+    if (held) return held;
+    // Only a POST has a body worth reading; anything else is refused without reading.
+    const read = await (base.method === 'POST'
+      ? readBody(raw, endpoint.maxBodyBytes)
+      : Promise.resolve({ body: '' })
+    ).catch(() => ({ body: undefined, bodyProblem: 'unreadable' as const }));
+    return endpoint.respond({ ...base, ...read });
+  };
+  return answer().then((response) =>
+    // The rest of an unread body is not read: the connection ends with the answer.
+    response.status === 413 || response.status === 429
+      ? { ...response, headers: { ...response.headers, connection: 'close' } }
+      : response,
+  );
 }

@@ -27,10 +27,12 @@ export interface StoreHealth {
 /** Everything a readiness probe needs. */
 export interface GuardHealth {
   /**
-   * True when every issuer has usable keys (fresh or stale), every audit sink takes records and no store
-   * is failing: requests can be decided on their merits rather than refused with 503.
+   * True when every token issuer has usable keys (fresh or stale), every audit sink takes records and no
+   * store is failing: requests can be decided on their merits rather than refused with 503. A transmitter's
+   * keys (`uses: ['security-event']`) do not count: without them its signals are refused, not requests.
    */
   readonly ready: boolean;
+  /** Every key set: the token issuers' and the Shared Signals transmitters' (see `uses`). */
   readonly issuers: readonly KeySetHealth[];
   readonly sinks: readonly AuditSinkStats[];
   readonly stores: readonly StoreHealth[];
@@ -97,7 +99,10 @@ export function guardHealth(
     else stores[index] = merged;
   }
   const ready =
-    issuers.every((issuer) => issuer.state === 'fresh' || issuer.state === 'stale') &&
+    issuers.every(
+      (issuer) =>
+        !issuer.uses.includes('access-token') || issuer.state === 'fresh' || issuer.state === 'stale',
+    ) &&
     sinks.every((sink) => sink.healthy) &&
     stores.every((store) => store.state === 'ok');
   return { ready, issuers, sinks, stores };

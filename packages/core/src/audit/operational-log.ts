@@ -8,7 +8,7 @@
  * failing (or fails differently) and one when it recovers, a faulty store one line per store per
  * {@link REPEAT_AFTER_MS} with the count since the last line. Details never hold a token or a response body.
  */
-import type { SourceHealth } from '../keys/key-health.js';
+import type { KeyHealthSummary } from '../keys/key-health.js';
 import type { KeyFetchReport } from '../keys/key-set-fetch.js';
 import type { StoreFaultReport } from '../model/store-faults.js';
 import type { IntrospectionReport } from '../token/introspector.js';
@@ -45,8 +45,11 @@ export const STDERR_LOGGER: OperationalLogger = {
 export interface OperationalLogSettings {
   /** Milliseconds since the epoch. */
   readonly clock: () => number;
-  /** The current health of an issuer's keys, to tell stale-but-verifying keys from none. */
-  readonly keyHealth: (issuer: string) => SourceHealth | undefined;
+  /**
+   * The current health of an issuer's keys, to tell stale-but-verifying keys from none, and what they verify
+   * (a transmitter's keys: its signals are refused, not requests).
+   */
+  readonly keyHealth: (issuer: string) => KeyHealthSummary | undefined;
 }
 
 /**
@@ -100,7 +103,7 @@ export function createOperationalLog(
       } else {
         logger.error(
           { code: 'ERR_KEYS_UNAVAILABLE', ...details },
-          `no usable keys for ${issuer} (${reason}${report.url ? ` at ${report.url}` : ''}); its tokens are refused with 503`,
+          `no usable keys for ${issuer} (${reason}${report.url ? ` at ${report.url}` : ''}); ${health?.uses.includes('access-token') === false ? 'its signals are refused' : 'its tokens are refused with 503'}`,
         );
       }
     },

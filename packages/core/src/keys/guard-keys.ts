@@ -9,7 +9,7 @@
 import type { KeyEvent } from '../audit/key-event.js';
 import { AUDIT_SCHEMA } from '../model/audit.js';
 import { ConfigError } from '../model/errors.js';
-import type { KeySetHealth } from './key-health.js';
+import type { HeldKeyHealth, KeySetHealth, KeyUse } from './key-health.js';
 import type { KeySetChange } from './key-set-change.js';
 import type { WithdrawableKeySource } from './withdrawable-key-source.js';
 
@@ -40,8 +40,17 @@ export interface KeyControl {
   withdrawIssuer(issuer: string): void;
   /** Ends an issuer-wide withdrawal; keys withdrawn by `kid` stay withdrawn. */
   restoreIssuer(issuer: string): void;
-  /** Per configured issuer: key-set state and age, last refresh, last failure, withdrawals. */
+  /**
+   * Per key set — each configured issuer's (its access and logout tokens) and each Shared Signals
+   * transmitter's: what it verifies, state and age, last refresh, last failure, withdrawals.
+   */
   health(): readonly KeySetHealth[];
+}
+
+/** A key set the guard reports on, and what it verifies. */
+export interface ReportedKeySet {
+  readonly source: { health(): HeldKeyHealth };
+  readonly uses: readonly KeyUse[];
 }
 
 /** Turns key changes into `key` audit records. */
@@ -91,16 +100,18 @@ export function createKeyEvents(record: (event: KeyEvent) => void, clock: () => 
 const MAX_KID_LENGTH = 256;
 
 /**
- * Creates `guard.keys` over the guard's issuers.
+ * Creates `guard.keys`: withdrawals over the token issuers' key sources (`sources`), health over every key
+ * set the guard holds (`reported`, transmitters' included).
  *
  * @example
  * ```ts
- * const keys = createKeyControl(sourcesByIssuer, createKeyEvents(monitor.record, clock));
+ * const keys = createKeyControl(sourcesByIssuer, createKeyEvents(monitor.record, clock), reportedKeySets);
  * ```
  */
 export function createKeyControl(
   sources: ReadonlyMap<string, WithdrawableKeySource>,
   events: KeyEvents,
+  reported: readonly ReportedKeySet[],
 ): KeyControl {
   const sourceOf = (issuer: unknown, where: string) => {
     const source = typeof issuer === 'string' ? sources.get(issuer) : undefined;
@@ -130,6 +141,6 @@ export function createKeyControl(
       sourceOf(issuer, 'restoreIssuer').withdrawIssuer(false);
       events.operator('restored', issuer);
     },
-    health: () => [...sources.values()].map((source) => source.health()),
+    health: () => reported.map(({ source, uses }) => ({ ...source.health(), uses })),
   };
 }

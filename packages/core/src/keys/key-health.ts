@@ -15,7 +15,13 @@ import type { KeySet } from './keys.js';
 export type KeySetState = 'fresh' | 'stale' | 'unusable' | 'not-loaded';
 
 /**
- * The health of one issuer's key set.
+ * What a key set verifies: an issuer's access tokens, its back-channel logout tokens (the same key set), or
+ * a Shared Signals transmitter's Security Event Tokens (a key set of its own).
+ */
+export type KeyUse = 'access-token' | 'logout-token' | 'security-event';
+
+/**
+ * The health of one issuer's (or transmitter's) key set.
  *
  * @example
  * ```ts
@@ -26,6 +32,11 @@ export type KeySetState = 'fresh' | 'stale' | 'unusable' | 'not-loaded';
 export interface KeySetHealth {
   readonly issuer: string;
   readonly source: 'static' | 'remote';
+  /**
+   * What the key set verifies. A transmitter that is also a token issuer has two entries: its SET keys are
+   * fetched and held apart from its token keys.
+   */
+  readonly uses: readonly KeyUse[];
   readonly state: KeySetState;
   /** Keys held (withdrawn ones included: they stay in the set but never verify). */
   readonly keyCount: number;
@@ -47,8 +58,14 @@ export interface KeySetHealth {
   readonly withdrawn: { readonly issuer: boolean; readonly keyIds: readonly string[] };
 }
 
-/** The source-specific part of {@link KeySetHealth}, before withdrawals are added. */
-export type SourceHealth = Omit<KeySetHealth, 'withdrawn'>;
+/** A key source's own report: {@link KeySetHealth} before the guard adds what the keys are used for. */
+export type HeldKeyHealth = Omit<KeySetHealth, 'uses'>;
+
+/** A key set's state and what it verifies, for the operational log of a fetch. */
+export type KeyHealthSummary = Pick<KeySetHealth, 'state' | 'usableUntil' | 'uses'>;
+
+/** The source-specific part of {@link KeySetHealth}, before withdrawals and uses are added. */
+export type SourceHealth = Omit<HeldKeyHealth, 'withdrawn'>;
 
 /**
  * The `kid`s of a list of keys, leaving out keys without one.

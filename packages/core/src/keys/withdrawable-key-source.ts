@@ -8,7 +8,7 @@
 
 import { isPromise } from '../model/maybe-async.js';
 import type { SignatureAlgorithm } from '../token/algorithms.js';
-import type { KeySetHealth } from './key-health.js';
+import type { HeldKeyHealth } from './key-health.js';
 import type { KeyResolution, KeySource } from './key-source.js';
 import type { VerificationKey } from './keys.js';
 
@@ -71,7 +71,7 @@ export class WithdrawableKeySource implements KeySource {
     return this.#inner.warmUp();
   }
 
-  health(): KeySetHealth {
+  health(): HeldKeyHealth {
     return { ...this.#inner.health(), withdrawn: { issuer: this.#issuer, keyIds: [...this.#kids] } };
   }
 }

@@ -23,9 +23,10 @@ import { EVALUATE_NOW, type Guard, type InternalGuard } from './guard-api.js';
 import { guardClock } from './guard-clock.js';
 import { createGuardIntrospector } from './introspection-setup.js';
 import { resolveIssuers } from './issuers.js';
+import { keyHealthOf, reportedKeySets } from './key-sets.js';
 import { createMonitor } from './monitor.js';
 import { type GuardOptions, validateOptions } from './options.js';
-import { createSignalEndpoints } from './signals.js';
+import { createSignalEndpoints, createTransmitterKeys } from './signals.js';
 
 // The guard's contract is importable from here, next to `createGuard`, as it always was.
 export {
@@ -63,16 +64,16 @@ export function createGuard(options: GuardOptions): Guard {
     onFetch: validated.keyFetch.onFetch,
     refusals,
     clock: auditTime,
-    // Read when a fetch is reported, by then the issuers below exist.
-    keyHealth: (issuer) => issuers.get(issuer)?.keySource.health(),
+    // Read when a fetch is reported, by then the key sets below exist.
+    keyHealth: (issuer) => keyHealthOf(keySets, issuer),
   });
   const { fetchJson, close } = createJsonFetcher(validated.keyFetch);
   const keyEvents = createKeyEvents(monitor.record, auditTime);
-  const issuers = resolveIssuers(
-    { ...validated, keyFetch: { ...validated.keyFetch, onFetch: monitor.onKeyFetch } },
-    fetchJson,
-    keyEvents.onKeySetChange,
-  );
+  // Every key fetch, a transmitter's too, is reported to the monitor (metrics, log, key-refused records).
+  const reporting = { ...validated, keyFetch: { ...validated.keyFetch, onFetch: monitor.onKeyFetch } };
+  const issuers = resolveIssuers(reporting, fetchJson, keyEvents.onKeySetChange);
+  const transmitters = createTransmitterKeys(reporting, fetchJson, keyEvents.onKeySetChange);
+  const keySets = { issuers, transmitters };
   const cache = validated.cache === false ? undefined : createTokenCache(validated.cache);
   const introspector = createGuardIntrospector(validated, issuers, fetchJson, monitor.onIntrospection);
   const layer = createPolicyLayer({ ...validated, onStoreFault: monitor.storeFault });
@@ -94,9 +95,9 @@ export function createGuard(options: GuardOptions): Guard {
   const decisions = createDecisionBuilder(refusals, auditTime);
   const signals = createSignalEndpoints(validated, {
     issuers,
+    transmitterKeys: transmitters,
     revocation: layer.revocation,
     record: monitor.record,
-    fetchJson,
     currentTime,
     auditTime,
   });
@@ -111,6 +112,7 @@ export function createGuard(options: GuardOptions): Guard {
   const keyControl = createKeyControl(
     new Map([...issuers].map(([name, issuer]) => [name, issuer.keySource])),
     keyEvents,
+    reportedKeySets(validated, keySets),
   );
   const guard: InternalGuard = {
     evaluate(facts, requirement, evaluateOptions) {
@@ -128,7 +130,11 @@ export function createGuard(options: GuardOptions): Guard {
       monitor.record(completedEvent(decision, completion));
     },
     async ready() {
+      // A transmitter's keys are loaded too, so that health reports them from the start, but a transmitter
+      // out of reach does not hold the API back: only its signals are refused until its keys load.
+      const signalKeys = Promise.allSettled([...transmitters.values()].map((t) => t.keySource.warmUp()));
       await Promise.all([...issuers.values()].map((issuer) => issuer.keySource.warmUp()));
+      await signalKeys;
     },
     async close() {
       await monitor.close();

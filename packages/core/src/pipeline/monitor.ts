@@ -19,7 +19,7 @@ import { type AuditPipeline, type AuditSinkStats, createAuditPipeline } from '..
 import { combineRecorders } from '../audit/recorder.js';
 import type { AuditRecord } from '../audit/schema.js';
 import { type EvaluationSpan, NO_SPAN } from '../audit/tracing.js';
-import type { SourceHealth } from '../keys/key-health.js';
+import type { KeyHealthSummary } from '../keys/key-health.js';
 import type { KeyFetchReport } from '../keys/remote-key-source.js';
 import { createCounterChecks } from '../limits/counter-checks.js';
 import type { Refusal } from '../limits/refusal.js';
@@ -74,7 +74,7 @@ export interface MonitorSettings {
   readonly refusals: Refusals;
   readonly clock: () => number;
   /** The health of an issuer's keys, for the operational log. */
-  readonly keyHealth: (issuer: string) => SourceHealth | undefined;
+  readonly keyHealth: (issuer: string) => KeyHealthSummary | undefined;
 }
 
 const AUDIT_RETRY_SECONDS = 5;

@@ -7,6 +7,7 @@ import { keysSchema, keyUrl } from '../keys/options.js';
 import { lazySchema } from '../model/lazy-schema.js';
 import { intIn, nonEmptyString } from '../model/schema-parts.js';
 import type { SessionScope } from '../signals/cut-off.js';
+import type { PeerLimitOptions } from '../signals/peer-limit.js';
 import type { ReplayStore } from '../signals/replay-store.js';
 import { ASYMMETRIC_ALGORITHMS, type SignatureAlgorithm } from '../token/algorithms.js';
 
@@ -26,6 +27,13 @@ export interface SignalChannelOptions {
   readonly maxBodyBytes?: number;
   /** Where used `jti`s are remembered; share one between instances. Default: in process, 10 000 entries. */
   readonly replay?: ReplayStore;
+  /**
+   * Refused requests a peer address may send in a sliding window before it is answered 429 with
+   * `Retry-After`, its body unread: those anyone could send (400, 405, 413, a bad signature, a replay, 429);
+   * a token whose signature verified never counts. In process, per endpoint.
+   * Default `{ refusals: 30, windowSeconds: 60 }`; `false` turns the limit off.
+   */
+  readonly peerLimit?: PeerLimitOptions | false;
 }
 
 /** OpenID Connect Back-Channel Logout 1.0: the provider posts a logout token when a session ends. */
@@ -79,6 +87,12 @@ function signalShape() {
     scope: z.optional(z.enum(['subject', 'session'])),
     maxAgeSeconds: z.optional(intIn(10, 86_400)),
     maxBodyBytes: z.optional(intIn(1024, 1_048_576)),
+    peerLimit: z.optional(
+      z.union([
+        z.literal(false),
+        z.strictObject({ refusals: intIn(1, 1_000_000), windowSeconds: intIn(1, 86_400) }),
+      ]),
+    ),
     replay: z.optional(
       z.custom<ReplayStore>(
         (value) =>

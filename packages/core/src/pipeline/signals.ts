@@ -7,9 +7,11 @@
  */
 import type { SignalEvent } from '../audit/signal-event.js';
 import type { JsonFetcher } from '../keys/fetch-json.js';
+import type { KeySetChange } from '../keys/key-set-change.js';
 import { ConfigError } from '../model/errors.js';
 import type { Revocation } from '../policy/revocation.js';
 import { createLogoutEndpoint } from '../signals/logout-endpoint.js';
+import { DEFAULT_PEER_LIMIT } from '../signals/peer-limit.js';
 import { createPushEndpoint, type Transmitter } from '../signals/push-endpoint.js';
 import { createMemoryReplayStore } from '../signals/replay-store.js';
 import type { SignalEndpoint } from '../signals/signal-endpoint.js';
@@ -20,9 +22,10 @@ import type { ValidatedOptions } from './options.js';
 /** What the channels need from the guard. */
 export interface SignalWiring {
   readonly issuers: ReadonlyMap<string, GuardIssuer>;
+  /** From {@link createTransmitterKeys}. */
+  readonly transmitterKeys: ReadonlyMap<string, GuardIssuer>;
   readonly revocation: Revocation;
   readonly record: (event: SignalEvent) => void;
-  readonly fetchJson: JsonFetcher;
   readonly currentTime: () => number;
   readonly auditTime: () => number;
 }
@@ -40,8 +43,20 @@ function unknownIssuers(
   );
 }
 
-/** Key sources for the transmitters, built by the issuers' own code; problems named by the option path. */
-function transmitterSources(options: ValidatedOptions, fetchJson: JsonFetcher): Map<string, GuardIssuer> {
+/**
+ * Key sources for the Shared Signals transmitters, built by the issuers' own code (with the guard's fetch
+ * reports and key-change records); problems named by the option path. Empty without `sharedSignals`.
+ *
+ * @example
+ * ```ts
+ * const transmitterKeys = createTransmitterKeys(validated, fetchJson, keyEvents.onKeySetChange);
+ * ```
+ */
+export function createTransmitterKeys(
+  options: ValidatedOptions,
+  fetchJson: JsonFetcher,
+  onKeySetChange?: (change: KeySetChange) => void,
+): Map<string, GuardIssuer> {
   const transmitters = options.sharedSignals?.transmitters ?? [];
   const asIssuers = transmitters.map((transmitter) => ({
     issuer: transmitter.issuer,
@@ -57,7 +72,7 @@ function transmitterSources(options: ValidatedOptions, fetchJson: JsonFetcher): 
     binding: 'bearer-allowed' as const,
   }));
   try {
-    return resolveIssuers({ ...options, issuers: asIssuers }, fetchJson);
+    return resolveIssuers({ ...options, issuers: asIssuers }, fetchJson, onKeySetChange);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new ConfigError(
@@ -71,7 +86,7 @@ function transmitterSources(options: ValidatedOptions, fetchJson: JsonFetcher): 
  *
  * @example
  * ```ts
- * const endpoints = createSignalEndpoints(validated, { issuers, revocation, record, fetchJson, currentTime, auditTime });
+ * const endpoints = createSignalEndpoints(validated, { issuers, transmitterKeys, revocation, record, currentTime, auditTime });
  * ```
  */
 export function createSignalEndpoints(options: ValidatedOptions, wiring: SignalWiring): SignalEndpoint[] {
@@ -85,6 +100,7 @@ export function createSignalEndpoints(options: ValidatedOptions, wiring: SignalW
     maxBodyBytes: channel.maxBodyBytes ?? DEFAULT_BODY_BYTES,
     clockToleranceSeconds: options.clockToleranceSeconds,
     replay: channel.replay ?? createMemoryReplayStore(),
+    peerLimit: channel.peerLimit ?? DEFAULT_PEER_LIMIT,
   });
   if (logout) {
     const names = logout.issuers ?? [...wiring.issuers.keys()];
@@ -100,7 +116,7 @@ export function createSignalEndpoints(options: ValidatedOptions, wiring: SignalW
     );
   }
   if (push) {
-    const sources = transmitterSources(options, wiring.fetchJson);
+    const sources = wiring.transmitterKeys;
     const transmitters = new Map<string, Transmitter>();
     push.transmitters.forEach((transmitter, index) => {
       const where = `sharedSignals.transmitters[${index}]`;

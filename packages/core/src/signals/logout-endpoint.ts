@@ -8,6 +8,7 @@
 import { sessionCutOffs } from './cut-off.js';
 import { createEventReceiver, type ReceiverContext } from './event-receiver.js';
 import { BACKCHANNEL_LOGOUT_EVENT, logoutTarget } from './logout-token.js';
+import { createPeerLimiter } from './peer-limit.js';
 import {
   createSignalEndpoint,
   type EndpointSettings,
@@ -37,7 +38,9 @@ function answer(status: number, refusal?: SignalRefusal): SignalResponse {
   const body =
     status === 503
       ? { error: 'temporarily_unavailable', error_description: 'the logout could not be recorded now' }
-      : { error: 'invalid_request', error_description: refusal.detail };
+      : status === 429
+        ? { error: 'too_many_requests', error_description: refusal.detail }
+        : { error: 'invalid_request', error_description: refusal.detail };
   return { status, headers, body: JSON.stringify(body) };
 }
 
@@ -87,5 +90,6 @@ export function createLogoutEndpoint(
   return createSignalEndpoint(
     { path, maxBodyBytes, mediaType: FORM, acceptedStatus: 200, tokenOf, answer },
     receive,
+    { limiter: createPeerLimiter(settings.peerLimit), now: context.currentTime },
   );
 }

@@ -9,6 +9,7 @@ import type { JsonObject } from '../model/strict-json.js';
 import { CAEP_EVENTS, caepCutOffs } from './caep-events.js';
 import type { EventClaimRules } from './event-claims.js';
 import { createEventReceiver, type ReceiverContext } from './event-receiver.js';
+import { createPeerLimiter } from './peer-limit.js';
 import {
   createSignalEndpoint,
   type EndpointSettings,
@@ -40,10 +41,13 @@ function answer(status: number, refusal?: SignalRefusal): SignalResponse {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (refusal.retryAfterSeconds !== undefined) headers['retry-after'] = String(refusal.retryAfterSeconds);
   if (status === 405) headers.allow = 'POST';
+  // RFC 8935 §2.3's `err` codes describe a SET that is wrong; a fault of the API or a peer held back is not.
   const body =
     status === 503
       ? { description: 'the event could not be recorded now' }
-      : { err: pushErrorOf(refusal.code), description: refusal.detail };
+      : status === 429
+        ? { description: refusal.detail }
+        : { err: pushErrorOf(refusal.code), description: refusal.detail };
   return { status, headers, body: JSON.stringify(body) };
 }
 
@@ -100,5 +104,6 @@ export function createPushEndpoint(settings: PushEndpointSettings, context: Rece
   return createSignalEndpoint(
     { path, maxBodyBytes, mediaType: SET_MEDIA_TYPE, acceptedStatus: 202, tokenOf, answer },
     receive,
+    { limiter: createPeerLimiter(settings.peerLimit), now: context.currentTime },
   );
 }

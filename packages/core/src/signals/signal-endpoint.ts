@@ -6,8 +6,9 @@
  */
 import type { SessionScope } from './cut-off.js';
 import type { ReceivedToken, Reception } from './event-receiver.js';
+import type { PeerLimiter, PeerLimitOptions } from './peer-limit.js';
 import type { ReplayStore } from './replay-store.js';
-import type { SignalRefusal } from './signal-refusal.js';
+import type { SignalRefusal, SignalRefusalCode } from './signal-refusal.js';
 
 /** The settled settings both channels share. */
 export interface EndpointSettings {
@@ -17,6 +18,8 @@ export interface EndpointSettings {
   readonly maxBodyBytes: number;
   readonly clockToleranceSeconds: number;
   readonly replay: ReplayStore;
+  /** Refused requests allowed per peer address, or `false` for no limit. */
+  readonly peerLimit: PeerLimitOptions | false;
 }
 
 /** A request to a signal endpoint, its body already read by the adapter. */
@@ -44,7 +47,13 @@ export interface SignalEndpoint {
   readonly path: string;
   /** Largest body read; a larger one is refused with 413 without being read further. */
   readonly maxBodyBytes: number;
-  /** The answer to one request. Never rejects. */
+  /**
+   * Before the body is read: the 429 answer (audited) when the peer is over the endpoint's limit of
+   * refused requests, else `undefined`. Adapters call it first, then read the body, then {@link respond}.
+   * Never rejects.
+   */
+  admit(remoteAddress: string | undefined): Promise<SignalResponse | undefined>;
+  /** The answer to one request; a refusal counts against the peer's limit. Never rejects. */
   respond(request: SignalRequest): Promise<SignalResponse>;
 }
 
@@ -83,6 +92,28 @@ export function requestProblem(
   return undefined;
 }
 
+/**
+ * Refusals of a token whose signature verified: only the holder of the sender's key can cause them, and a
+ * genuine sender's wiring mistake (an audience, a subject format) must not hold back its valid signals. A
+ * replayed or stale token is counted: anyone who captured one can send it again.
+ */
+const SIGNED_BY_SENDER: ReadonlySet<SignalRefusalCode> = new Set([
+  'ERR_SIGNAL_TYPE',
+  'ERR_SIGNAL_AUDIENCE',
+  'ERR_SIGNAL_CLAIMS',
+  'ERR_SIGNAL_SUBJECT',
+]);
+
+/** A refusal a peer caused (not the API's own fault, 503), counted against its limit. */
+const countsAgainstPeer = (status: number, code: SignalRefusalCode | undefined) =>
+  status >= 400 && status < 500 && (code === undefined || !SIGNED_BY_SENDER.has(code));
+
+/** The peer limit of an endpoint and the clock it counts on (milliseconds; may throw when faulty). */
+export interface EndpointLimit {
+  readonly limiter: PeerLimiter | undefined;
+  readonly now: () => number;
+}
+
 /** How one channel finds its token in a request and writes its answers. */
 export interface ChannelWire {
   readonly path: string;
@@ -98,18 +129,31 @@ export interface ChannelWire {
 }
 
 /**
- * Serves a channel: refuses what cannot carry a token, hands the token to the receiver, answers with the
- * status its reception calls for. Every request ends in exactly one `signal` record (the receiver's).
+ * Serves a channel: holds back a peer over its limit, refuses what cannot carry a token, hands the token to
+ * the receiver, answers with the status its reception calls for. Every request ends in exactly one
+ * `signal` record (the receiver's).
  *
  * @example
  * ```ts
- * const endpoint = createSignalEndpoint(wire, createEventReceiver(settings, context));
+ * const endpoint = createSignalEndpoint(wire, createEventReceiver(settings, context), { limiter, now });
  * ```
  */
 export function createSignalEndpoint(
   wire: ChannelWire,
   receive: (received: ReceivedToken) => Promise<Reception>,
+  limit: EndpointLimit,
 ): SignalEndpoint {
+  const { limiter } = limit;
+  // The limit guards against floods, it decides nothing about a signal: if it cannot count (a faulty
+  // clock), the request goes on to the receiver, which refuses whatever it cannot verify.
+  const count = async (status: number, peer: string | undefined, code?: SignalRefusalCode) => {
+    if (!limiter || !countsAgainstPeer(status, code)) return;
+    await limiter.refused(peer, limit.now()).catch(() => undefined);
+  };
+  const answered = async (response: SignalResponse, peer: string | undefined, code?: SignalRefusalCode) => {
+    await count(response.status, peer, code);
+    return response;
+  };
   const statusOf = (reception: Reception): number => {
     if (reception.ok) return wire.acceptedStatus;
     return reception.refusal.code === 'ERR_SIGNAL_UNAVAILABLE' ? 503 : 400;
@@ -117,6 +161,19 @@ export function createSignalEndpoint(
   return {
     path: wire.path,
     maxBodyBytes: wire.maxBodyBytes,
+    async admit(remoteAddress) {
+      const waitOf = async () => limiter?.blocked(remoteAddress, limit.now());
+      if ((await waitOf().catch(() => undefined)) === undefined) return undefined;
+      // This request counts before the wait is said, so a sender that waits as told is heard.
+      await count(429, remoteAddress);
+      const refusal = {
+        code: 'ERR_SIGNAL_RATE_LIMITED',
+        detail: 'too many refused requests from this address',
+        retryAfterSeconds: (await waitOf().catch(() => undefined)) ?? 1,
+      } as const;
+      await receive({ token: undefined, remoteAddress, refusal, statusOf: () => 429 });
+      return wire.answer(429, refusal);
+    },
     async respond(request) {
       const { remoteAddress } = request;
       const problem = requestProblem(request, wire.mediaType);
@@ -127,12 +184,12 @@ export function createSignalEndpoint(
         const { status, detail } = early ?? { status: 400, detail: 'no token' };
         const refusal = { code: 'ERR_SIGNAL_REQUEST', detail } as const;
         await receive({ token: undefined, remoteAddress, refusal, statusOf: () => status });
-        return wire.answer(status, refusal);
+        return answered(wire.answer(status, refusal), remoteAddress);
       }
       const reception = await receive({ token, remoteAddress, statusOf });
-      return reception.ok
-        ? wire.answer(statusOf(reception))
-        : wire.answer(statusOf(reception), reception.refusal);
+      if (reception.ok) return wire.answer(statusOf(reception));
+      const { refusal } = reception;
+      return answered(wire.answer(statusOf(reception), refusal), remoteAddress, refusal.code);
     },
   };
 }

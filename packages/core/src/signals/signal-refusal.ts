@@ -2,7 +2,9 @@
  * Why a logout token or Security Event Token was refused, and what each reason becomes on the wire: a
  * Back-Channel Logout 1.0 §2.8 `400 invalid_request`, or an RFC 8935 §2.3 error code. A fault of the
  * API's own stores is a 503 with `Retry-After` on both channels: the signal was not applied, and saying
- * "bad request" would tell the sender not to retry a logout the API simply could not record.
+ * "bad request" would tell the sender not to retry a logout the API simply could not record. A peer over
+ * the endpoint's limit of refused requests gets 429 with `Retry-After` (RFC 6585 §4): neither
+ * specification defines a status for it, and RFC 8935 §2.3 leaves general HTTP conditions to their status.
  */
 
 /** The reasons, as recorded in `signal` audit records. */
@@ -19,12 +21,13 @@ export const SIGNAL_REFUSAL_CODES = [
   'ERR_SIGNAL_REPLAY',
   'ERR_SIGNAL_SUBJECT',
   'ERR_SIGNAL_UNAVAILABLE',
+  'ERR_SIGNAL_RATE_LIMITED',
 ] as const;
 
 /** One reason a signal was refused. */
 export type SignalRefusalCode = (typeof SIGNAL_REFUSAL_CODES)[number];
 
-/** A refused signal: the reason, what may be said about it, and (for 503) when to retry. */
+/** A refused signal: the reason, what may be said about it, and (for 503 and 429) when to retry. */
 export interface SignalRefusal {
   readonly code: SignalRefusalCode;
   readonly detail: string;
@@ -56,6 +59,7 @@ const PUSH_ERRORS: Readonly<Record<SignalRefusalCode, PushErrorCode>> = {
   ERR_SIGNAL_REPLAY: 'invalid_request',
   ERR_SIGNAL_SUBJECT: 'invalid_request',
   ERR_SIGNAL_UNAVAILABLE: 'invalid_request',
+  ERR_SIGNAL_RATE_LIMITED: 'invalid_request',
 };
 
 /**

@@ -238,6 +238,7 @@ describe('guard.keys.health()', () => {
       usableUntil: loadedAt + MAX_AGE + STALE,
       lastAttemptAt: loadedAt,
       withdrawn: { issuer: false, keyIds: [] },
+      uses: ['access-token'],
     });
     rig.server.setMode('down');
     rig.clock.advance(MAX_AGE);
