@@ -32,7 +32,15 @@ export function figure(summary: Summary, places?: number): string {
   return `${num(summary.median, p)} (${num(summary.min, p)}–${num(summary.max, p)})`;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * A Markdown table.
+ *
+ * @example
+ * ```ts
+ * table(['Case', 'µs/op'], [['cache hit', '1.2']]);
+ * ```
+ */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
@@ -131,6 +139,7 @@ export function renderMarkdown(
   analysis: Analysis,
   findings: string,
   footprint?: string,
+  redis?: string,
 ): string {
   const frameworks = [...new Set(analysis.http.map((r) => r.framework))];
   const algs = [...new Set(analysis.http.map((r) => r.alg))];
@@ -202,6 +211,17 @@ export function renderMarkdown(
     '',
     ...dpopSection(analysis),
   ];
+  if (redis) {
+    parts.push(
+      '## Shared stores on Redis next to in-process stores (micro)',
+      '',
+      'What `@nevertrust/redis` adds to a request (`npm run bench -- --redis`, or the full run): the revocation' +
+        ' store answers a cache hit from its local copy, and a rate limit costs one script call per request.',
+      '',
+      redis.trim(),
+      '',
+    );
+  }
   if (footprint) {
     parts.push(
       '## Footprint (`npm run bench -- --footprint`)',

@@ -5,37 +5,59 @@ import { dpopCase } from './dpop-case.js';
 import type { Identity, TokenSet } from './fixtures.js';
 import { MICRO_CASES, microCases } from './micro.js';
 import type { BenchAlgorithm, Profile } from './profiles.js';
-import { type CaseSampler, createCaseSampler } from './sampler.js';
+import { REDIS_CASES, type RedisCaseName, redisCase } from './redis-case.js';
+import { type CaseSampler, createCaseSampler, type MicroCase } from './sampler.js';
 
 let sampler: CaseSampler | undefined;
+/** Commands the case's Redis client has sent so far (Redis cases only). */
+let sentCommands: (() => number) | undefined;
+
+async function buildCase(
+  alg: BenchAlgorithm,
+  name: string,
+  identity: Identity,
+  jwk: Record<string, unknown>,
+  tokens: TokenSet,
+  redisPort: number | undefined,
+): Promise<MicroCase | undefined> {
+  // As many proofs as fresh tokens: the same budget as the miss case.
+  if (name === MICRO_CASES.dpop)
+    return (await dpopCase(name, identity, tokens.dpop, tokens.fresh.length)).case;
+  if ((Object.values(REDIS_CASES) as string[]).includes(name)) {
+    const built = await redisCase(name as RedisCaseName, identity, tokens.same, redisPort ?? 0);
+    sentCommands = built.sent;
+    return built.case;
+  }
+  return (await microCases(alg, identity, jwk, tokens)).cases.find((c) => c.name === name);
+}
 
 serveParent(async (message) => {
   switch (message.type) {
     case 'setup': {
-      const { alg, name, identity, jwk, tokenFile, settings } = message as unknown as {
+      const { alg, name, identity, jwk, tokenFile, settings, redisPort } = message as unknown as {
         alg: BenchAlgorithm;
         name: string;
         identity: Identity;
         jwk: Record<string, unknown>;
         tokenFile: string;
         settings: Profile['micro'];
+        /** Set for the Redis cases: the parent's redis-server. */
+        redisPort?: number;
       };
       const tokens = JSON.parse(readFileSync(tokenFile, 'utf8')) as TokenSet;
-      // As many proofs as fresh tokens: the same budget as the miss case.
-      const chosen =
-        name === MICRO_CASES.dpop
-          ? (await dpopCase(name, identity, tokens.dpop, tokens.fresh.length)).case
-          : (await microCases(alg, identity, jwk, tokens)).cases.find((c) => c.name === name);
+      const chosen = await buildCase(alg, name, identity, jwk, tokens, redisPort);
       if (!chosen) throw new Error(`no micro case named ${name}`);
       sampler = createCaseSampler(chosen, settings);
       return {};
     }
+    case 'sent':
+      return { sent: sentCommands?.() ?? 0 };
     case 'warmup':
       await sampler?.warmUp();
       return {};
     case 'sample':
       if (!sampler) throw new Error('sample before setup');
-      return { sample: await sampler.sample() };
+      return { sample: await sampler.sample(), sent: sentCommands?.() ?? 0 };
     default:
       throw new Error(`unknown message ${String(message.type)}`);
   }

@@ -80,7 +80,15 @@ export function toCaseResult(
   };
 }
 
-function facts(token: string): RequestFacts {
+/**
+ * The request facts of `GET /orders` with a Bearer token, as every micro case of a cache hit sends them.
+ *
+ * @example
+ * ```ts
+ * await guard.evaluate(bearerFacts(tokens.same));
+ * ```
+ */
+export function bearerFacts(token: string): RequestFacts {
   return {
     method: 'GET',
     target: '/orders',
@@ -122,7 +130,7 @@ export async function microCases(
   // cache, every call there is a full verification.
   const warmGuard = createGuard({ issuers: [{ issuer, audience, jwksUri }], cache: false });
   await Promise.all([hitGuard.ready(), missGuard.ready(), warmGuard.ready()]);
-  const hitFacts = facts(token);
+  const hitFacts = bearerFacts(token);
   const fresh = tokens.fresh;
 
   const reference = createReferenceVerifier({ issuer, audience, jwks: [jwk] });
@@ -150,8 +158,8 @@ export async function microCases(
       async: true,
       ok: allowed,
       budget: fresh.length,
-      run: (index) => missGuard.evaluate(facts(fresh[index] as string)),
-      warmUp: (index) => warmGuard.evaluate(facts(fresh[index] as string)),
+      run: (index) => missGuard.evaluate(bearerFacts(fresh[index] as string)),
+      warmUp: (index) => warmGuard.evaluate(bearerFacts(fresh[index] as string)),
     },
     { name: MICRO_CASES.jose, async: true, ok: truthy, run: () => jwtVerify(token, joseKey, joseOptions) },
     { name: MICRO_CASES.fastJwt, async: false, ok: truthy, run: () => fastVerify(token) },

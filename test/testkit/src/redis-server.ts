@@ -14,6 +14,8 @@ export interface RedisServer {
   readonly url: string;
   /** Whether the process is running. */
   running(): boolean;
+  /** The process id of the running server (e.g. to pin it to a core with `taskset -p`). */
+  pid(): number | undefined;
   /** SIGKILL: the server dies without a goodbye, like a crash or a pulled cable. */
   kill(): Promise<void>;
   /** SIGSTOP / SIGCONT: the server holds every connection open and answers nothing (a hung host). */
@@ -115,6 +117,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     port,
     url: `redis://127.0.0.1:${port}`,
     running: () => child.exitCode === null && child.signalCode === null,
+    pid: () => child.pid,
     kill: () => endProcess(child, 'SIGKILL'),
     freeze: () => void child.kill('SIGSTOP'),
     thaw: () => void child.kill('SIGCONT'),
