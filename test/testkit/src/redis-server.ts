@@ -62,6 +62,17 @@ export function launchRedis(port: number, args: readonly string[], cwd?: string)
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd === undefined ? {} : { cwd }) },
   );
+  return whenRedisReady(child);
+}
+
+/**
+ * Resolves with `child` (a redis-server just spawned with piped output) once its log shows `ready` (by
+ * default: it accepts connections); kills it and rejects if it is not ready within 10 s or exits first.
+ */
+export function whenRedisReady(
+  child: ChildProcess,
+  ready = /Ready to accept connections/,
+): Promise<ChildProcess> {
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -70,7 +81,7 @@ export function launchRedis(port: number, args: readonly string[], cwd?: string)
     }, 10_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      if (!/Ready to accept connections/.test(output)) return;
+      if (!ready.test(output)) return;
       clearTimeout(timer);
       child.stdout?.off('data', onData);
       child.stdout?.resume();
