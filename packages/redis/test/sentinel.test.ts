@@ -5,43 +5,24 @@
  * the replica, then serves again by itself, the revocation made before the crash still refused (checklist
  * A10).
  */
-import { createGuard, type Guard } from '@nevertrust/core';
 import { bearer, type RedisSentinel, startRedisSentinel } from '@nevertrust/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createRedisCounterStore,
-  createRedisRevocationStore,
-  REDIS_CLIENT_OPTIONS,
-  type RedisCounterStore,
-  type RedisRevocationStore,
-} from '../src/index.js';
-import { AUDIENCE, eventually, ISSUER, key, mint } from './support.js';
-
-interface SentinelInstance {
-  readonly client: Redis;
-  readonly revocations: RedisRevocationStore;
-  readonly counters: RedisCounterStore;
-  readonly guard: Guard;
-}
+import { REDIS_CLIENT_OPTIONS } from '../src/index.js';
+import { eventually, type Instance, ISSUER, mint, startInstanceOn } from './support.js';
 
 let sentinel: RedisSentinel;
-const instances: SentinelInstance[] = [];
+const instances: Instance[] = [];
 beforeAll(async () => {
   sentinel = await startRedisSentinel();
 }, 60_000);
 afterAll(async () => {
-  for (const instance of instances) {
-    await instance.guard.close();
-    await instance.revocations.close();
-    await instance.counters.close();
-    instance.client.disconnect();
-  }
+  await Promise.all(instances.map((instance) => instance.close()));
   await sentinel?.stop();
 });
 
 /** An instance whose client finds the primary through the sentinel, as the package README shows. */
-async function start(prefix: string): Promise<SentinelInstance> {
+async function start(prefix: string): Promise<Instance> {
   const client = new Redis({
     sentinels: [{ host: '127.0.0.1', port: sentinel.sentinelPort }],
     name: sentinel.name,
@@ -50,19 +31,13 @@ async function start(prefix: string): Promise<SentinelInstance> {
     retryStrategy: () => 100,
     sentinelRetryStrategy: () => 100,
   });
-  const timing = { heartbeatMs: 50, staleAfterMs: 300 };
-  const revocations = createRedisRevocationStore({ client, prefix, ...timing });
-  const counters = createRedisCounterStore({ client, prefix, ...timing });
-  const guard = createGuard({
-    issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
-    revocation: { store: revocations, timeoutMs: 1000 },
-    counterStore: counters,
-    counterStoreFaults: { timeoutMs: 1000 },
-    rateLimits: [{ by: 'principal', limit: 1000, windowSeconds: 60 }],
-  });
-  const instance = { client, revocations, counters, guard };
+  const instance = await startInstanceOn(
+    client,
+    prefix,
+    { rateLimits: [{ by: 'principal', limit: 1000, windowSeconds: 60 }] },
+    10_000,
+  );
   instances.push(instance);
-  await eventually(() => revocations.health().ready && counters.health().ready, 10_000);
   return instance;
 }
 
