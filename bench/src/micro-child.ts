@@ -5,7 +5,7 @@ import { dpopCase } from './dpop-case.js';
 import type { Identity, TokenSet } from './fixtures.js';
 import { MICRO_CASES, microCases } from './micro.js';
 import type { BenchAlgorithm, Profile } from './profiles.js';
-import { REDIS_CASES, type RedisCaseName, redisCase } from './redis-case.js';
+import type { RedisCaseName } from './redis-case.js';
 import { type CaseSampler, createCaseSampler, type MicroCase } from './sampler.js';
 
 let sampler: CaseSampler | undefined;
@@ -23,8 +23,10 @@ async function buildCase(
   // As many proofs as fresh tokens: the same budget as the miss case.
   if (name === MICRO_CASES.dpop)
     return (await dpopCase(name, identity, tokens.dpop, tokens.fresh.length)).case;
-  if ((Object.values(REDIS_CASES) as string[]).includes(name)) {
-    const built = await redisCase(name as RedisCaseName, identity, tokens.same, redisPort ?? 0);
+  // Only the Redis stage passes a port; the other cases never load ioredis (a smaller, faster child).
+  if (redisPort !== undefined) {
+    const { redisCase } = await import('./redis-case.js');
+    const built = await redisCase(name as RedisCaseName, identity, tokens.same, redisPort);
     sentCommands = built.sent;
     return built.case;
   }
