@@ -51,13 +51,13 @@ function ensureInstall() {
   writeFileSync(marker, `${new Date().toISOString()}\n`);
 }
 
-// The shared-store tests (@nevertrust/redis) run against a real redis-server. A clean Debian machine
+// The shared-store tests (@nevertrust/redis), the demo and the benchmark run a real redis-server. A clean Debian machine
 // lacks it: install it from Debian's packages, refreshing the package lists only when the first try
 // fails. Without it the step stops here, loudly: those tests never skip.
 function ensureRedisServer() {
   const present = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
   if (present()) return;
-  console.log('› installing redis-server (once), for the shared-store tests');
+  console.log('› installing redis-server (once), for the shared stores (@nevertrust/redis)');
   const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const install = () => run('apt-get', ['install', '-y', '-q', 'redis-server'], { env: aptEnv });
   if (install() !== 0) {
@@ -85,11 +85,15 @@ const steps = {
     mustRun(pnpmBin, ['exec', 'vitest', 'run', ...args]);
   },
   demo(args) {
+    // The tour's many-instances step runs two API instances on one redis-server it starts itself.
+    ensureRedisServer();
     build();
     // The demo runs from its build output (dist/), exactly as the published packages would be used.
     mustRun(process.execPath, [join(root, 'examples', 'demo', 'dist', 'main.js'), ...args]);
   },
   bench(args) {
+    // The benchmark measures the Redis stores on a redis-server it starts itself.
+    ensureRedisServer();
     build();
     mustRun(pnpmBin, ['--filter', '@nevertrust/bench', 'run', 'bench', ...args]);
   },

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --write-docs] [-- --only=…] [-- --cpu-prof] [-- --render] [-- --footprint]`: micro
+ * `npm run bench [-- --quick] [-- --write-docs] [-- --only=…] [-- --cpu-prof] [-- --render] [-- --footprint] [-- --redis]`: micro
  * benchmarks, then the HTTP benchmark, then the report. The full run writes `bench/results/latest.json` and
  * `docs/benchmarks.md`; `--quick` writes `bench/results/quick.json` and `quick.md` only, unless
  * `--write-docs` is given too; `--render` rebuilds the report from the stored figures.
@@ -17,6 +17,8 @@ import { renderMarkdown } from './markdown.js';
 import type { MicroResult } from './micro.js';
 import { runMicroBenchmarks } from './micro-run.js';
 import { ALGORITHMS, type BenchAlgorithm, PROFILES, type Profile } from './profiles.js';
+import { analyseRedis, redisLines, redisMarkdown } from './redis-report.js';
+import { type RedisBenchResult, runRedisBenchmark } from './redis-run.js';
 import { type Analysis, analyse } from './report.js';
 import { describeRun, loadAverage, type RunInfo } from './run-info.js';
 
@@ -26,6 +28,8 @@ export interface BenchmarkReport {
   readonly micro: readonly MicroResult[];
   readonly http: readonly InstanceResult[];
   readonly analysis: Analysis;
+  /** The Redis stores next to the in-process ones (not in smoke runs, nor in runs from before the stage). */
+  readonly redis?: RedisBenchResult;
 }
 
 /**
@@ -51,10 +55,12 @@ export async function runBenchmark(
   try {
     log('micro benchmarks…');
     const micro = await runMicroBenchmarks(fixtures, profile, pinning);
+    const redis =
+      profile.name === 'smoke' ? undefined : await runRedisBenchmark(fixtures, profile, pinning, log);
     log('HTTP benchmarks…');
     const http = await runHttp(fixtures, profile, pinning, log, cpuProfileDir);
     const info = describeRun(profile, startedAt, loadAtStart, pinning.note);
-    return { info, micro, http, analysis: analyse(micro, http) };
+    return { info, micro, http, analysis: analyse(micro, http), ...(redis ? { redis } : {}) };
   } finally {
     await fixtures.close();
   }
@@ -77,6 +83,26 @@ function outputName(profile: Profile): string {
   return profile.name === 'full' ? 'latest' : profile.name;
 }
 
+/** Writes `bench/results/redis.{json,md}`, which every later report includes. */
+function storeRedis(resultsDir: string, redis: RedisBenchResult): void {
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'redis.json'), `${JSON.stringify(redis, null, 2)}\n`);
+  writeFileSync(join(resultsDir, 'redis.md'), `${redisMarkdown(redis)}\n`);
+}
+
+/** `--redis`: only the Redis stage, with the micro settings of the chosen profile. */
+async function redisOnly(profile: Profile, resultsDir: string): Promise<void> {
+  assertBuilt();
+  const fixtures = await createFixtures({ poolTokens: 1, freshTokens: 1 });
+  try {
+    const redis = await runRedisBenchmark(fixtures, profile, detectPinning(), (line) => console.log(line));
+    storeRedis(resultsDir, redis);
+    console.log(`\n${redisLines(analyseRedis(redis)).join('\n')}\n\nraw figures: bench/results/redis.json`);
+  } finally {
+    await fixtures.close();
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--footprint')) {
@@ -85,6 +111,7 @@ async function main(): Promise<void> {
     return;
   }
   const base = PROFILES[args.includes('--smoke') ? 'smoke' : args.includes('--quick') ? 'quick' : 'full'];
+  if (args.includes('--redis')) return redisOnly(base, join(BENCH_DIR, 'results'));
   const profile = withOnly(base, args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length));
   const resultsDir = join(BENCH_DIR, 'results');
   const jsonPath = join(resultsDir, `${outputName(profile)}.json`);
@@ -105,7 +132,11 @@ async function main(): Promise<void> {
   const findings = readFileSync(join(BENCH_DIR, 'findings.md'), 'utf8');
   const footprintPath = join(resultsDir, 'footprint.md');
   const footprint = existsSync(footprintPath) ? readFileSync(footprintPath, 'utf8') : undefined;
-  const markdown = renderMarkdown(report.info, report.analysis, findings, footprint);
+  // The figures of the latest full run or `--redis` run; a quick run prints its own below.
+  if (report.redis && profile.name === 'full' && !profile.http.only) storeRedis(resultsDir, report.redis);
+  const redisPath = join(resultsDir, 'redis.md');
+  const redis = existsSync(redisPath) ? readFileSync(redisPath, 'utf8') : undefined;
+  const markdown = renderMarkdown(report.info, report.analysis, findings, footprint, redis);
   if ((report.info.profile === 'full' && !profile.http.only) || args.includes('--write-docs')) {
     writeFileSync(join(BENCH_DIR, '..', 'docs', 'benchmarks.md'), markdown);
     console.log('report: docs/benchmarks.md');
@@ -129,6 +160,10 @@ async function main(): Promise<void> {
   if (report.analysis.introspection.length > 0) {
     console.log('\nOpaque token by introspection (local endpoint) vs JWT, per call:');
     for (const line of introspectionLines(report.analysis.introspection)) console.log(line);
+  }
+  if (report.redis) {
+    console.log('\nRedis stores vs in-process stores, cache hit, per evaluate (Redis vs in-process):');
+    for (const line of redisLines(analyseRedis(report.redis))) console.log(line);
   }
   for (const [title, lines] of [
     ['Invalid cases', report.analysis.invalid],

@@ -105,6 +105,7 @@ export function renderMarkdown(
   analysis: Analysis,
   findings: string,
   footprint?: string,
+  redis?: string,
 ): string {
   const frameworks = [...new Set(analysis.http.map((r) => r.framework))];
   const algs = [...new Set(analysis.http.map((r) => r.alg))];
@@ -177,6 +178,17 @@ export function renderMarkdown(
     ...dpopSection(analysis),
     ...introspectionSection(analysis.introspection),
   ];
+  if (redis) {
+    parts.push(
+      '## Shared stores on Redis next to in-process stores (micro)',
+      '',
+      'What `@nevertrust/redis` adds to a request (`npm run bench -- --redis`, or the full run): the revocation' +
+        ' store answers a cache hit from its local copy, and a rate limit costs one script call per request.',
+      '',
+      redis.trim(),
+      '',
+    );
+  }
   if (footprint) {
     parts.push(
       '## Footprint (`npm run bench -- --footprint`)',

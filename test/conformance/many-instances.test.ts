@@ -17,9 +17,6 @@ import {
   type GuardOptions,
   requireScopes,
 } from '@nevertrust/core';
-import * as ex from '@nevertrust/express';
-import * as fa from '@nevertrust/fastify';
-import * as ko from '@nevertrust/koa';
 import {
   createRedisCounterStore,
   createRedisReplayStore,
@@ -34,12 +31,10 @@ import {
   type RedisServer,
   startRedisServer,
 } from '@nevertrust/testkit';
-import express from 'express';
-import fastify from 'fastify';
 import { Redis } from 'ioredis';
-import Koa from 'koa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORKS, type Framework } from './apps.js';
+import { fleetApp } from './fleet-app.js';
 
 const ISSUER = 'https://idp.many-instances.conformance/';
 const AUDIENCE = 'https://api.many-instances.conformance';
@@ -63,35 +58,6 @@ interface Instance {
 interface Reply {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
-}
-
-async function listen(framework: Framework, guard: Guard, instance: { ran: number }) {
-  if (framework === 'express') {
-    const app = express();
-    app.use(ex.nevertrust({ guard }));
-    app.get('/api/orders', (req, res) => {
-      instance.ran += 1;
-      res.json({ sub: ex.getPrincipal(req).subject });
-    });
-    return { handler: app, close: async () => {} };
-  }
-  if (framework === 'koa') {
-    const app = new Koa();
-    app.use(ko.nevertrust({ guard }));
-    app.use((ctx) => {
-      instance.ran += 1;
-      ctx.body = { sub: ko.getPrincipal(ctx).subject };
-    });
-    return { handler: app.callback(), close: async () => {} };
-  }
-  const app = fastify();
-  await app.register(fa.nevertrust, { guard });
-  app.get('/api/orders', async (request) => {
-    instance.ran += 1;
-    return { sub: fa.getPrincipal(request).subject };
-  });
-  await app.ready();
-  return { handler: app.routing, close: () => app.close() };
 }
 
 let redis: RedisServer;
@@ -137,7 +103,7 @@ async function startFleet(fleetOptions: FleetOptions = {}): Promise<Instance[]> 
         ...options,
       });
       const state = { ran: 0 };
-      const app = await listen(framework, guard, state);
+      const app = await fleetApp(framework, guard, state);
       const server: Server = createServer(app.handler);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const instance: Instance = {

@@ -37,7 +37,7 @@ const BLOCK_SECONDS = 3;
  *
  * @example
  * ```ts
- * process.exitCode = await runDemo({ framework: 'koa', serve: false, help: false }, out);
+ * process.exitCode = await runDemo({ framework: 'koa', serve: false, help: false, instances: 1 }, out);
  * ```
  */
 export async function runDemo(options: DemoOptions, out: Output): Promise<number> {

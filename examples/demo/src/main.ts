@@ -5,6 +5,7 @@
 import { type DemoOptions, parseArguments, USAGE } from './cli.js';
 import { runDemo } from './demo.js';
 import { createOutput } from './output.js';
+import { runTwoInstances } from './two-instances.js';
 
 // The tour takes a few seconds; anything near this limit is a hang, and a demo must never hang.
 const WATCHDOG_MS = 120_000;
@@ -31,7 +32,7 @@ if (!options.serve) {
     process.exit(1);
   }, WATCHDOG_MS).unref();
 }
-runDemo(options, out).then(
+(options.instances === 2 ? runTwoInstances(options, out) : runDemo(options, out)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(`\n✗ the demo could not run: ${error instanceof Error ? error.message : String(error)}`);

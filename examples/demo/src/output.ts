@@ -92,7 +92,11 @@ export function createOutput(settings: OutputSettings): Output {
           request.dpopProof === undefined
             ? ''
             : `  DPoP: proof ${paint.dim(`sha256:${fingerprint(request.dpopProof)}`)}`;
-        const over = request.overTls ? ' over TLS' : '';
+        const over =
+          (request.overTls ? ' over TLS' : '') +
+          (request.instance === undefined
+            ? ''
+            : ` to instance ${'AB'[request.instance] ?? request.instance}`);
         line(`${indent}→ ${request.method} ${request.path}${over}  ${credential}${proof}`);
         for (const note of [request.tokenNote, request.proofNote, request.overTls?.note]) {
           if (note) line(`${indent}  ${paint.dim(note)}`);

@@ -50,13 +50,22 @@ function headersOf(spec: TourRequest): Record<string, string> {
   return headers;
 }
 
+/** Where the request goes: the HTTPS listener, or the plain-HTTP listener of the instance it names. */
+function baseUrl(api: TourTarget, spec: TourRequest): string {
+  if (spec.overTls) return api.tlsUrl;
+  if (spec.instance === undefined || spec.instance === 0) return api.url;
+  const url = api.instances?.[spec.instance];
+  if (url === undefined) throw new Error(`no instance ${spec.instance} is running`);
+  return url;
+}
+
 async function send(api: TourTarget, spec: TourRequest) {
   // Over TLS, a connection of its own presenting the step's client certificate (or none).
   const dispatcher = spec.overTls
     ? new Agent({ connect: { ca: api.ca, ...spec.overTls.certificate } })
     : undefined;
   try {
-    const response = await request(`${spec.overTls ? api.tlsUrl : api.url}${spec.path}`, {
+    const response = await request(`${baseUrl(api, spec)}${spec.path}`, {
       method: spec.method,
       headers: headersOf(spec),
       ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),

@@ -23,6 +23,11 @@ export interface TourTarget {
   readonly tlsUrl: string;
   /** The CA of the HTTPS listener's certificate, which the client trusts. */
   readonly ca: string;
+  /**
+   * With `--instances 2`: the plain-HTTP URL of every instance, `url` first; a request names the one it
+   * goes to with `TourRequest.instance`.
+   */
+  readonly instances?: readonly string[];
 }
 
 /** dpop-service's key and its access token bound to that key (`cnf.jkt`, RFC 9449 §6). */

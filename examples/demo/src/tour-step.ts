@@ -5,6 +5,7 @@
  */
 import type { AuditEvent } from '@nevertrust/core';
 import type { ClientCertificate } from '@nevertrust/testkit';
+import { fingerprint } from './run-tour.js';
 import { type TourContext, unverifiedClaims } from './tour-context.js';
 
 /** The request of one step. */
@@ -22,6 +23,8 @@ export interface TourRequest {
   readonly dpopProof?: string;
   /** What the proof is, in words. */
   readonly proofNote?: string;
+  /** With `--instances 2`: which instance the request goes to (0, the default, is `api.url`). */
+  readonly instance?: number;
   /** Sent to the API's HTTPS listener, presenting `certificate` (none when absent), described in `note`. */
   readonly overTls?: { readonly certificate?: ClientCertificate; readonly note: string };
 }
@@ -111,6 +114,34 @@ export async function asUser(
     token: accessToken,
     tokenNote: `access token of user ${user} (client orders-web)${how}`,
   };
+}
+
+/**
+ * Revokes `token` by issuer + `jti` through `context.revocation`, as an operator would: found in the audit
+ * trail by fingerprint (the trail never holds the token itself). Resolves with the call's duration in ms.
+ *
+ * @example
+ * ```ts
+ * await revokeAsOperator(context, request.token, "bob's token");
+ * ```
+ */
+export async function revokeAsOperator(
+  context: TourContext,
+  token: string | undefined,
+  what: string,
+): Promise<number> {
+  const seen = context.trail.events.findLast(
+    (event) =>
+      event.outcome === 'allow' && token !== undefined && event.tokenFingerprint === fingerprint(token),
+  );
+  if (seen?.issuer === undefined || seen.tokenId === undefined) {
+    throw new Error(`${what} is not in the audit trail with an issuer and a jti`);
+  }
+  const started = performance.now();
+  await context.revocation.revokeToken({ issuer: seen.issuer, tokenId: seen.tokenId });
+  const took = performance.now() - started;
+  context.say(`revoked through guard.revocation.revokeToken: issuer ${seen.issuer}, jti ${seen.tokenId}`);
+  return took;
 }
 
 /**

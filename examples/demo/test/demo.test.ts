@@ -16,13 +16,18 @@ import { runDemo } from '../src/demo.js';
 import { createOutput } from '../src/output.js';
 import { runTour } from '../src/run-tour.js';
 import { INTROSPECTION_STEPS, PROVIDER_FIXTURES } from '../src/steps/introspection.js';
+import { MANY_INSTANCE_STEPS } from '../src/steps/many-instances.js';
 import { TOUR, type TourStep } from '../src/tour.js';
 import { createTourContext } from '../src/tour-context.js';
+import { runTwoInstances } from '../src/two-instances.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 
-function runDemoProcess(args: string[]): Promise<{ code: number | null; output: string }> {
+function runDemoProcess(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -34,7 +39,7 @@ function runDemoProcess(args: string[]): Promise<{ code: number | null; output: 
         join(root, 'examples/demo/src/main.ts'),
         ...args,
       ],
-      { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -69,11 +74,45 @@ describe.concurrent('npm run demo', () => {
     expect(output).toContain('deny ERR_TOKEN_INACTIVE');
   });
 
+  it('--instances 2: a token revoked through instance A is refused by instance B, on one redis-server it starts and stops', {
+    timeout: 60_000,
+  }, async () => {
+    const { code, output } = await runDemoProcess(['--instances', '2']);
+    expect(output).toContain('two instances of the API (express) sharing one Redis');
+    expect(output).toMatch(
+      /starting redis-server on a free port \(no persistence\) … redis:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(output).toMatch(
+      /Revoked on instance A, presented to instance B[\s\S]*→ GET \/orders to instance B[\s\S]*← 401 {2}deny ERR_TOKEN_REVOKED/,
+    );
+    expect(output).toContain(`all ${MANY_INSTANCE_STEPS.length} steps behaved as expected`);
+    expect(code, output).toBe(0);
+    expect(output).not.toMatch(JWT);
+  });
+
+  it('--instances 2 without redis-server says so and how to get it, and fails', {
+    timeout: 30_000,
+  }, async () => {
+    // No directory on PATH holds redis-server (node itself is started by its absolute path).
+    const { code, output } = await runDemoProcess(['--instances', '2'], { PATH: '/nonexistent' });
+    expect(output).toContain('--instances 2 needs redis-server, which is not installed on this machine');
+    expect(output).toContain('`npm run demo` installs it');
+    expect(code).toBe(1);
+  });
+
+  it('--instances 2 on koa, in process', { timeout: 60_000 }, async () => {
+    let printed = '';
+    const out = createOutput({ write: (text) => (printed += text), color: false });
+    const code = await runTwoInstances({ framework: 'koa', serve: false, help: false, instances: 2 }, out);
+    expect(printed).toContain(`all ${MANY_INSTANCE_STEPS.length} steps behaved as expected`);
+    expect(code, printed).toBe(0);
+  });
+
   for (const framework of ['koa', 'fastify'] as const) {
     it(`passes every step on ${framework}`, { timeout: 60_000 }, async () => {
       let printed = '';
       const out = createOutput({ write: (text) => (printed += text), color: false });
-      const code = await runDemo({ framework, serve: false, help: false }, out);
+      const code = await runDemo({ framework, serve: false, help: false, instances: 1 }, out);
       expect(printed).toContain(`all ${TOUR.length} steps behaved as expected`);
       expect(code, printed).toBe(0);
       expect(printed).not.toMatch(JWT);
@@ -100,7 +139,13 @@ describe('the command line', () => {
       framework: 'fastify',
       serve: true,
       help: false,
+      instances: 1,
     });
+    expect(parseArguments(['--instances', '2']).instances).toBe(2);
+    expect(parseArguments(['--instances=1']).instances).toBe(1);
+    expect(() => parseArguments(['--instances', '3'])).toThrow(/--instances expects 1 or 2, got "3"/);
+    expect(() => parseArguments(['--instances'])).toThrow(/--instances expects 1 or 2/);
+    expect(() => parseArguments(['--serve', '--instances', '2'])).toThrow(/cannot be combined/);
     expect(parseArguments([]).framework).toBe('express');
     expect(() => parseArguments(['--framework', 'hapi'])).toThrow(/expects one of express, koa, fastify/);
     expect(() => parseArguments(['--framework'])).toThrow(/expects one of/);

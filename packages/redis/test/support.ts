@@ -4,7 +4,7 @@
  */
 import { createGuard, type Guard, type GuardOptions } from '@nevertrust/core';
 import { createTokenIssuer, generateTestKey, type RedisServer, startRedisServer } from '@nevertrust/testkit';
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   createRedisCounterStore,
@@ -19,9 +19,9 @@ export const AUDIENCE = 'https://api.redis.test';
 export const key = generateTestKey('ES256', 'redis-test');
 export const mint = createTokenIssuer({ issuer: ISSUER, audience: AUDIENCE, key });
 
-/** One API instance: its own Redis connections, stores and guard. */
-export interface Instance {
-  readonly client: Redis;
+/** One API instance: its own Redis connections (a single server's, a Sentinel's or a Cluster's), stores and guard. */
+export interface Instance<C extends Redis | Cluster = Redis> {
+  readonly client: C;
   readonly revocations: RedisRevocationStore;
   readonly counters: RedisCounterStore;
   readonly guard: Guard;
@@ -51,12 +51,24 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
 }
 
 /** Starts an instance on `server` with a shared `prefix`; waits until its revocation view is live. */
-export async function startInstance(
+export function startInstance(
   server: RedisServer,
   prefix: string,
   options: Partial<GuardOptions> = {},
 ): Promise<Instance> {
-  const client = clientFor(server);
+  return startInstanceOn(clientFor(server), prefix, options);
+}
+
+/**
+ * Starts an instance over `client` (any deployment) with a shared `prefix`; waits (at most `readyMs`)
+ * until its shared stores are live.
+ */
+export async function startInstanceOn<C extends Redis | Cluster>(
+  client: C,
+  prefix: string,
+  options: Partial<GuardOptions> = {},
+  readyMs = 5000,
+): Promise<Instance<C>> {
   const revocations = createRedisRevocationStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
   const counters = createRedisCounterStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
   const guard = createGuard({
@@ -66,7 +78,7 @@ export async function startInstance(
     counterStoreFaults: { timeoutMs: 1000 },
     ...options,
   });
-  await eventually(() => revocations.health().ready && counters.health().ready);
+  await eventually(() => revocations.health().ready && counters.health().ready, readyMs);
   return {
     client,
     revocations,

@@ -57,6 +57,7 @@ export {
   type DpopKey,
 } from './oidc-provider-bound.js';
 export { type RedisCluster, startRedisCluster } from './redis-cluster.js';
+export { type RedisSentinel, startRedisSentinel } from './redis-sentinel.js';
 export {
   type RedisServer,
   type RedisServerOptions,

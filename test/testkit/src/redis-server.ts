@@ -14,6 +14,8 @@ export interface RedisServer {
   readonly url: string;
   /** Whether the process is running. */
   running(): boolean;
+  /** The process id of the running server (e.g. to pin it to a core with `taskset -p`). */
+  pid(): number | undefined;
   /** SIGKILL: the server dies without a goodbye, like a crash or a pulled cable. */
   kill(): Promise<void>;
   /** SIGSTOP / SIGCONT: the server holds every connection open and answers nothing (a hung host). */
@@ -60,6 +62,17 @@ export function launchRedis(port: number, args: readonly string[], cwd?: string)
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], ...(cwd === undefined ? {} : { cwd }) },
   );
+  return whenRedisReady(child);
+}
+
+/**
+ * Resolves with `child` (a redis-server just spawned with piped output) once its log shows `ready` (by
+ * default: it accepts connections); kills it and rejects if it is not ready within 10 s or exits first.
+ */
+export function whenRedisReady(
+  child: ChildProcess,
+  ready = /Ready to accept connections/,
+): Promise<ChildProcess> {
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -68,7 +81,7 @@ export function launchRedis(port: number, args: readonly string[], cwd?: string)
     }, 10_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      if (!/Ready to accept connections/.test(output)) return;
+      if (!ready.test(output)) return;
       clearTimeout(timer);
       child.stdout?.off('data', onData);
       child.stdout?.resume();
@@ -115,6 +128,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     port,
     url: `redis://127.0.0.1:${port}`,
     running: () => child.exitCode === null && child.signalCode === null,
+    pid: () => child.pid,
     kill: () => endProcess(child, 'SIGKILL'),
     freeze: () => void child.kill('SIGSTOP'),
     thaw: () => void child.kill('SIGCONT'),

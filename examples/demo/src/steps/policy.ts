@@ -3,8 +3,7 @@
  * authentication (RFC 9470), and revocation (assume breach: a stolen token is cut off at once).
  */
 import { STEP_UP_MAX_AGE_SECONDS, STRONG_ACR } from '../api/policies.js';
-import { fingerprint } from '../run-tour.js';
-import { asUser, challengeHas, type TourStep } from '../tour-step.js';
+import { asUser, challengeHas, revokeAsOperator, type TourStep } from '../tour-step.js';
 
 /** Ownership, step-up and revocation. */
 export const POLICY_STEPS: readonly TourStep[] = [
@@ -50,18 +49,7 @@ export const POLICY_STEPS: readonly TourStep[] = [
     why: 'Assume breach: an operator revokes that token by issuer + jti; it is refused on its very next request.',
     request: async (context) => {
       const request = await asUser(context, 'bob', { method: 'GET', path: '/users/bob/orders' });
-      // The operator finds the token in the audit trail (by fingerprint: the trail never holds the token).
-      const seen = context.trail.events.findLast(
-        (event) =>
-          event.outcome === 'allow' &&
-          request.token !== undefined &&
-          event.tokenFingerprint === fingerprint(request.token),
-      );
-      if (seen?.issuer === undefined || seen.tokenId === undefined) {
-        throw new Error("bob's token is not in the audit trail with an issuer and a jti");
-      }
-      await context.revocation.revokeToken({ issuer: seen.issuer, tokenId: seen.tokenId });
-      context.say(`revoked through guard.revocation.revokeToken: issuer ${seen.issuer}, jti ${seen.tokenId}`);
+      await revokeAsOperator(context, request.token, "bob's token");
       return { ...request, tokenNote: 'the same access token of bob, now revoked' };
     },
     check: async (response) => challengeHas(response, 'error', 'invalid_token'),
