@@ -24,6 +24,15 @@ export { findGate, gateOf, requireGate, requirePrincipal } from './gate-lookup.j
 export { proceed } from './proceed.js';
 export type { RouteInfo } from './route-params.js';
 
+/**
+ * What the gate needs of a response: a Node `ServerResponse` is one; a fetch adapter supplies its own
+ * (`finish` and `close` fire when the response is done, `this` being the response).
+ */
+export type GateResponse = Pick<ServerResponse, 'statusCode' | 'headersSent'> & {
+  on(event: 'finish' | 'close', listener: (this: GateResponse) => void): unknown;
+  setHeader(name: string, value: string): unknown;
+};
+
 /** Writes a refusal through the framework's own response API; returns what the framework expects back. */
 export type DenialWriter = (decision: DenyDecision) => unknown;
 
@@ -61,7 +70,7 @@ export class RequestGate {
   #facts: RequestFacts;
   /** The route information the facts were built from, to rebuild them only when it changes. */
   #routedWith: RouteInfo | undefined;
-  readonly #response: ServerResponse;
+  readonly #response: GateResponse;
   readonly #write: DenialWriter;
   /** Requirements decided and allowed so far: usually one, so a list rather than a Set per request. */
   #allowed: Requirement[] | undefined;
@@ -72,7 +81,7 @@ export class RequestGate {
   constructor(
     settings: ResolvedAdapterOptions,
     facts: RequestFacts,
-    response: ServerResponse,
+    response: GateResponse,
     write: DenialWriter,
   ) {
     this.#settings = settings;
@@ -87,7 +96,7 @@ export class RequestGate {
     response.on('close', RequestGate.#completeResponse);
   }
 
-  static readonly #completeResponse = function (this: ServerResponse): void {
+  static readonly #completeResponse = function (this: GateResponse): void {
     const gate = (this as GateCarrier)[GATE];
     if (gate) gate.#complete();
   };
