@@ -12,6 +12,7 @@ import { certificateThumbprint } from '@nevertrust/core/policy';
 import { parseChallenges, type TlsMaterial, testTls } from '@nevertrust/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRecipe } from './api.js';
+import { FRAMEWORKS } from './apps.js';
 import { createFixture, type Fixture, REALM } from './fixture.js';
 import {
   MTLS_CASES as CASES,
@@ -39,7 +40,10 @@ beforeAll(async () => {
   certificates.set('service-b', { cert: tls.otherClientCert, key: tls.otherClientKey });
   certificates.set('expired-self-signed', { cert: tls.expiredSelfSignedCert, key: tls.expiredSelfSignedKey });
   for (const style of PROXY_STYLES) {
-    targetsByStyle.set(style, await createTargets(fixture, mtlsProfile(style), new Map(), ['http', 'https']));
+    targetsByStyle.set(
+      style,
+      await createTargets(fixture, mtlsProfile(style), new Map(), ['http', 'https'], FRAMEWORKS),
+    );
   }
 });
 
