@@ -1,6 +1,6 @@
 /**
  * The conformance suite: every case of `cases.ts` against the core and against each adapter in-process,
- * over HTTP and over HTTPS. Each target must meet the case's expectation, and the nine adapter targets
+ * over HTTP and over HTTPS. Each target must meet the case's expectation, and the fifteen adapter targets
  * must produce identical observations; where a target cannot run a case, that is recorded below.
  */
 import type { AuditEvent } from '@nevertrust/core';

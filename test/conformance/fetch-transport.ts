@@ -12,12 +12,14 @@ function fetchClient(fetch: NonNullable<BuiltApp['fetch']>): Client {
     async send(request) {
       const headers = new Headers();
       for (const [name, value] of request.headers) headers.append(name, value);
+      // A web-standard GET or HEAD has no body: what a socket would carry is not sent in process.
+      const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body;
       const env: InProcessEnv = { clientAddress: request.localAddress ?? '127.0.0.1' };
       const response = await fetch(
         new Request(`http://127.0.0.1${request.target}`, {
           method: request.method,
           headers,
-          ...(request.body === undefined ? {} : { body: request.body }),
+          ...(body === undefined ? {} : { body }),
         }),
         env,
       );

@@ -35,7 +35,7 @@ async function nextEvent(events: AuditEvent[], start: number): Promise<AuditEven
 }
 
 /**
- * The core and the nine adapter targets, each with a guard from `newGuard`.
+ * The core and the fifteen adapter targets, each with a guard from `newGuard`.
  *
  * @example
  * ```ts
