@@ -22,7 +22,7 @@ export {
 export { openCarriedGate } from './adapter/carried-gate.js';
 export { isCorsPreflight, PREFLIGHT } from './adapter/cors-preflight.js';
 export { type Destination, UNMATCHED } from './adapter/destination.js';
-export { type FetchConnection, toRequestFactsFromFetch } from './adapter/fetch-facts.js';
+export { type FetchConnection, targetOf, toRequestFactsFromFetch } from './adapter/fetch-facts.js';
 export { toRequestFacts } from './adapter/node-facts.js';
 export {
   type DenialWriter,

@@ -33,4 +33,4 @@ export {
 } from './protect.js';
 export { denialResponse, wellKnownResponse } from './responses.js';
 export { readRequestBody } from './signal-body.js';
-export { serveWellKnown, targetOf } from './well-known.js';
+export { serveWellKnown } from './well-known.js';

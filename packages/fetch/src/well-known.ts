@@ -9,15 +9,10 @@ import {
   type FetchConnection,
   findSignalEndpoint,
   resourceMetadataResponse,
+  targetOf,
 } from '@nevertrust/core/adapter';
 import { wellKnownResponse } from './responses.js';
 import { readRequestBody } from './signal-body.js';
-
-/** The path and query of a request's URL. */
-export function targetOf(request: Request): string {
-  const url = new URL(request.url);
-  return url.pathname + url.search;
-}
 
 /**
  * The answer when `request` is for the metadata document or a signal endpoint of `guard`; otherwise
@@ -35,7 +30,7 @@ export function serveWellKnown(
   connection: FetchConnection = {},
 ): Promise<Response> | undefined {
   if (guard.resourceMetadata === undefined && (guard.signals?.length ?? 0) === 0) return undefined;
-  const target = targetOf(request);
+  const target = targetOf(request.url);
   const metadata = resourceMetadataResponse(guard, request.method, target);
   if (metadata) return Promise.resolve(wellKnownResponse(metadata, request.method));
   const endpoint = findSignalEndpoint(guard, target);

@@ -4,7 +4,7 @@
  * and the target, method and connection are as given.
  */
 import { describe, expect, it } from 'vitest';
-import { toRequestFactsFromFetch } from '../../src/adapter/fetch-facts.js';
+import { targetOf, toRequestFactsFromFetch } from '../../src/adapter/fetch-facts.js';
 import { extractCredential } from '../../src/extract/extract.js';
 
 const SETTINGS = { allowQueryToken: false, maxTokenBytes: 8192, dpop: true } as const;
@@ -71,5 +71,15 @@ describe('toRequestFactsFromFetch', () => {
     );
     expect(facts.headers.dpop).toEqual(['a.b.c', 'd.e.f']);
     expect(facts.headers.accept).toEqual(['text/plain, application/json']);
+  });
+});
+
+describe('targetOf', () => {
+  it('is the path and query of the URL as the runtime serialised it, without the fragment', () => {
+    expect(targetOf('https://api.test/a/b?x=1')).toBe('/a/b?x=1');
+    expect(targetOf('http://127.0.0.1:8080//api/orders')).toBe('//api/orders');
+    expect(targetOf('https://api.test')).toBe('/');
+    expect(targetOf('https://api.test/a#frag')).toBe('/a');
+    expect(targetOf(new Request('https://api.test/%61pi/./x?q=%20').url)).toBe('/%61pi/x?q=%20');
   });
 });
