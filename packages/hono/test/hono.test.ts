@@ -15,6 +15,7 @@ import {
   type NevertrustEnv,
   nevertrust,
   publicRoute,
+  requireOwnership,
   requireScopes,
 } from '../src/index.js';
 
@@ -128,6 +129,21 @@ describe('nevertrust() for Hono, in process', () => {
     const response = await app.request(`/me?access_token=${mint()}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toContain('private');
+  });
+
+  it('route parameters reach requireOwnership; clientAddress names the audited address', async () => {
+    const { options, bearer, audit } = setup();
+    const app = new Hono<NevertrustEnv>();
+    app.use(nevertrust({ ...options, clientAddress: (c) => (c.env as { peer: string }).peer }));
+    app.get('/users/:userId/orders', requireOwnership('userId'), (c) => c.text(c.req.param('userId')));
+    const env = { peer: '192.0.2.9' };
+    expect((await app.request('/users/user-1/orders', { headers: bearer() }, env)).status).toBe(200);
+    expect((await app.request('/users/user-2/orders', { headers: bearer() }, env)).status).toBe(403);
+    await settled(audit, 2);
+    expect(audit.map((event) => [event.status, event.route, event.remoteAddress])).toEqual([
+      [200, '/users/:userId/orders', '192.0.2.9'],
+      [403, '/users/:userId/orders', '192.0.2.9'],
+    ]);
   });
 
   it('a marker on a request nevertrust did not see fails closed', async () => {
