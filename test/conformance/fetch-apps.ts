@@ -61,7 +61,9 @@ export function buildHono(
       ...options,
       preflight: cors({ origin: CORS_ORIGIN }),
       // In process there is no socket: the transport names the address, as a runtime's helper would.
-      ...(transport === 'inject' ? { clientAddress: (c: Context) => addressOf(c.env) } : {}),
+      ...(transport === 'inject'
+        ? { connection: (c: Context) => ({ remoteAddress: addressOf(c.env) }) }
+        : {}),
     }),
   );
   app.get('/health', ho.publicRoute(), reply);

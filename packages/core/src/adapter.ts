@@ -23,7 +23,7 @@ export { openCarriedGate } from './adapter/carried-gate.js';
 export { isCorsPreflight, PREFLIGHT } from './adapter/cors-preflight.js';
 export { type Destination, UNMATCHED } from './adapter/destination.js';
 export { type FetchConnection, targetOf, toRequestFactsFromFetch } from './adapter/fetch-facts.js';
-export { toRequestFacts } from './adapter/node-facts.js';
+export { tlsFacts, toRequestFacts } from './adapter/node-facts.js';
 export {
   type DenialWriter,
   findGate,

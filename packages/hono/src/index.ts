@@ -22,12 +22,14 @@ import {
   type Principal,
 } from '@nevertrust/core';
 import {
+  type FetchConnection,
   gateOf,
   isCorsPreflight,
   openCarriedGate,
   PREFLIGHT,
   type RequestGate,
   resolveAdapterOptions,
+  tlsFacts,
   toRequestFactsFromFetch,
 } from '@nevertrust/core/adapter';
 import { FetchExchange, serveWellKnown } from '@nevertrust/fetch';
@@ -50,24 +52,30 @@ export interface NevertrustEnv {
   Variables: NevertrustVariables;
 }
 
-/** Options of the Hono middleware: the guard's and adapters' options, and where the client address is. */
+/** Options of the Hono middleware: the guard's and adapters' options, and where the connection facts are. */
 export type HonoNevertrustOptions = NevertrustOptions & {
   /**
-   * The client's address (the connection peer, never a forwarded one), for the audit trail and address
-   * requirements. Default: the socket peer under `@hono/node-server`, otherwise none. On other runtimes
-   * pass Hono's connection info helper, e.g. `(c) => getConnInfo(c).remote.address` from `hono/bun`.
+   * The connection the request came on: the client's address (the peer, never a forwarded one), for the
+   * audit trail and address requirements, and TLS facts for certificate-bound tokens (RFC 8705). Default:
+   * both read from the socket under `@hono/node-server`, otherwise none. On other runtimes pass Hono's
+   * connection info helper, e.g. `(c) => ({ remoteAddress: getConnInfo(c).remote.address })` (`hono/bun`).
    */
-  readonly clientAddress?: (c: Context) => string | undefined;
+  readonly connection?: (c: Context) => FetchConnection;
 };
 
 /** The application-level middleware, with the guard it uses (to `ready()` or `close()` it). */
 export type NevertrustMiddleware = MiddlewareHandler<NevertrustEnv> & { readonly guard: Guard };
 
-/** The socket peer `@hono/node-server` passes in the environment (`c.env.incoming`). */
-function nodeServerAddress(c: Context): string | undefined {
+/** The socket `@hono/node-server` passes in the environment (`c.env.incoming.socket`): peer and TLS. */
+function nodeServerConnection(c: Context): FetchConnection {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: unknown } } } | undefined;
-  const address = env?.incoming?.socket?.remoteAddress;
-  return typeof address === 'string' ? address : undefined;
+  const socket = env?.incoming?.socket;
+  if (!socket) return {};
+  const address = socket.remoteAddress;
+  return {
+    remoteAddress: typeof address === 'string' ? address : undefined,
+    tls: tlsFacts(socket as Parameters<typeof tlsFacts>[0]),
+  };
 }
 
 /** After the handlers: the allow's headers on the response, and the audit event with its status. */
@@ -88,9 +96,9 @@ function complete(c: Context, exchange: FetchExchange): void {
  * ```
  */
 export function nevertrust(options: HonoNevertrustOptions): NevertrustMiddleware {
-  const { clientAddress = nodeServerAddress, ...rest } = (options ?? {}) as HonoNevertrustOptions;
-  if (typeof clientAddress !== 'function') {
-    throw new ConfigError(['clientAddress: expected a function (c) => address']);
+  const { connection = nodeServerConnection, ...rest } = (options ?? {}) as HonoNevertrustOptions;
+  if (typeof connection !== 'function') {
+    throw new ConfigError(['connection: expected a function (c) => ({ remoteAddress, tls })']);
   }
   const settings = resolveAdapterOptions(rest as NevertrustOptions);
   const preflight = settings.preflight as MiddlewareHandler | undefined;
@@ -105,12 +113,12 @@ export function nevertrust(options: HonoNevertrustOptions): NevertrustMiddleware
 
   const middleware: MiddlewareHandler<NevertrustEnv> = async (c, next) => {
     const request = c.req.raw;
-    const remoteAddress = clientAddress(c);
-    const served = serveWellKnown(settings.guard, request, { remoteAddress });
+    const peer = connection(c);
+    const served = serveWellKnown(settings.guard, request, peer);
     if (served) return served;
     if (gateOf(c)) return next();
     const exchange = new FetchExchange();
-    const facts = toRequestFactsFromFetch(request, { remoteAddress });
+    const facts = toRequestFactsFromFetch(request, peer);
     // A refusal becomes the context's response, whether nevertrust or a marker further on refused.
     const gate = openCarriedGate(c, settings, facts, exchange, (decision) => {
       const refusal = exchange.write(decision);

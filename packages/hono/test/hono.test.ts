@@ -131,10 +131,12 @@ describe('nevertrust() for Hono, in process', () => {
     expect(response.headers.get('cache-control')).toContain('private');
   });
 
-  it('route parameters reach requireOwnership; clientAddress names the audited address', async () => {
+  it('route parameters reach requireOwnership; connection names the audited address', async () => {
     const { options, bearer, audit } = setup();
     const app = new Hono<NevertrustEnv>();
-    app.use(nevertrust({ ...options, clientAddress: (c) => (c.env as { peer: string }).peer }));
+    app.use(
+      nevertrust({ ...options, connection: (c) => ({ remoteAddress: (c.env as { peer: string }).peer }) }),
+    );
     app.get('/users/:userId/orders', requireOwnership('userId'), (c) => c.text(c.req.param('userId')));
     const env = { peer: '192.0.2.9' };
     expect((await app.request('/users/user-1/orders', { headers: bearer() }, env)).status).toBe(200);
@@ -156,7 +158,7 @@ describe('nevertrust() for Hono, in process', () => {
 
   it('bad options stop start-up, naming the option', () => {
     const { options } = setup();
-    expect(() => nevertrust({ ...options, clientAddress: 'x' as never })).toThrow(/clientAddress/);
+    expect(() => nevertrust({ ...options, connection: 'x' as never })).toThrow(/connection/);
     expect(() => nevertrust({ ...options, denials: 'maybe' as never })).toThrow(/denials/);
     expect(() => nevertrust({ ...options, preflight: true as never })).toThrow(/preflight/);
   });
