@@ -3,7 +3,7 @@
  * and the audit event is recorded with the status of what the handler returned (500 when it threw).
  */
 import type { Principal, RequirementLike } from '@nevertrust/core';
-import type { FetchNevertrust, ProtectOptions } from './protect.js';
+import { checkedRequirement, type FetchNevertrust, type ProtectOptions } from './protect.js';
 
 /** A fetch handler that receives the principal of the request it serves. */
 export type PrincipalHandler<Rest extends unknown[]> = (
@@ -29,6 +29,8 @@ export function protectedHandler<Rest extends unknown[]>(
   handler: PrincipalHandler<Rest>,
   options?: (request: Request, ...rest: Rest) => ProtectOptions,
 ): (request: Request, ...rest: Rest) => Promise<Response> {
+  // A malformed requirement stops start-up here rather than failing the first request.
+  if (requirement !== undefined) checkedRequirement(requirement, 'protectedHandler()');
   return async (request, ...rest) => {
     const result = await auth.protect(request, requirement, options?.(request, ...rest));
     if (result instanceof Response) return result;

@@ -10,6 +10,7 @@ import {
   type Guard,
   type NevertrustOptions,
   type Principal,
+  type Requirement,
   type RequirementLike,
 } from '@nevertrust/core';
 import {
@@ -105,6 +106,27 @@ export interface FetchNevertrust {
   readonly settings: ResolvedAdapterOptions;
 }
 
+// A requirement (or marker) is checked once, the first time it is used: a handler states the same object
+// on every request, and the check walks the whole requirement.
+const checkedRequirements = new WeakMap<object, Requirement>();
+
+/**
+ * The requirement `value` states, checked (a malformed one throws `ConfigError` naming `at`).
+ *
+ * @example
+ * ```ts
+ * const requirement = checkedRequirement(requireScopes('orders:read'), 'protect()');
+ * ```
+ */
+export function checkedRequirement(value: RequirementLike, at: string): Requirement {
+  const known =
+    typeof value === 'object' || typeof value === 'function' ? checkedRequirements.get(value) : undefined;
+  if (known) return known;
+  const requirement = assertRequirement(value, at);
+  if (typeof value === 'object' || typeof value === 'function') checkedRequirements.set(value, requirement);
+  return requirement;
+}
+
 function checkPreflight(preflight: unknown): void {
   if (preflight !== undefined && typeof preflight !== 'boolean') {
     throw new ConfigError(['preflight: expected true or false']);
@@ -132,7 +154,7 @@ export function nevertrust(options: FetchOptions): FetchNevertrust {
     requirement?: RequirementLike,
     protectOptions: ProtectOptions = {},
   ): Promise<Allowed | Response> {
-    const checked = requirement === undefined ? undefined : assertRequirement(requirement, 'protect()');
+    const checked = requirement === undefined ? undefined : checkedRequirement(requirement, 'protect()');
     const { exchange, gate } = fetchGate(settings, request, protectOptions);
     const requirements =
       preflight && isCorsPreflight(gate.facts) ? PREFLIGHT : checked === undefined ? [] : [checked];

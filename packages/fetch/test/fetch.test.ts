@@ -107,6 +107,9 @@ describe('protect()', () => {
     expect(() => nevertrust({ ...options, preflight: 'yes' as never })).toThrow(/preflight/);
     expect(() => nevertrust({ ...options, denials: 'loud' as never })).toThrow(/denials/);
     expect(() => nevertrust({ issuers: [] })).toThrow(/issuers/);
+    const auth = nevertrust(options);
+    const malformed = { type: 'scopes', match: 'all', scopes: [] } as never;
+    expect(() => protectedHandler(auth, malformed, () => new Response())).toThrow(/protectedHandler\(\)/);
   });
 });
 
