@@ -16,22 +16,15 @@ import type { Requirement } from '../policy/requirements.js';
 import { AccessDeniedError } from './access-denied.js';
 import type { ResolvedAdapterOptions } from './adapter-options.js';
 import { GATE, type GateCarrier } from './gate-lookup.js';
+import type { GateResponse } from './gate-response.js';
 import { toRequestFacts, withRoute } from './node-facts.js';
 import { type RouteInfo, routeParams } from './route-params.js';
 
 // The gate's module keeps offering every name adapters import with it, wherever the helper lives.
 export { findGate, gateOf, requireGate, requirePrincipal } from './gate-lookup.js';
+export type { GateResponse } from './gate-response.js';
 export { proceed } from './proceed.js';
 export type { RouteInfo } from './route-params.js';
-
-/**
- * What the gate needs of a response: a Node `ServerResponse` is one; a fetch adapter supplies its own
- * (`finish` and `close` fire when the response is done, `this` being the response).
- */
-export type GateResponse = Pick<ServerResponse, 'statusCode' | 'headersSent'> & {
-  on(event: 'finish' | 'close', listener: (this: GateResponse) => void): unknown;
-  setHeader(name: string, value: string): unknown;
-};
 
 /** Writes a refusal through the framework's own response API; returns what the framework expects back. */
 export type DenialWriter = (decision: DenyDecision) => unknown;
