@@ -11,6 +11,8 @@ const PACKAGES = [
   'packages/express',
   'packages/koa',
   'packages/fastify',
+  'packages/fetch',
+  'packages/hono',
   'test/testkit',
   'bench',
 ];

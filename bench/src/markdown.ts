@@ -145,7 +145,9 @@ export function renderMarkdown(
     '- Peers are configured as their documentation recommends, with issuer, audience and algorithm pinned:' +
       ' express-oauth2-jwt-bearer (`issuer`, `audience`, `jwksUri`, `tokenSigningAlg`), express-jwt with' +
       " jwks-rsa's `expressJwtSecret` (cache and rate limit on), koa-jwt with `koaJwtSecret`, @fastify/jwt" +
-      ' (fast-jwt, `cache: true`, the JWKS key as a static PEM since it has no JWKS client of its own).',
+      " (fast-jwt, `cache: true`, the JWKS key as a static PEM since it has no JWKS client of its own), Hono's" +
+      " `hono/jwk` (`jwks_uri`, `alg`, `verification: { iss, aud, typ: 'at+jwt' }`: it refuses `at+jwt`" +
+      ' tokens unless told, and fetches the key set on every request, having no cache).',
     '- The reference is a bare synchronous verifier (split, decode, one `node:crypto` verify with a preloaded' +
       ' key, `typ`/`iss`/`aud`/`exp`/`nbf`/`iat` checks) used as middleware: the floor for the fresh-token target.',
     `- HTTP: autocannon with ${info.connections} connections, pipelining 1, \`GET /orders\` answering` +

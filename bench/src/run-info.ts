@@ -52,6 +52,8 @@ export function describeRun(
     ['express', undefined],
     ['koa', undefined],
     ['fastify', undefined],
+    ['hono', undefined],
+    ['@hono/node-server', undefined],
     ['autocannon', undefined],
     ['jose', undefined],
     ['express-oauth2-jwt-bearer', undefined],

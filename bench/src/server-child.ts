@@ -11,6 +11,7 @@ const starters = {
   express: async () => (await import('./apps/express.js')).startExpress,
   koa: async () => (await import('./apps/koa.js')).startKoa,
   fastify: async () => (await import('./apps/fastify.js')).startFastify,
+  hono: async () => (await import('./apps/hono.js')).startHono,
 } as const;
 
 let app: RunningApp | undefined;

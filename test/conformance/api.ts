@@ -79,6 +79,7 @@ export interface RouteByFramework {
   readonly express: string | undefined;
   readonly koa: string | undefined;
   readonly fastify: string | undefined;
+  readonly hono: string | undefined;
 }
 
 /** The audit event fields every target must agree on. */

@@ -11,6 +11,7 @@ import Router from '@koa/router';
 import type { NevertrustOptions } from '@nevertrust/core';
 import * as ex from '@nevertrust/express';
 import * as fa from '@nevertrust/fastify';
+import * as ho from '@nevertrust/hono';
 import * as ko from '@nevertrust/koa';
 import cors from 'cors';
 import express from 'express';
@@ -20,20 +21,28 @@ import mount from 'koa-mount';
 import serve from 'koa-static';
 import { tsImport } from 'tsx/esm/api';
 import type { createControllers, RanRecorder } from './controllers.js';
+import { buildFetch, buildHono } from './fetch-apps.js';
+import type { Transport } from './transport.js';
 
-export type Framework = 'express' | 'koa' | 'fastify';
-export const FRAMEWORKS: readonly Framework[] = ['express', 'koa', 'fastify'];
+/** The frameworks on Node's own request and response objects. */
+export type NodeFramework = 'express' | 'koa' | 'fastify';
+export const FRAMEWORKS: readonly NodeFramework[] = ['express', 'koa', 'fastify'];
+/** Every adapter target: the Node frameworks, Hono, and a plain fetch handler on @nevertrust/fetch. */
+export type Framework = NodeFramework | 'hono' | 'fetch';
+export const ALL_FRAMEWORKS: readonly Framework[] = [...FRAMEWORKS, 'hono', 'fetch'];
 
-/** An app as a Node request handler, whatever the transport. */
+/** An app as a Node request handler, whatever the transport; a fetch handler too where there is one. */
 export interface BuiltApp {
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The web-standard handler, served in process without Node objects (`env`: the environment). */
+  readonly fetch?: (request: Request, env?: unknown) => Promise<Response>;
   close(): Promise<void>;
 }
 
-type Controllers = ReturnType<typeof createControllers>;
+export type Controllers = ReturnType<typeof createControllers>;
 
 /** Static files served under `/static` on every framework. */
-const STATIC_ROOT = fileURLToPath(new URL('./static/', import.meta.url));
+export const STATIC_ROOT = fileURLToPath(new URL('./static/', import.meta.url));
 /** The one origin the CORS handling of every framework accepts. */
 export const CORS_ORIGIN = 'https://app.conformance.test';
 
@@ -46,8 +55,14 @@ export async function loadControllers(ran: RanRecorder): Promise<Controllers> {
     express: ex.requireScopes('orders:admin'),
     koa: ko.requireScopes('orders:admin'),
     fastify: fa.requireScopes('orders:admin'),
+    hono: ho.requireScopes('orders:admin'),
   };
-  const principalOf = { express: ex.getPrincipal, koa: ko.getPrincipal, fastify: fa.getPrincipal };
+  const principalOf = {
+    express: ex.getPrincipal,
+    koa: ko.getPrincipal,
+    fastify: fa.getPrincipal,
+    hono: ho.getPrincipal,
+  };
   return module.createControllers(admin, principalOf, ran);
 }
 
@@ -196,13 +211,16 @@ async function buildFastify(
   return { handler: app.routing, close: () => app.close() };
 }
 
-/** Builds the API on one framework with its own guard. */
+/** Builds the API on one framework with its own guard (`transport`: how it will be reached). */
 export async function buildApp(
   framework: Framework,
   options: NevertrustOptions,
   ran: RanRecorder,
   controllers: Controllers,
+  transport?: Transport,
 ): Promise<BuiltApp> {
+  if (framework === 'hono') return buildHono(options, ran, controllers, transport);
+  if (framework === 'fetch') return buildFetch(options, ran);
   if (framework === 'express') return buildExpress(options, ran, controllers);
   if (framework === 'koa') return buildKoa(options, ran, controllers);
   return buildFastify(options, ran, controllers);

@@ -7,6 +7,7 @@ import type { Principal } from '@nevertrust/core';
 import type { HandlerDecorator } from '@nevertrust/core/adapter';
 import type { Request, Response } from 'express';
 import type { FastifyRequest } from 'fastify';
+import type { Context as HonoContext } from 'hono';
 import type { Context } from 'koa';
 
 /** The same requirement, as each adapter's marker. */
@@ -14,6 +15,7 @@ export interface Decorators {
   readonly express: HandlerDecorator;
   readonly koa: HandlerDecorator;
   readonly fastify: HandlerDecorator;
+  readonly hono: HandlerDecorator;
 }
 
 /** Each adapter's `getPrincipal`, the one way its handlers reach the principal. */
@@ -21,6 +23,7 @@ export interface PrincipalReaders {
   readonly express: (req: Request) => Principal;
   readonly koa: (ctx: Context) => Principal;
   readonly fastify: (request: FastifyRequest) => Principal;
+  readonly hono: (c: HonoContext) => Principal;
 }
 
 /** Records that a handler ran, by the case id the request carries. */
@@ -48,5 +51,17 @@ export function createControllers(admin: Decorators, principalOf: PrincipalReade
       return { deleted: request.params.id, subject: principalOf.fastify(request).subject ?? null };
     }
   }
-  return { express: new ExpressOrders(), koa: new KoaOrders(), fastify: new FastifyOrders() };
+  class HonoOrders {
+    @admin.hono
+    remove(c: HonoContext): globalThis.Response {
+      ran(c.req.header('x-case'));
+      return c.json({ deleted: c.req.param('id'), subject: principalOf.hono(c).subject ?? null });
+    }
+  }
+  return {
+    express: new ExpressOrders(),
+    koa: new KoaOrders(),
+    fastify: new FastifyOrders(),
+    hono: new HonoOrders(),
+  };
 }

@@ -10,7 +10,7 @@
 import { type AuditEvent, type AuditRecord, createGuard, type Guard, requireScopes } from '@nevertrust/core';
 import { generateTestKey, type IntrospectionServer, startIntrospectionServer } from '@nevertrust/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FRAMEWORKS } from './apps.js';
+import { ALL_FRAMEWORKS } from './apps.js';
 import { AUDIENCE, REALM } from './fixture.js';
 import { type OwnGuardTarget, ownGuardTargets } from './own-guard-targets.js';
 import { toWireResponse } from './targets.js';
@@ -62,7 +62,7 @@ function opaque(scope: string): string {
 
 const TARGET_NAMES = [
   'core',
-  ...FRAMEWORKS.flatMap((framework) => TRANSPORTS.map((t) => `${framework}/${t}`)),
+  ...ALL_FRAMEWORKS.flatMap((framework) => TRANSPORTS.map((t) => `${framework}/${t}`)),
 ];
 
 const header = (response: { headers: Readonly<Record<string, readonly string[]>> }, name: string) =>

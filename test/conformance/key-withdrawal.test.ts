@@ -61,7 +61,7 @@ async function observe(target: OwnGuardTarget, token: string) {
   };
 }
 
-describe('conformance: guard.keys withdrawal on every target (core, express, koa, fastify × in-process, HTTP, HTTPS)', () => {
+describe('conformance: guard.keys withdrawal on every target (core, express, koa, fastify, hono, fetch × in-process, HTTP, HTTPS)', () => {
   it('a withdrawn key or issuer refuses its cached tokens from the next request on; restore lets them through', async () => {
     const allowed = (cacheHit: boolean) => ({
       status: 200,
@@ -82,7 +82,7 @@ describe('conformance: guard.keys withdrawal on every target (core, express, koa
         detail: 'key lookup: withdrawn',
       },
     };
-    expect(targets).toHaveLength(10);
+    expect(targets).toHaveLength(16);
     for (const target of targets) {
       const token = createTokenIssuer({ issuer: server.url, audience: AUDIENCE, key })({
         claims: { scope: 'orders:read' },

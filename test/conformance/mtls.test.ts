@@ -4,7 +4,8 @@
  * generated at test time, and plain HTTP. A trusted TLS-terminating proxy is played by a client that
  * connects from 127.0.0.2 (the one configured proxy address), so the same header from 127.0.0.1 is a spoof.
  * Each case asserts the status, the RFC 6750 challenge, the body error, whether the handler ran and the one
- * audit event, on the core and on Express, Koa and Fastify alike.
+ * audit event, on the core and on Express, Koa, Fastify and Hono (TLS facts from @hono/node-server's socket)
+ * alike. The plain fetch handler is left out: its caller would pass the TLS facts itself.
  */
 import { X509Certificate } from 'node:crypto';
 import { type AuditEvent, ERROR_TABLE, type ErrorCode } from '@nevertrust/core';
@@ -12,6 +13,7 @@ import { certificateThumbprint } from '@nevertrust/core/policy';
 import { parseChallenges, type TlsMaterial, testTls } from '@nevertrust/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenRecipe } from './api.js';
+import { FRAMEWORKS } from './apps.js';
 import { createFixture, type Fixture, REALM } from './fixture.js';
 import {
   MTLS_CASES as CASES,
@@ -39,7 +41,10 @@ beforeAll(async () => {
   certificates.set('service-b', { cert: tls.otherClientCert, key: tls.otherClientKey });
   certificates.set('expired-self-signed', { cert: tls.expiredSelfSignedCert, key: tls.expiredSelfSignedKey });
   for (const style of PROXY_STYLES) {
-    targetsByStyle.set(style, await createTargets(fixture, mtlsProfile(style), new Map(), ['http', 'https']));
+    targetsByStyle.set(
+      style,
+      await createTargets(fixture, mtlsProfile(style), new Map(), ['http', 'https'], [...FRAMEWORKS, 'hono']),
+    );
   }
 });
 
@@ -113,7 +118,7 @@ function expectOutcome(exchange: Exchange, testCase: MtlsCase, context: string):
   return event;
 }
 
-describe('M-1…M-6 certificate-bound tokens on the core, Express, Koa and Fastify (HTTPS with client certificates, HTTP)', () => {
+describe('M-1…M-6 certificate-bound tokens on the core, Express, Koa, Fastify and Hono (HTTPS with client certificates, HTTP)', () => {
   // Every case behind nginx-style forwarding; the cases that involve the proxy header again behind Envoy.
   const runs = PROXY_STYLES.flatMap((style) =>
     CASES.filter((testCase) => style === NGINX || testCase.header || testCase.from === PROXY).map(
@@ -128,7 +133,7 @@ describe('M-1…M-6 certificate-bound tokens on the core, Express, Koa and Fasti
       expectOutcome(exchange, testCase, `${target.name}: ${testCase.name} (${style.format})`);
       ran.push(target.name);
     }
-    expect(ran).toHaveLength(4);
+    expect(ran).toHaveLength(5);
   });
 
   it('M-2 a cached verification never stands in for the certificate: right, right, then another → 401 on a cache hit', async () => {

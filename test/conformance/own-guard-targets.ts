@@ -6,9 +6,10 @@
  */
 import type { AuditEvent, AuditRecord, Guard, RequestFacts } from '@nevertrust/core';
 import { expect } from 'vitest';
-import { buildApp, FRAMEWORKS, loadControllers } from './apps.js';
+import { ALL_FRAMEWORKS, buildApp, loadControllers } from './apps.js';
+import { connectApp } from './fetch-transport.js';
 import { toWireResponse } from './targets.js';
-import { type Client, connect, TRANSPORTS, type WireResponse } from './transport.js';
+import { type Client, TRANSPORTS, type WireResponse } from './transport.js';
 
 /** One target and its own guard. */
 export interface OwnGuardTarget {
@@ -34,7 +35,7 @@ async function nextEvent(events: AuditEvent[], start: number): Promise<AuditEven
 }
 
 /**
- * The core and the nine adapter targets, each with a guard from `newGuard`.
+ * The core and the fifteen adapter targets, each with a guard from `newGuard`.
  *
  * @example
  * ```ts
@@ -75,13 +76,13 @@ export async function ownGuardTargets(
       close: () => guard.close(),
     });
   }
-  for (const framework of FRAMEWORKS) {
+  for (const framework of ALL_FRAMEWORKS) {
     for (const transport of TRANSPORTS) {
       const records: AuditRecord[] = [];
       const events: AuditEvent[] = [];
       const guard = newGuard(records, events);
-      const app = await buildApp(framework, { guard }, (tag) => tag && ran.add(tag), controllers);
-      const client = await connect(app.handler, transport);
+      const app = await buildApp(framework, { guard }, (tag) => tag && ran.add(tag), controllers, transport);
+      const client = await connectApp(app, transport);
       targets.push({
         name: `${framework}/${transport}`,
         guard,

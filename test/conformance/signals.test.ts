@@ -70,9 +70,9 @@ async function logoutScenario(target: SignalTarget, index: number) {
   return seen;
 }
 
-describe('conformance: signal endpoints on every target (core, express, koa, fastify × in-process, HTTP, HTTPS)', () => {
+describe('conformance: signal endpoints on every target (core, express, koa, fastify, hono, fetch × in-process, HTTP, HTTPS)', () => {
   it('A10 back-channel logout: valid → 200 and the token refused next; forged, nonce, replayed → 400 and the token works', async () => {
-    expect(targets).toHaveLength(10);
+    expect(targets).toHaveLength(16);
     const bad = { status: 400, cacheControl: 'no-store', error: 'invalid_request' };
     for (const [index, target] of targets.entries()) {
       const seen = await logoutScenario(target, index);

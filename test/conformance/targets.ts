@@ -11,17 +11,11 @@ import {
   type Requirement,
 } from '@nevertrust/core';
 import { API_ROUTES, type Capability } from './api.js';
-import { buildApp, FRAMEWORKS, loadControllers } from './apps.js';
+import { ALL_FRAMEWORKS, buildApp, type Framework, loadControllers } from './apps.js';
+import { connectApp } from './fetch-transport.js';
 import type { Fixture } from './fixture.js';
 import { PROFILES, type Profile } from './profiles.js';
-import {
-  type Client,
-  connect,
-  TRANSPORTS,
-  type Transport,
-  type WireRequest,
-  type WireResponse,
-} from './transport.js';
+import { type Client, TRANSPORTS, type Transport, type WireRequest, type WireResponse } from './transport.js';
 
 /** What came back from one request, before interpretation. */
 export interface Exchange {
@@ -53,7 +47,8 @@ async function eventsSince(
   return events.slice(start);
 }
 
-function matchRoute(method: string, target: string) {
+/** The route of `API_ROUTES` a request is for, with its parameters (exact, case-sensitive). */
+export function matchRoute(method: string, target: string) {
   const path = target.split('?')[0] ?? '';
   for (const route of API_ROUTES) {
     if (route.method !== method) continue;
@@ -129,6 +124,7 @@ export async function createTargets(
   profile: Profile = PROFILES.default,
   startupErrors: Map<string, unknown> = new Map(),
   transports: readonly Transport[] = TRANSPORTS,
+  frameworks: readonly Framework[] = ALL_FRAMEWORKS,
 ): Promise<Target[]> {
   // Handlers record the `x-case` header of the requests they serve.
   const ran = new Set<string>();
@@ -137,22 +133,23 @@ export async function createTargets(
   };
   const controllers = await loadControllers(record);
   const targets: Target[] = [await coreTarget(fixture, profile)];
-  for (const framework of FRAMEWORKS) {
+  for (const framework of frameworks) {
     for (const transport of transports) {
       const name = `${framework}/${transport}`;
       const events: AuditEvent[] = [];
       const options = await profile.options(fixture.guardOptions((event) => events.push(event)));
       let app: Awaited<ReturnType<typeof buildApp>>;
       try {
-        app = await buildApp(framework, options, record, controllers);
+        app = await buildApp(framework, options, record, controllers, transport);
       } catch (error) {
         startupErrors.set(framework, error);
         continue;
       }
-      const client: Client = await connect(app.handler, transport);
+      const client: Client = await connectApp(app, transport);
       targets.push({
         name,
-        capabilities: ['routing'],
+        // The plain fetch handler routes by exact match itself, like the core target: no router to test.
+        capabilities: framework === 'fetch' ? [] : ['routing'],
         async run(request, caseId, quietMs) {
           const start = events.length;
           const tagged = {

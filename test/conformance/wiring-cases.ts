@@ -42,20 +42,28 @@ function served(status: number, route: Route): ConformanceCase['expect'] {
 }
 
 /** The route label each router gives a handler mounted with `use` (koa-mount is opaque to the look-ahead). */
-const mounted = (express: string, fastify: string) => ({ express, koa: undefined, fastify });
-const GRAPHQL = mounted('/graphql', '/graphql');
+const mounted = (express: string, fastify: string, hono: string | undefined) => ({
+  express,
+  koa: undefined,
+  fastify,
+  hono,
+});
+const GRAPHQL = mounted('/graphql', '/graphql', '/graphql');
 /** Express hides a mounted application behind a closure: the mount is the destination. */
-const SUB_APP = mounted('/admin', '/admin/stats');
+const SUB_APP = mounted('/admin', '/admin/stats', '/admin/stats');
+/** Hono's `use`-mounted middleware (`(c, next)`) is on the way, never the destination. */
+const STATIC = mounted('/static', '/static/*', undefined);
+const PROXY = mounted('/proxy', '/proxy/*', '/proxy/*');
 const ORDERS = '/api/orders';
 const ORDER = '/api/orders/:id';
 /** Express and @koa/router match case-insensitively and tolerate a trailing slash; Fastify does neither. */
-const LENIENT_ORDERS = { express: ORDERS, koa: ORDERS, fastify: undefined };
+const LENIENT_ORDERS = { express: ORDERS, koa: ORDERS, fastify: undefined, hono: undefined };
 
 /** Anonymous requests to every wiring pattern and path variant: 401, nothing of the app runs. */
 const ANONYMOUS: readonly [string, string, string, Route][] = [
   ['a GraphQL-style handler mounted with use, behind a body parser', 'POST', '/graphql', GRAPHQL],
-  ['a proxy-style handler mounted with use', 'GET', '/proxy/upstream/path', mounted('/proxy', '/proxy/*')],
-  ['static files mounted with use', 'GET', '/static/hello.txt', mounted('/static', '/static/*')],
+  ['a proxy-style handler mounted with use', 'GET', '/proxy/upstream/path', PROXY],
+  ['static files mounted with use', 'GET', '/static/hello.txt', STATIC],
   ['a sub-application mounted with use', 'GET', '/admin/stats', SUB_APP],
   ['a router param callback (no lookup runs, so no 404 oracle)', 'GET', '/api/orders/42', ORDER],
   ['a path no route declares (the app catch-all does not run)', 'GET', '/nothing/here', undefined],
@@ -63,7 +71,7 @@ const ANONYMOUS: readonly [string, string, string, Route][] = [
     'OPTIONS without preflight headers (no automatic Allow answer)',
     'OPTIONS',
     ORDERS,
-    { express: undefined, koa: undefined, fastify: '*' },
+    { express: undefined, koa: undefined, fastify: '*', hono: undefined },
   ],
   ['a method the route does not have (no automatic 405)', 'PUT', ORDERS, undefined],
   ['path variant: upper case', 'GET', '/API/ORDERS', LENIENT_ORDERS],
@@ -73,7 +81,7 @@ const ANONYMOUS: readonly [string, string, string, Route][] = [
     'path variant: encoded letter',
     'GET',
     '/%61pi/orders',
-    { express: undefined, koa: undefined, fastify: ORDERS },
+    { express: undefined, koa: undefined, fastify: ORDERS, hono: ORDERS },
   ],
   // light-my-request resolves the dot segment before the app sees it; a socket delivers it as sent.
   ['path variant: dot segment', 'GET', '/api/orders/.', null],
@@ -82,13 +90,13 @@ const ANONYMOUS: readonly [string, string, string, Route][] = [
     'path variant: bad percent-encoding in a parameter',
     'GET',
     '/api/orders/%zz',
-    { express: undefined, koa: ORDER, fastify: undefined },
+    { express: undefined, koa: ORDER, fastify: undefined, hono: ORDER },
   ],
   [
     'path variant: a parameter longer than the router accepts',
     'GET',
     `/api/orders/${'x'.repeat(200)}`,
-    { express: ORDER, koa: ORDER, fastify: undefined },
+    { express: ORDER, koa: ORDER, fastify: undefined, hono: ORDER },
   ],
 ];
 
@@ -141,7 +149,7 @@ export const WIRING_CASES: readonly ConformanceCase[] = [
     token: reader,
     headers: BEARER,
     needs: ['routing'],
-    expect: served(200, mounted('/static', '/static/*')),
+    expect: served(200, STATIC),
   },
   {
     name: 'deny everywhere: only an authenticated caller sees the application 404',
@@ -183,7 +191,12 @@ export const WIRING_CASES: readonly ConformanceCase[] = [
     target: ORDERS,
     headers: [['origin', CORS_ORIGIN]],
     needs: ['routing'],
-    expect: refused('ERR_NO_CREDENTIALS', { express: undefined, koa: undefined, fastify: '*' }),
+    expect: refused('ERR_NO_CREDENTIALS', {
+      express: undefined,
+      koa: undefined,
+      fastify: '*',
+      hono: undefined,
+    }),
   },
   // The policy table covers handlers mounted with `use` like routes.
   {
@@ -225,7 +238,7 @@ export const WIRING_CASES: readonly ConformanceCase[] = [
     token: reader,
     headers: BEARER,
     needs: ['routing'],
-    expect: refused('ERR_POLICY_NO_MATCH', mounted('/proxy', '/proxy/*'), {
+    expect: refused('ERR_POLICY_NO_MATCH', PROXY, {
       resource_metadata: METADATA_URL,
     }),
   },

@@ -1,7 +1,8 @@
 /**
  * The packages as users get them: every public package is packed into a tarball (`npm run pack`), checked
  * the way `npm publish` would see it, and installed with plain npm — no pnpm, no workspace — into scratch
- * apps outside the repository: Express ESM, Express CommonJS with `require()`, Koa, Fastify, and a strict
+ * apps outside the repository: Express ESM, Express CommonJS with `require()`, Koa, Fastify, Hono, a plain
+ * fetch handler, and a strict
  * TypeScript consumer that compiles every package README's minimal example verbatim. Each app serves one
  * request with a real token against a real key server, and refuses one without.
  */
@@ -60,6 +61,8 @@ describe('tarballs', () => {
         '@nevertrust/express',
         '@nevertrust/fastify',
         '@nevertrust/koa',
+        '@nevertrust/fetch',
+        '@nevertrust/hono',
       ]),
     );
   });
@@ -196,6 +199,28 @@ app.get('/orders', { config: { nevertrust: requireScopes('orders:read') } }, asy
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 console.log('listening on ' + url);`,
   },
+  hono: {
+    nevertrust: ['@nevertrust/fetch', '@nevertrust/hono'],
+    registry: { hono: '^4.8.0', '@hono/node-server': '^2.0.0' },
+    file: 'app.mjs',
+    code: `import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { getPrincipal, nevertrust, requireScopes } from '@nevertrust/hono';
+const app = new Hono();
+app.use(nevertrust(${SERVER_OPTIONS}));
+app.get('/orders', requireScopes('orders:read'), (c) => c.json({ subject: getPrincipal(c).subject }));
+serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log('listening on http://127.0.0.1:' + info.port));`,
+  },
+  fetch: {
+    nevertrust: ['@nevertrust/fetch'],
+    registry: { '@hono/node-server': '^2.0.0' },
+    file: 'app.mjs',
+    code: `import { serve } from '@hono/node-server';
+import { nevertrust, protectedHandler, requireScopes } from '@nevertrust/fetch';
+const auth = nevertrust(${SERVER_OPTIONS});
+const orders = protectedHandler(auth, requireScopes('orders:read'), (_request, principal) => Response.json({ subject: principal.subject }));
+serve({ fetch: orders, port: 0, hostname: '127.0.0.1' }, (info) => console.log('listening on http://127.0.0.1:' + info.port));`,
+  },
 };
 
 // A Jest test as an application would write it: the guard decides a token signed with node:crypto.
@@ -299,6 +324,7 @@ describe('installed with plain npm into scratch apps', () => {
           express: '^5.1.0',
           koa: '^3.0.0',
           fastify: '^5.0.0',
+          hono: '^4.8.0',
           'prom-client': '^15.0.0',
           '@opentelemetry/api': '^1.9.0',
           ioredis: '^6.0.0',

@@ -10,7 +10,7 @@ import type { BenchAlgorithm } from '../profiles.js';
  * for (const framework of FRAMEWORKS) console.log(VARIANTS[framework]);
  * ```
  */
-export const FRAMEWORKS = ['express', 'koa', 'fastify'] as const;
+export const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono'] as const;
 /** One of {@link FRAMEWORKS}. */
 export type Framework = (typeof FRAMEWORKS)[number];
 
@@ -27,6 +27,7 @@ export const VARIANTS: Readonly<Record<Framework, readonly string[]>> = {
   express: ['none', 'nevertrust', 'reference', 'express-oauth2-jwt-bearer', 'express-jwt + jwks-rsa'],
   koa: ['none', 'nevertrust', 'reference', 'koa-jwt + jwks-rsa'],
   fastify: ['none', 'nevertrust', 'reference', '@fastify/jwt'],
+  hono: ['none', 'nevertrust', 'reference', 'hono/jwk'],
 };
 
 /** Settings of one server process. */

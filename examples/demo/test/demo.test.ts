@@ -108,7 +108,7 @@ describe.concurrent('npm run demo', () => {
     expect(code, printed).toBe(0);
   });
 
-  for (const framework of ['koa', 'fastify'] as const) {
+  for (const framework of ['koa', 'fastify', 'hono'] as const) {
     it(`passes every step on ${framework}`, { timeout: 60_000 }, async () => {
       let printed = '';
       const out = createOutput({ write: (text) => (printed += text), color: false });
@@ -147,7 +147,9 @@ describe('the command line', () => {
     expect(() => parseArguments(['--instances'])).toThrow(/--instances expects 1 or 2/);
     expect(() => parseArguments(['--serve', '--instances', '2'])).toThrow(/cannot be combined/);
     expect(parseArguments([]).framework).toBe('express');
-    expect(() => parseArguments(['--framework', 'hapi'])).toThrow(/expects one of express, koa, fastify/);
+    expect(() => parseArguments(['--framework', 'hapi'])).toThrow(
+      /expects one of express, koa, fastify, hono/,
+    );
     expect(() => parseArguments(['--framework'])).toThrow(/expects one of/);
     expect(() => parseArguments(['--fast'])).toThrow(/unknown argument/);
   });

@@ -19,12 +19,15 @@ export {
   type ResolvedAdapterOptions,
   resolveAdapterOptions,
 } from './adapter/adapter-options.js';
+export { openCarriedGate } from './adapter/carried-gate.js';
 export { isCorsPreflight, PREFLIGHT } from './adapter/cors-preflight.js';
 export { type Destination, UNMATCHED } from './adapter/destination.js';
-export { toRequestFacts } from './adapter/node-facts.js';
+export { type FetchConnection, targetOf, toRequestFactsFromFetch } from './adapter/fetch-facts.js';
+export { tlsFacts, toRequestFacts } from './adapter/node-facts.js';
 export {
   type DenialWriter,
   findGate,
+  type GateResponse,
   gateOf,
   openGate,
   proceed,
@@ -48,7 +51,14 @@ export {
   requirementOf,
   undeclaredRouteProblem,
 } from './adapter/route-requirements.js';
-export { signalEndpointResponse } from './adapter/signal-endpoints.js';
+export {
+  answerSignal,
+  BODY_TIMEOUT_MS,
+  findSignalEndpoint,
+  type SignalBody,
+  type SignalExchange,
+  signalEndpointResponse,
+} from './adapter/signal-endpoints.js';
 export { type PropertyWatch, watchProperty } from './adapter/watched-property.js';
 export { resourceMetadataResponse, type WellKnownResponse } from './adapter/well-known.js';
 export { type ChallengeParams, formatChallenge } from './model/challenge.js';

@@ -20,8 +20,16 @@ function distinctHeaders(rawHeaders: readonly string[]): Record<string, string[]
   return headers;
 }
 
-/** TLS facts of the connection, or `undefined` when the request did not arrive over TLS. */
-function tlsFacts(socket: Partial<TLSSocket> | null | undefined): TlsFacts | undefined {
+/**
+ * TLS facts of a Node socket, or `undefined` when it is not a TLS socket. Read by shape, so an adapter that
+ * only meets the socket through its runtime (`@hono/node-server`'s `env.incoming.socket`) can use it too.
+ *
+ * @example
+ * ```ts
+ * const tls = tlsFacts(incoming.socket);
+ * ```
+ */
+export function tlsFacts(socket: Partial<TLSSocket> | null | undefined): TlsFacts | undefined {
   if (socket?.encrypted !== true || typeof socket.getPeerCertificate !== 'function') return undefined;
   // `getPeerCertificate(false)` is `{}` without a client certificate, `null` once the socket is gone.
   const certificate = socket.getPeerCertificate(false) as { raw?: Buffer } | null;

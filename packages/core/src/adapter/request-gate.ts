@@ -16,11 +16,13 @@ import type { Requirement } from '../policy/requirements.js';
 import { AccessDeniedError } from './access-denied.js';
 import type { ResolvedAdapterOptions } from './adapter-options.js';
 import { GATE, type GateCarrier } from './gate-lookup.js';
+import type { GateResponse } from './gate-response.js';
 import { toRequestFacts, withRoute } from './node-facts.js';
 import { type RouteInfo, routeParams } from './route-params.js';
 
 // The gate's module keeps offering every name adapters import with it, wherever the helper lives.
 export { findGate, gateOf, requireGate, requirePrincipal } from './gate-lookup.js';
+export type { GateResponse } from './gate-response.js';
 export { proceed } from './proceed.js';
 export type { RouteInfo } from './route-params.js';
 
@@ -61,7 +63,7 @@ export class RequestGate {
   #facts: RequestFacts;
   /** The route information the facts were built from, to rebuild them only when it changes. */
   #routedWith: RouteInfo | undefined;
-  readonly #response: ServerResponse;
+  readonly #response: GateResponse;
   readonly #write: DenialWriter;
   /** Requirements decided and allowed so far: usually one, so a list rather than a Set per request. */
   #allowed: Requirement[] | undefined;
@@ -72,7 +74,7 @@ export class RequestGate {
   constructor(
     settings: ResolvedAdapterOptions,
     facts: RequestFacts,
-    response: ServerResponse,
+    response: GateResponse,
     write: DenialWriter,
   ) {
     this.#settings = settings;
@@ -87,7 +89,7 @@ export class RequestGate {
     response.on('close', RequestGate.#completeResponse);
   }
 
-  static readonly #completeResponse = function (this: ServerResponse): void {
+  static readonly #completeResponse = function (this: GateResponse): void {
     const gate = (this as GateCarrier)[GATE];
     if (gate) gate.#complete();
   };
