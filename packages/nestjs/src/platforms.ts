@@ -8,7 +8,7 @@
  */
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { CoverageReport } from '@nevertrust/core';
-import { ConfigError } from '@nevertrust/core';
+import { AccessDeniedError, ConfigError } from '@nevertrust/core';
 import { createRouteMarker, type ResolvedAdapterOptions } from '@nevertrust/core/adapter';
 import { stampedRequirement } from './route-stamps.js';
 
@@ -113,6 +113,19 @@ async function onFastify(adapter: AbstractHttpAdapter, settings: Settings): Prom
 }
 
 /**
+ * With `denials: 'error'`, a refusal raised by the request hook reaches Nest's exception layer through the
+ * platform's error handler, where Nest would turn it into an `HttpException` (it carries `statusCode` and
+ * `expose`, like http-errors) and lose its headers: it is passed on as it is, for `NevertrustDenialFilter`
+ * or the application's own `@Catch(AccessDeniedError)` filter.
+ */
+function keepRefusalsWhole(adapter: AbstractHttpAdapter): void {
+  const nest = adapter as unknown as { mapException?: (error: unknown) => unknown };
+  const map = nest.mapException?.bind(adapter);
+  if (!map) return;
+  nest.mapException = (error) => (error instanceof AccessDeniedError ? error : map(error));
+}
+
+/**
  * Installs the adapter of the platform Nest runs on; fails start-up on any other.
  *
  * @example
@@ -125,6 +138,7 @@ export async function installPlatform(
   settings: Settings,
 ): Promise<Platform> {
   const type = adapter?.getType();
+  if (adapter) keepRefusalsWhole(adapter);
   if (adapter && type === 'express') return onExpress(adapter, settings);
   if (adapter && type === 'fastify') return onFastify(adapter, settings);
   throw new ConfigError([
