@@ -21,8 +21,15 @@ import serve from 'koa-static';
 import { tsImport } from 'tsx/esm/api';
 import type { createControllers, RanRecorder } from './controllers.js';
 
+/** The frameworks with an adapter of their own. */
 export type Framework = 'express' | 'koa' | 'fastify';
 export const FRAMEWORKS: readonly Framework[] = ['express', 'koa', 'fastify'];
+/** Nest on its two platforms (nest/, compiled with Nest's legacy decorators). */
+export type NestFramework = 'nest-express' | 'nest-fastify';
+export const NEST_FRAMEWORKS: readonly NestFramework[] = ['nest-express', 'nest-fastify'];
+/** Every framework the conformance suite runs the API on: the adapters' and Nest's two platforms. */
+export type TargetFramework = Framework | NestFramework;
+export const TARGET_FRAMEWORKS: readonly TargetFramework[] = [...FRAMEWORKS, ...NEST_FRAMEWORKS];
 
 /** An app as a Node request handler, whatever the transport. */
 export interface BuiltApp {
@@ -196,13 +203,36 @@ async function buildFastify(
   return { handler: app.routing, close: () => app.close() };
 }
 
+// nest/ is its own TypeScript project (legacy decorators, which the rest of this suite must not use): it
+// is loaded by a specifier the type checker does not follow, and checked on its own.
+const NEST_APPS = './nest/apps.js';
+
+async function buildNest(
+  framework: NestFramework,
+  options: NevertrustOptions,
+  ran: RanRecorder,
+): Promise<BuiltApp> {
+  const { buildNest: build } = (await import(/* @vite-ignore */ NEST_APPS)) as {
+    buildNest(
+      framework: NestFramework,
+      options: NevertrustOptions,
+      ran: RanRecorder,
+      shared: { staticRoot: string; corsOrigin: string },
+    ): Promise<BuiltApp>;
+  };
+  return build(framework, options, ran, { staticRoot: STATIC_ROOT, corsOrigin: CORS_ORIGIN });
+}
+
 /** Builds the API on one framework with its own guard. */
 export async function buildApp(
-  framework: Framework,
+  framework: TargetFramework,
   options: NevertrustOptions,
   ran: RanRecorder,
   controllers: Controllers,
 ): Promise<BuiltApp> {
+  if (framework === 'nest-express' || framework === 'nest-fastify') {
+    return buildNest(framework, options, ran);
+  }
   if (framework === 'express') return buildExpress(options, ran, controllers);
   if (framework === 'koa') return buildKoa(options, ran, controllers);
   return buildFastify(options, ran, controllers);

@@ -11,7 +11,7 @@ import {
   type Requirement,
 } from '@nevertrust/core';
 import { API_ROUTES, type Capability } from './api.js';
-import { buildApp, FRAMEWORKS, loadControllers } from './apps.js';
+import { buildApp, loadControllers, TARGET_FRAMEWORKS } from './apps.js';
 import type { Fixture } from './fixture.js';
 import { PROFILES, type Profile } from './profiles.js';
 import {
@@ -137,7 +137,7 @@ export async function createTargets(
   };
   const controllers = await loadControllers(record);
   const targets: Target[] = [await coreTarget(fixture, profile)];
-  for (const framework of FRAMEWORKS) {
+  for (const framework of TARGET_FRAMEWORKS) {
     for (const transport of transports) {
       const name = `${framework}/${transport}`;
       const events: AuditEvent[] = [];
