@@ -4,8 +4,8 @@
  * (`WWW-Authenticate`, `Cache-Control`, `Retry-After`) and RFC 6750 body, never Nest's `ForbiddenException`
  * body. A refusal the request hook already wrote ends Nest's handling without a second answer.
  */
-import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import type { HttpAdapterHost } from '@nestjs/core';
 import { AccessDeniedError } from '@nevertrust/core';
 
 /** Raised by the guard when the refusal was already written to the client. */
@@ -16,12 +16,12 @@ export class DenialWritten extends Error {
   }
 }
 
-/** Registered by `NevertrustModule` as `APP_FILTER`. */
+/** Registered by `NevertrustModule` as `APP_FILTER` (built by a factory provider, like the guard). */
 @Catch(AccessDeniedError, DenialWritten)
 export class NevertrustDenialFilter implements ExceptionFilter {
   readonly #host: HttpAdapterHost;
 
-  constructor(@Inject(HttpAdapterHost) host: HttpAdapterHost) {
+  constructor(host: HttpAdapterHost) {
     this.#host = host;
   }
 

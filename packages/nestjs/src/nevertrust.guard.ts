@@ -5,11 +5,11 @@
  * not the one foreseen, and it is the only line for GraphQL resolvers, whose requirements the HTTP layer
  * cannot see (one endpoint serves them all).
  */
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { AccessDeniedError, NevertrustError, type Requirement } from '@nevertrust/core';
 import { type RequestGate, requireGate } from '@nevertrust/core/adapter';
 import { DenialWritten } from './denial-filter.js';
-import { NevertrustInstallation } from './installation.js';
+import type { NevertrustInstallation } from './installation.js';
 import { rawRequest } from './raw-request.js';
 
 function allowedOrWritten(passed: boolean): true {
@@ -18,12 +18,15 @@ function allowedOrWritten(passed: boolean): true {
   return true;
 }
 
-/** Registered by `NevertrustModule` as `APP_GUARD`: every controller handler and resolver goes through it. */
-@Injectable()
+/**
+ * Registered by `NevertrustModule` as `APP_GUARD`: every controller handler and resolver goes through it.
+ * Built by a factory provider, so the package needs no parameter decorators (which only compile with
+ * `experimentalDecorators`, and the package's sources are also run as they are).
+ */
 export class NevertrustGuard implements CanActivate {
   readonly #installation: NevertrustInstallation;
 
-  constructor(@Inject(NevertrustInstallation) installation: NevertrustInstallation) {
+  constructor(installation: NevertrustInstallation) {
     this.#installation = installation;
   }
 

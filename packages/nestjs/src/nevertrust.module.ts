@@ -84,8 +84,16 @@ function moduleWith(options: Provider, imports: NonNullable<ModuleMetadata['impo
         useFactory: install,
         inject: [NEVERTRUST_OPTIONS, HttpAdapterHost, ModulesContainer],
       },
-      { provide: APP_GUARD, useClass: NevertrustGuard },
-      { provide: APP_FILTER, useClass: NevertrustDenialFilter },
+      {
+        provide: APP_GUARD,
+        useFactory: (installation: NevertrustInstallation) => new NevertrustGuard(installation),
+        inject: [NevertrustInstallation],
+      },
+      {
+        provide: APP_FILTER,
+        useFactory: (host: HttpAdapterHost) => new NevertrustDenialFilter(host),
+        inject: [HttpAdapterHost],
+      },
     ],
     exports: [NevertrustInstallation],
   };
