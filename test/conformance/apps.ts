@@ -58,6 +58,31 @@ export async function loadControllers(ran: RanRecorder): Promise<Controllers> {
   return module.createControllers(admin, principalOf, ran);
 }
 
+/** What an Express app (or a Nest app on Express) mounts with `use`: a proxy, static files, a sub-app. */
+export function mountExpressExtras(
+  app: { use(path: string, ...handlers: unknown[]): unknown },
+  ran: RanRecorder,
+) {
+  const reply: express.RequestHandler = (req, res) => {
+    ran(req.get('x-case'));
+    res.json({ subject: ex.getPrincipal(req, { optional: true })?.subject ?? null });
+  };
+  const touch: express.RequestHandler = (req, _res, next) => {
+    ran(req.get('x-case'));
+    next();
+  };
+  // Each static-file package has its own Cache-Control default: one value for all three.
+  const noStore: express.RequestHandler = (_req, res, next) => {
+    res.setHeader('cache-control', 'no-store');
+    next();
+  };
+  app.use('/proxy', reply);
+  app.use('/static', touch, noStore, express.static(STATIC_ROOT, { cacheControl: false }));
+  const admin = express();
+  admin.get('/stats', reply);
+  app.use('/admin', admin);
+}
+
 function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers: Controllers): BuiltApp {
   const reply: express.RequestHandler = (req, res) => {
     ran(req.get('x-case'));
@@ -66,11 +91,6 @@ function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers:
   // Application code that is not a route handler records that it ran, like the handlers do.
   const touch: express.RequestHandler = (req, _res, next) => {
     ran(req.get('x-case'));
-    next();
-  };
-  // Each static-file package has its own Cache-Control default: one value for all three.
-  const noStore: express.RequestHandler = (_req, res, next) => {
-    res.setHeader('cache-control', 'no-store');
     next();
   };
   const app = express();
@@ -92,11 +112,7 @@ function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers:
   app.use('/api', api);
   // Handlers mounted with `use`: a GraphQL-style endpoint behind a body parser, a proxy, static files.
   app.use('/graphql', express.json(), reply);
-  app.use('/proxy', reply);
-  app.use('/static', touch, noStore, express.static(STATIC_ROOT, { cacheControl: false }));
-  const admin = express();
-  admin.get('/stats', reply);
-  app.use('/admin', admin);
+  mountExpressExtras(app, ran);
   // The application's own catch-all 404.
   app.use((req, res) => {
     ran(req.get('x-case'));
@@ -217,10 +233,14 @@ async function buildNest(
       framework: NestFramework,
       options: NevertrustOptions,
       ran: RanRecorder,
-      shared: { staticRoot: string; corsOrigin: string },
+      shared: { staticRoot: string; corsOrigin: string; mountExpress: typeof mountExpressExtras },
     ): Promise<BuiltApp>;
   };
-  return build(framework, options, ran, { staticRoot: STATIC_ROOT, corsOrigin: CORS_ORIGIN });
+  return build(framework, options, ran, {
+    staticRoot: STATIC_ROOT,
+    corsOrigin: CORS_ORIGIN,
+    mountExpress: mountExpressExtras,
+  });
 }
 
 /** Builds the API on one framework with its own guard. */

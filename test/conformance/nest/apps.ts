@@ -24,10 +24,14 @@ export interface BuiltNestApp {
   close(): Promise<void>;
 }
 
-/** Where the shared pieces live: the static root and the one CORS origin. */
+/** What the Nest apps share with the others: the static root, the one CORS origin, the Express mounts. */
 export interface Shared {
   readonly staticRoot: string;
   readonly corsOrigin: string;
+  readonly mountExpress: (
+    app: { use(path: string, ...handlers: unknown[]): unknown },
+    ran: RanRecorder,
+  ) => void;
 }
 
 const subjectOf = (raw: unknown) => ({ subject: gateOf(raw)?.principal?.subject ?? null });
@@ -47,23 +51,7 @@ async function onExpress(
       abortOnError: false,
     },
   );
-  const reply: express.RequestHandler = (req, res) => {
-    ran(req.get('x-case'));
-    res.json(subjectOf(req));
-  };
-  const touch: express.RequestHandler = (req, _res, next) => {
-    ran(req.get('x-case'));
-    next();
-  };
-  const noStore: express.RequestHandler = (_req, res, next) => {
-    res.setHeader('cache-control', 'no-store');
-    next();
-  };
-  app.use('/proxy', reply);
-  app.use('/static', touch, noStore, express.static(shared.staticRoot, { cacheControl: false }));
-  const admin = express();
-  admin.get('/stats', reply);
-  app.use('/admin', admin);
+  shared.mountExpress(app, ran);
   await app.init();
   return { handler: instance, close: () => app.close() };
 }
