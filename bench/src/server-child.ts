@@ -11,6 +11,8 @@ const starters = {
   express: async () => (await import('./apps/express.js')).startExpress,
   koa: async () => (await import('./apps/koa.js')).startKoa,
   fastify: async () => (await import('./apps/fastify.js')).startFastify,
+  'nest-express': async () => (await import('./apps/nest.js')).startNest,
+  'nest-fastify': async () => (await import('./apps/nest.js')).startNest,
 } as const;
 
 let app: RunningApp | undefined;

@@ -8,7 +8,7 @@ import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { type HttpAdapterHost, type ModulesContainer, Reflector } from '@nestjs/core';
 import type { CoverageReport, Guard, NevertrustOptions } from '@nevertrust/core';
 import { type DenialMode, resolveAdapterOptions } from '@nevertrust/core/adapter';
-import { installPlatform, type Platform } from './platforms.js';
+import { assertPlatform, installPlatform, type Platform } from './platforms.js';
 import { RequirementIndex } from './requirement-index.js';
 import { stampRoutes } from './route-stamps.js';
 
@@ -72,9 +72,11 @@ export async function install(
 ): Promise<NevertrustInstallation> {
   const adapter = host.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
   const type = adapter?.getType();
+  // Before the guard exists (it starts fetching keys): an application on another platform fails here.
+  assertPlatform(type);
   const settings = resolveAdapterOptions(options, type === 'fastify' ? 'flag' : 'handler');
   const index = new RequirementIndex(new Reflector());
   stampRoutes(modules, index, String(type));
-  const platform = await installPlatform(adapter, settings);
+  const platform = await installPlatform(adapter as NonNullable<typeof adapter>, settings);
   return new NevertrustInstallation(settings.guard, settings.denials, settings.ownsGuard, index, platform);
 }

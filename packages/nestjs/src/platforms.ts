@@ -126,22 +126,31 @@ function keepRefusalsWhole(adapter: AbstractHttpAdapter): void {
 }
 
 /**
- * Installs the adapter of the platform Nest runs on; fails start-up on any other.
+ * Fails start-up unless Nest runs on a platform this package supports.
+ *
+ * @example
+ * ```ts
+ * assertPlatform(httpAdapterHost.httpAdapter?.getType());
+ * ```
+ */
+export function assertPlatform(type: string | undefined): asserts type is 'express' | 'fastify' {
+  if (type === 'express' || type === 'fastify') return;
+  throw new ConfigError([
+    `NevertrustModule: expected an HTTP application on @nestjs/platform-express or @nestjs/platform-fastify, got ${type ?? 'none'}`,
+  ]);
+}
+
+/**
+ * Installs the adapter of the platform Nest runs on.
  *
  * @example
  * ```ts
  * const platform = await installPlatform(httpAdapterHost.httpAdapter, settings);
  * ```
  */
-export async function installPlatform(
-  adapter: AbstractHttpAdapter | undefined,
-  settings: Settings,
-): Promise<Platform> {
-  const type = adapter?.getType();
-  if (adapter) keepRefusalsWhole(adapter);
-  if (adapter && type === 'express') return onExpress(adapter, settings);
-  if (adapter && type === 'fastify') return onFastify(adapter, settings);
-  throw new ConfigError([
-    `NevertrustModule: expected an HTTP application on @nestjs/platform-express or @nestjs/platform-fastify, got ${type ?? 'none'}`,
-  ]);
+export async function installPlatform(adapter: AbstractHttpAdapter, settings: Settings): Promise<Platform> {
+  keepRefusalsWhole(adapter);
+  const type = adapter.getType();
+  assertPlatform(type);
+  return type === 'express' ? onExpress(adapter, settings) : onFastify(adapter, settings);
 }
