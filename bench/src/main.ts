@@ -62,7 +62,9 @@ export async function runBenchmark(
 /** `--only=express/RS256/none,nevertrust`: restricts the HTTP cases, e.g. to profile one of them. */
 function withOnly(profile: Profile, only: string | undefined): Profile {
   if (!only) return profile;
-  const [framework, alg, variants] = only.split('/');
+  // Variant names may hold a slash themselves (`@fastify/jwt`): only the first two separate.
+  const [framework, alg, ...rest] = only.split('/');
+  const variants = rest.join('/');
   if (!framework || !ALGORITHMS.includes(alg as BenchAlgorithm) || !variants) {
     throw new Error('--only expects <framework>/<RS256|ES256>/<variant,variant,…>');
   }

@@ -39,7 +39,7 @@ import {
   stackOf,
 } from './destination.js';
 import { routeInfo } from './markers.js';
-import { routePassesThrough } from './pass-through.js';
+import { passThrough, routePassesThrough } from './pass-through.js';
 
 // Everything an application uses from the core, so that installing the adapter alone is enough. The
 // adapter's route markers (below) take the place of the core's builders of the same names.
@@ -73,6 +73,10 @@ function routeGate(req: Request, _res: Response, next: NextFunction): unknown {
   // Express passes a synchronous throw or a rejection to `next(error)` (`denials: 'error'`).
   return proceed(gate.pass(routeRequirements(req.route as ExpressRoute, req.method), routeInfo(req)), next);
 }
+
+// The route gate passes requests on itself: a route of middleware marked `passThrough` stays one with
+// the gate at its head.
+passThrough(routeGate);
 
 const gatedRoutes = new WeakSet<ExpressRoute>();
 

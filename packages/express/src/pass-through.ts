@@ -9,7 +9,8 @@ import type { ExpressRoute } from './destination.js';
 const PASS_THROUGH = Symbol('nevertrust.passThrough');
 
 /**
- * Marks `handler` as middleware that passes requests on (it is not a destination of its own).
+ * Marks `handler` as middleware that passes requests on (it is not a destination of its own). The mark is
+ * on the function itself, wherever it is mounted.
  *
  * @example
  * ```ts
