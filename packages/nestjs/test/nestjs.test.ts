@@ -60,7 +60,7 @@ describe.each(Object.keys(PLATFORMS) as Platform[])('NevertrustModule on %s', (p
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ ok: true, subject: null });
       // The application's middleware runs for a request that passed (here: a public route).
-      expect(ranFor('health')).toEqual(['middleware']);
+      expect(ranFor('health')).toEqual(['middleware', 'route middleware']);
       const anonymous = await send('/orders', 'anon');
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
@@ -86,7 +86,7 @@ describe.each(Object.keys(PLATFORMS) as Platform[])('NevertrustModule on %s', (p
       // The controller wants orders:read or orders:admin; creating also wants orders:write.
       const read = await send('/orders/7', 'read', { headers: bearer('orders:read') });
       expect(read.status).toBe(200);
-      expect(ranFor('read')).toEqual(['middleware', 'interceptor']);
+      expect(ranFor('read')).toEqual(['middleware', 'route middleware', 'interceptor']);
       const other = await send('/orders/7', 'other', { headers: bearer('profile') });
       expect(other.status).toBe(403);
       expect(other.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
