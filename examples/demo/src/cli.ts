@@ -9,7 +9,7 @@ export interface DemoOptions {
   readonly help: boolean;
 }
 
-export const USAGE = `usage: npm run demo -- [--framework express|koa|fastify] [--serve]
+export const USAGE = `usage: npm run demo -- [--framework express|koa|fastify|nestjs] [--serve]
 
   --framework NAME  the framework of the example API (default: express)
   --serve           keep the provider and the API running after the tour and print curl examples

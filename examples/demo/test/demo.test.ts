@@ -65,7 +65,7 @@ describe.concurrent('npm run demo', () => {
     expect(output).not.toMatch(JWT);
   });
 
-  for (const framework of ['koa', 'fastify'] as const) {
+  for (const framework of ['koa', 'fastify', 'nestjs'] as const) {
     it(`passes every step on ${framework}`, { timeout: 60_000 }, async () => {
       let printed = '';
       const out = createOutput({ write: (text) => (printed += text), color: false });
@@ -98,7 +98,9 @@ describe('the command line', () => {
       help: false,
     });
     expect(parseArguments([]).framework).toBe('express');
-    expect(() => parseArguments(['--framework', 'hapi'])).toThrow(/expects one of express, koa, fastify/);
+    expect(() => parseArguments(['--framework', 'hapi'])).toThrow(
+      /expects one of express, koa, fastify, nestjs/,
+    );
     expect(() => parseArguments(['--framework'])).toThrow(/expects one of/);
     expect(() => parseArguments(['--fast'])).toThrow(/unknown argument/);
   });

@@ -7,7 +7,7 @@
  */
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { AccessDeniedError, NevertrustError, type Requirement } from '@nevertrust/core';
-import { type RequestGate, requireGate } from '@nevertrust/core/adapter';
+import { gateOf, type RequestGate, requireGate } from '@nevertrust/core/adapter';
 import { DenialWritten } from './denial-filter.js';
 import type { NevertrustInstallation } from './installation.js';
 import { rawRequest } from './raw-request.js';
@@ -42,7 +42,9 @@ export class NevertrustGuard implements CanActivate {
         `@nevertrust/nestjs guards HTTP and GraphQL handlers, not ${type}`,
       );
     }
-    const gate = requireGate(rawRequest(context), `${controller.name}.${handler.name}`);
+    const raw = rawRequest(context);
+    // The name is only needed for the error: not built on every request.
+    const gate = gateOf(raw) ?? requireGate(raw, `${controller.name}.${handler.name}`);
     if (type === 'graphql') return this.#resolve(gate, requirement);
     const passed = gate.pass(requirement === undefined ? [] : [requirement]);
     return typeof passed === 'boolean' ? allowedOrWritten(passed) : passed.then(allowedOrWritten);
