@@ -58,19 +58,26 @@ export async function loadControllers(ran: RanRecorder): Promise<Controllers> {
   return module.createControllers(admin, principalOf, ran);
 }
 
+/** The Express handler every route shares, and application code that is not a route handler. */
+function expressHandlers(ran: RanRecorder) {
+  const reply: express.RequestHandler = (req, res) => {
+    ran(req.get('x-case'));
+    res.json({ subject: ex.getPrincipal(req, { optional: true })?.subject ?? null });
+  };
+  // Application code that is not a route handler records that it ran, like the handlers do.
+  const touch: express.RequestHandler = (req, _res, next) => {
+    ran(req.get('x-case'));
+    next();
+  };
+  return { reply, touch };
+}
+
 /** What an Express app (or a Nest app on Express) mounts with `use`: a proxy, static files, a sub-app. */
 export function mountExpressExtras(
   app: { use(path: string, ...handlers: unknown[]): unknown },
   ran: RanRecorder,
 ) {
-  const reply: express.RequestHandler = (req, res) => {
-    ran(req.get('x-case'));
-    res.json({ subject: ex.getPrincipal(req, { optional: true })?.subject ?? null });
-  };
-  const touch: express.RequestHandler = (req, _res, next) => {
-    ran(req.get('x-case'));
-    next();
-  };
+  const { reply, touch } = expressHandlers(ran);
   // Each static-file package has its own Cache-Control default: one value for all three.
   const noStore: express.RequestHandler = (_req, res, next) => {
     res.setHeader('cache-control', 'no-store');
@@ -84,15 +91,7 @@ export function mountExpressExtras(
 }
 
 function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers: Controllers): BuiltApp {
-  const reply: express.RequestHandler = (req, res) => {
-    ran(req.get('x-case'));
-    res.json({ subject: ex.getPrincipal(req, { optional: true })?.subject ?? null });
-  };
-  // Application code that is not a route handler records that it ran, like the handlers do.
-  const touch: express.RequestHandler = (req, _res, next) => {
-    ran(req.get('x-case'));
-    next();
-  };
+  const { reply, touch } = expressHandlers(ran);
   const app = express();
   app.use(ex.nevertrust({ ...options, preflight: cors({ origin: CORS_ORIGIN }) }));
   app.get('/health', ex.publicRoute(), reply);
