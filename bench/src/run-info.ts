@@ -61,6 +61,9 @@ export function describeRun(
     ['jwks-rsa', undefined],
     ['koa-jwt', undefined],
     ['@fastify/jwt', undefined],
+    ['@nestjs/core', undefined],
+    ['@nestjs/passport', undefined],
+    ['passport-jwt', undefined],
     ['fast-jwt', '@fastify/jwt'],
     ['jsonwebtoken', 'express-jwt'],
   ] as const;

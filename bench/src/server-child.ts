@@ -12,6 +12,8 @@ const starters = {
   koa: async () => (await import('./apps/koa.js')).startKoa,
   fastify: async () => (await import('./apps/fastify.js')).startFastify,
   hono: async () => (await import('./apps/hono.js')).startHono,
+  'nest-express': async () => (await import('./apps/nest.js')).startNest,
+  'nest-fastify': async () => (await import('./apps/nest.js')).startNest,
 } as const;
 
 let app: RunningApp | undefined;

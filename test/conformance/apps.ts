@@ -24,12 +24,15 @@ import type { createControllers, RanRecorder } from './controllers.js';
 import { buildFetch, buildHono } from './fetch-apps.js';
 import type { Transport } from './transport.js';
 
-/** The frameworks on Node's own request and response objects. */
+/** The frameworks on Node's own request and response objects, with an adapter of their own. */
 export type NodeFramework = 'express' | 'koa' | 'fastify';
 export const FRAMEWORKS: readonly NodeFramework[] = ['express', 'koa', 'fastify'];
-/** Every adapter target: the Node frameworks, Hono, and a plain fetch handler on @nevertrust/fetch. */
-export type Framework = NodeFramework | 'hono' | 'fetch';
-export const ALL_FRAMEWORKS: readonly Framework[] = [...FRAMEWORKS, 'hono', 'fetch'];
+/** Nest on its two platforms (nest/, compiled with Nest's legacy decorators). */
+export type NestFramework = 'nest-express' | 'nest-fastify';
+export const NEST_FRAMEWORKS: readonly NestFramework[] = ['nest-express', 'nest-fastify'];
+/** Every adapter target: the Node frameworks, Hono, a plain fetch handler on @nevertrust/fetch, and Nest. */
+export type Framework = NodeFramework | 'hono' | 'fetch' | NestFramework;
+export const ALL_FRAMEWORKS: readonly Framework[] = [...FRAMEWORKS, 'hono', 'fetch', ...NEST_FRAMEWORKS];
 
 /** An app as a Node request handler, whatever the transport; a fetch handler too where there is one. */
 export interface BuiltApp {
@@ -66,7 +69,8 @@ export async function loadControllers(ran: RanRecorder): Promise<Controllers> {
   return module.createControllers(admin, principalOf, ran);
 }
 
-function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers: Controllers): BuiltApp {
+/** The Express handler every route shares, and application code that is not a route handler. */
+function expressHandlers(ran: RanRecorder) {
   const reply: express.RequestHandler = (req, res) => {
     ran(req.get('x-case'));
     res.json({ subject: ex.getPrincipal(req, { optional: true })?.subject ?? null });
@@ -76,11 +80,29 @@ function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers:
     ran(req.get('x-case'));
     next();
   };
+  return { reply, touch };
+}
+
+/** What an Express app (or a Nest app on Express) mounts with `use`: a proxy, static files, a sub-app. */
+export function mountExpressExtras(
+  app: { use(path: string, ...handlers: unknown[]): unknown },
+  ran: RanRecorder,
+) {
+  const { reply, touch } = expressHandlers(ran);
   // Each static-file package has its own Cache-Control default: one value for all three.
   const noStore: express.RequestHandler = (_req, res, next) => {
     res.setHeader('cache-control', 'no-store');
     next();
   };
+  app.use('/proxy', reply);
+  app.use('/static', touch, noStore, express.static(STATIC_ROOT, { cacheControl: false }));
+  const admin = express();
+  admin.get('/stats', reply);
+  app.use('/admin', admin);
+}
+
+function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers: Controllers): BuiltApp {
+  const { reply, touch } = expressHandlers(ran);
   const app = express();
   app.use(ex.nevertrust({ ...options, preflight: cors({ origin: CORS_ORIGIN }) }));
   app.get('/health', ex.publicRoute(), reply);
@@ -100,11 +122,7 @@ function buildExpress(options: NevertrustOptions, ran: RanRecorder, controllers:
   app.use('/api', api);
   // Handlers mounted with `use`: a GraphQL-style endpoint behind a body parser, a proxy, static files.
   app.use('/graphql', express.json(), reply);
-  app.use('/proxy', reply);
-  app.use('/static', touch, noStore, express.static(STATIC_ROOT, { cacheControl: false }));
-  const admin = express();
-  admin.get('/stats', reply);
-  app.use('/admin', admin);
+  mountExpressExtras(app, ran);
   // The application's own catch-all 404.
   app.use((req, res) => {
     ran(req.get('x-case'));
@@ -211,6 +229,30 @@ async function buildFastify(
   return { handler: app.routing, close: () => app.close() };
 }
 
+// nest/ is its own TypeScript project (legacy decorators, which the rest of this suite must not use): it
+// is loaded by a specifier the type checker does not follow, and checked on its own.
+const NEST_APPS = './nest/apps.js';
+
+async function buildNest(
+  framework: NestFramework,
+  options: NevertrustOptions,
+  ran: RanRecorder,
+): Promise<BuiltApp> {
+  const { buildNest: build } = (await import(/* @vite-ignore */ NEST_APPS)) as {
+    buildNest(
+      framework: NestFramework,
+      options: NevertrustOptions,
+      ran: RanRecorder,
+      shared: { staticRoot: string; corsOrigin: string; mountExpress: typeof mountExpressExtras },
+    ): Promise<BuiltApp>;
+  };
+  return build(framework, options, ran, {
+    staticRoot: STATIC_ROOT,
+    corsOrigin: CORS_ORIGIN,
+    mountExpress: mountExpressExtras,
+  });
+}
+
 /** Builds the API on one framework with its own guard (`transport`: how it will be reached). */
 export async function buildApp(
   framework: Framework,
@@ -221,6 +263,9 @@ export async function buildApp(
 ): Promise<BuiltApp> {
   if (framework === 'hono') return buildHono(options, ran, controllers, transport);
   if (framework === 'fetch') return buildFetch(options, ran);
+  if (framework === 'nest-express' || framework === 'nest-fastify') {
+    return buildNest(framework, options, ran);
+  }
   if (framework === 'express') return buildExpress(options, ran, controllers);
   if (framework === 'koa') return buildKoa(options, ran, controllers);
   return buildFastify(options, ran, controllers);

@@ -82,7 +82,7 @@ describe('conformance: guard.keys withdrawal on every target (core, express, koa
         detail: 'key lookup: withdrawn',
       },
     };
-    expect(targets).toHaveLength(16);
+    expect(targets).toHaveLength(22);
     for (const target of targets) {
       const token = createTokenIssuer({ issuer: server.url, audience: AUDIENCE, key })({
         claims: { scope: 'orders:read' },

@@ -31,8 +31,8 @@ export type ProfileName =
 export interface Profile {
   /** The guard options of this profile, from the fixture's base options. */
   readonly options: (base: GuardOptions) => Promise<GuardOptions>;
-  /** A framework that must refuse to start the conformance API under this profile, with the reason. */
-  readonly refusesToStart?: { readonly framework: Framework; readonly problem: string };
+  /** The frameworks that must refuse to start the conformance API under this profile, with the reason. */
+  readonly refusesToStart?: { readonly frameworks: readonly Framework[]; readonly problem: string };
 }
 
 /** The RFC 9728 resource identifier of the policy profile; its document is served at the path below. */
@@ -92,7 +92,11 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   },
   strict: {
     options: async (base) => ({ ...base, policy: { strict: true } }),
-    refusesToStart: { framework: 'fastify', problem: 'GET /api/me: declares no requirement (policy.strict)' },
+    // Nest on Fastify registers its routes through @nevertrust/fastify, which refuses the same route.
+    refusesToStart: {
+      frameworks: ['fastify', 'nest-fastify'],
+      problem: 'GET /api/me: declares no requirement (policy.strict)',
+    },
   },
   'dry-run': {
     options: async (base) => ({

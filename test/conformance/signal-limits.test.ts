@@ -33,7 +33,7 @@ afterAll(async () => world?.close());
 
 describe('conformance: the signal endpoints’ per-peer limit on every target', () => {
   it('A10 429 with Retry-After after the refused requests a peer may send; the valid logout is not applied', async () => {
-    expect(world.targets).toHaveLength(16);
+    expect(world.targets).toHaveLength(22);
     for (const [index, target] of world.targets.entries()) {
       const user = `mallory-${index}`;
       const token = world.mintFor(user);

@@ -72,7 +72,7 @@ async function logoutScenario(target: SignalTarget, index: number) {
 
 describe('conformance: signal endpoints on every target (core, express, koa, fastify, hono, fetch × in-process, HTTP, HTTPS)', () => {
   it('A10 back-channel logout: valid → 200 and the token refused next; forged, nonce, replayed → 400 and the token works', async () => {
-    expect(targets).toHaveLength(16);
+    expect(targets).toHaveLength(22);
     const bad = { status: 400, cacheControl: 'no-store', error: 'invalid_request' };
     for (const [index, target] of targets.entries()) {
       const seen = await logoutScenario(target, index);

@@ -110,6 +110,7 @@ describe('tarballs', () => {
     }
   });
 
+  // One npm process per package (a couple of seconds each): more than the default timeout allows.
   it('npm publish --dry-run sees exactly the packed files', () => {
     for (const [name, tarball] of tarballs) {
       const output = execFileSync(npm, ['publish', '--dry-run', '--json', tarball], {
@@ -120,7 +121,7 @@ describe('tarballs', () => {
       const listed = (report[name]?.files ?? []).map((file) => file.path).sort();
       expect(listed, name).toEqual(filesOf(tarball).sort());
     }
-  });
+  }, 90_000);
 });
 
 /** A scratch app outside the workspace: its own package.json, plain `npm install` of the tarballs. */

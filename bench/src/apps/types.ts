@@ -10,7 +10,7 @@ import type { BenchAlgorithm } from '../profiles.js';
  * for (const framework of FRAMEWORKS) console.log(VARIANTS[framework]);
  * ```
  */
-export const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono'] as const;
+export const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono', 'nest-express', 'nest-fastify'] as const;
 /** One of {@link FRAMEWORKS}. */
 export type Framework = (typeof FRAMEWORKS)[number];
 
@@ -28,6 +28,9 @@ export const VARIANTS: Readonly<Record<Framework, readonly string[]>> = {
   koa: ['none', 'nevertrust', 'reference', 'koa-jwt + jwks-rsa'],
   fastify: ['none', 'nevertrust', 'reference', '@fastify/jwt'],
   hono: ['none', 'nevertrust', 'reference', 'hono/jwk'],
+  // NestJS on each platform: the reference verifier is the platform's own row.
+  'nest-express': ['none', 'nevertrust', '@nestjs/passport + passport-jwt + jwks-rsa'],
+  'nest-fastify': ['none', 'nevertrust', '@nestjs/passport + passport-jwt + jwks-rsa'],
 };
 
 /** Settings of one server process. */

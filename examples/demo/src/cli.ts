@@ -11,7 +11,7 @@ export interface DemoOptions {
   readonly instances: 1 | 2;
 }
 
-export const USAGE = `usage: npm run demo -- [--framework express|koa|fastify|hono] [--serve | --instances 2]
+export const USAGE = `usage: npm run demo -- [--framework express|koa|fastify|hono|nestjs] [--serve | --instances 2]
 
   --framework NAME  the framework of the example API (default: express)
   --serve           keep the provider and the API running after the tour and print curl examples

@@ -108,7 +108,7 @@ describe.concurrent('npm run demo', () => {
     expect(code, printed).toBe(0);
   });
 
-  for (const framework of ['koa', 'fastify', 'hono'] as const) {
+  for (const framework of ['koa', 'fastify', 'hono', 'nestjs'] as const) {
     it(`passes every step on ${framework}`, { timeout: 60_000 }, async () => {
       let printed = '';
       const out = createOutput({ write: (text) => (printed += text), color: false });
@@ -148,7 +148,7 @@ describe('the command line', () => {
     expect(() => parseArguments(['--serve', '--instances', '2'])).toThrow(/cannot be combined/);
     expect(parseArguments([]).framework).toBe('express');
     expect(() => parseArguments(['--framework', 'hapi'])).toThrow(
-      /expects one of express, koa, fastify, hono/,
+      /expects one of express, koa, fastify, hono, nestjs/,
     );
     expect(() => parseArguments(['--framework'])).toThrow(/expects one of/);
     expect(() => parseArguments(['--fast'])).toThrow(/unknown argument/);

@@ -7,6 +7,7 @@
  */
 import type { Requirement } from '@nevertrust/core';
 import { type Destination, declaredRequirements, requirementOf, UNMATCHED } from '@nevertrust/core/adapter';
+import { passesThrough, routePassesThrough } from './pass-through.js';
 
 /** The parts of Express 5's (router 2) layers and routes the look-ahead reads. */
 export interface ExpressRoute {
@@ -112,13 +113,13 @@ export function lookAhead(
     const params = Object.keys(at.params).length === 0 ? match.params : { ...at.params, ...match.params };
     const route = layer.route;
     if (route) {
-      if (!route._handlesMethod(method)) continue;
+      if (!route._handlesMethod(method) || routePassesThrough(route)) continue;
       const own = routeRequirements(route, method);
       const requirements = stated.length === 0 ? own : [...stated, ...own];
       return { requirements, routeId: `${at.base}${String(route.path)}`, params };
     }
     const handle = layer.handle;
-    if (handle === skip) continue;
+    if (handle === skip || passesThrough(handle)) continue;
     const marker = requirementOf(handle);
     if (marker) {
       stated = [...stated, marker];

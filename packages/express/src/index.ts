@@ -39,11 +39,13 @@ import {
   stackOf,
 } from './destination.js';
 import { routeInfo } from './markers.js';
+import { passThrough, routePassesThrough } from './pass-through.js';
 
 // Everything an application uses from the core, so that installing the adapter alone is enough. The
 // adapter's route markers (below) take the place of the core's builders of the same names.
 export * from '@nevertrust/core';
 export { coverage } from './coverage.js';
+export { passThrough } from './pass-through.js';
 
 /** The application-level middleware, with the guard it created (to `ready()` or `close()` it). */
 export type NevertrustMiddleware = RequestHandler & { readonly guard: Guard };
@@ -64,12 +66,17 @@ function writeDenial(res: Response): (decision: DenyDecision) => void {
  */
 function routeGate(req: Request, _res: Response, next: NextFunction): unknown {
   const gate = gateOf(req);
-  // A route shared with an application that does not use nevertrust is that application's business.
-  if (!gate) return next();
+  // A route shared with an application that does not use nevertrust is that application's business;
+  // middleware registered as a route was decided with the route after it.
+  if (!gate || routePassesThrough(req.route as ExpressRoute)) return next();
   // Not `async`: when the decision is immediate (a cached token) the request costs no promise here.
   // Express passes a synchronous throw or a rejection to `next(error)` (`denials: 'error'`).
   return proceed(gate.pass(routeRequirements(req.route as ExpressRoute, req.method), routeInfo(req)), next);
 }
+
+// The route gate passes requests on itself: a route of middleware marked `passThrough` stays one with
+// the gate at its head.
+passThrough(routeGate);
 
 const gatedRoutes = new WeakSet<ExpressRoute>();
 

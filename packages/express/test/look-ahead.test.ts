@@ -5,7 +5,7 @@
 import { requireOwnership } from '@nevertrust/core';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { nevertrust, publicRoute, requireScopes, requires } from '../src/index.js';
+import { nevertrust, passThrough, publicRoute, requireScopes, requires } from '../src/index.js';
 import { serve, settled, setup } from './support.js';
 
 type Build = (app: express.Express, auth: express.RequestHandler, ran: () => void) => void;
@@ -34,6 +34,41 @@ function ok(ran: () => void): express.RequestHandler {
 }
 
 describe('Express look-ahead', () => {
+  it('decides for the route behind middleware marked passThrough, mounted at a path or as a route', async () => {
+    const h = await harness((app, auth, ran) => {
+      const counting: express.RequestHandler = (_req, _res, next) => {
+        ran();
+        next();
+      };
+      app.use(auth);
+      app.use('/api', passThrough(counting));
+      app.get('/api/status', passThrough(counting));
+      app.get('/api/status', publicRoute(), ok(ran));
+      app.get('/api/orders', requireScopes('orders:read'), ok(ran));
+      // Not marked: a handler mounted at a path is itself the destination (it may answer).
+      app.use('/other', (_req, _res, next) => {
+        ran();
+        next();
+      });
+      app.get('/other/status', publicRoute(), ok(ran));
+    });
+    try {
+      // Public behind the marked middleware: it runs (twice: mounted and as a route), then the handler.
+      expect(await h.call('/api/status')).toBe(200);
+      expect(h.ran()).toBe(3);
+      // Refused for the route behind it, before it runs.
+      expect(await h.call('/api/orders')).toBe(401);
+      expect(await h.call('/api/orders', 'profile')).toBe(403);
+      expect(h.ran()).toBe(3);
+      expect(await h.call('/api/orders', 'orders:read')).toBe(200);
+      expect(h.ran()).toBe(5);
+      expect(await h.call('/other/status')).toBe(401);
+      expect(h.ran()).toBe(5);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('sees the public routes of a router that holds nevertrust itself, and refuses the rest', async () => {
     const h = await harness((app, auth, ran) => {
       const api = express.Router();

@@ -12,7 +12,8 @@ import { createTokenIssuer } from './tokens.js';
 
 /**
  * Runs the shared smoke scenario against the example in `exampleDir` (its `src/server.ts`, started the
- * way its `start` script does); fails the calling test on any difference.
+ * way its `start` script does, with `env` added to its environment); fails the calling test on any
+ * difference.
  *
  * @example
  * ```ts
@@ -20,7 +21,10 @@ import { createTokenIssuer } from './tokens.js';
  *   smokeTestExample(new URL('..', import.meta.url)));
  * ```
  */
-export async function smokeTestExample(exampleDir: string | URL): Promise<void> {
+export async function smokeTestExample(
+  exampleDir: string | URL,
+  env: Readonly<Record<string, string>> = {},
+): Promise<void> {
   const key = generateTestKey('RS256');
   const keys = await startKeyServer({ keys: [key.jwk], https: false });
   const audience = 'https://api.example.test';
@@ -30,7 +34,7 @@ export async function smokeTestExample(exampleDir: string | URL): Promise<void> 
     ['--conditions=nevertrust-source', '--import', 'tsx', 'src/server.ts'],
     {
       cwd: typeof exampleDir === 'string' ? exampleDir : fileURLToPath(exampleDir),
-      env: { ISSUER: keys.url, AUDIENCE: audience, PORT: '0' },
+      env: { ...env, ISSUER: keys.url, AUDIENCE: audience, PORT: '0' },
       ready: /listening on (\S+)/,
     },
   );

@@ -13,7 +13,7 @@ import { openListeners, type ServerTls } from './listeners.js';
 export type { ServerTls } from './listeners.js';
 
 /** The frameworks the demo can run on. */
-export const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono'] as const;
+export const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono', 'nestjs'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
 /** What a framework's version of the API is built from. */
@@ -57,6 +57,8 @@ async function build(framework: Framework, parts: ApiParts): Promise<ApiApp> {
       return (await import('./fastify.js')).startFastifyApi(parts);
     case 'hono':
       return (await import('./hono.js')).startHonoApi(parts);
+    case 'nestjs':
+      return (await import('./nestjs.js')).startNestApi(parts);
   }
 }
 
