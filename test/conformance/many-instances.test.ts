@@ -88,7 +88,14 @@ async function startFleet(fleetOptions: FleetOptions = {}): Promise<Instance[]> 
         ...REDIS_CLIENT_OPTIONS,
         retryStrategy: () => 50,
       });
-      const revocations = createRedisRevocationStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
+      const revocations = createRedisRevocationStore({
+        client,
+        prefix,
+        heartbeatMs: 50,
+        staleAfterMs: 300,
+        // Every instance is in this one process: a revocation resolves once all of them refuse.
+        awaitBound: true,
+      });
       const counters = createRedisCounterStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
       const options = typeof fleetOptions === 'function' ? fleetOptions(client, prefix) : fleetOptions;
       const records: AuditRecord[] = [];

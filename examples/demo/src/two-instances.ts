@@ -82,7 +82,8 @@ export async function runTwoInstances(options: DemoOptions, out: Output): Promis
       done = out.progress(`starting instance ${name} of the orders API on ${options.framework}`);
       // Each instance its own connection, as separate processes or hosts would have.
       const client = new Redis({ host: '127.0.0.1', port: redis.port, ...REDIS_CLIENT_OPTIONS });
-      const revocations = createRedisRevocationStore({ client, prefix: PREFIX });
+      // awaitBound: a revocation returns only once every instance refuses the token (within one second).
+      const revocations = createRedisRevocationStore({ client, prefix: PREFIX, awaitBound: true });
       running.push({
         close: async () => {
           await revocations.close();

@@ -53,6 +53,11 @@ export interface ReplicatedMapSettings extends Required<HeartbeatOptions> {
   readonly entries: string;
   readonly expiry: string;
   readonly channel: string;
+  /**
+   * Whether `write` also waits until `staleAfterMs` has passed since Redis recorded the value: by then
+   * every other instance has applied it or stopped trusting its copy (see {@link LiveChannel.isLive}).
+   */
+  readonly awaitBound?: boolean;
 }
 
 /** The local side of a shared map. */
@@ -122,12 +127,19 @@ export function openReplicatedMap(settings: ReplicatedMapSettings): ReplicatedMa
   const record = (field: string, value: string, now: number) =>
     client.nevertrustMerge(entries, expiry, field, value, String(now), channel);
   const write = async (field: string, value: string, now: number) => {
+    let recordedAt = 0;
     const publish = async () => {
       const stored = await record(field, value, now);
+      recordedAt = Date.now();
       apply(field, stored);
       return `${stored}\n${field}`;
     };
     await echoes.around(field, publish, settings.staleAfterMs);
+    // Another instance trusts its copy only while a beat it sent within `staleAfterMs` has come back, and
+    // beats share the subscription (and Redis's order) with the data: once that long has passed since the
+    // record, an instance either heard a beat sent after it — so the value came first — or refuses.
+    const remaining = settings.awaitBound ? recordedAt + settings.staleAfterMs - Date.now() : 0;
+    if (remaining > 0) await new Promise((resolve) => setTimeout(resolve, remaining));
   };
 
   async function resync(): Promise<void> {

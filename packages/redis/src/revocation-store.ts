@@ -18,6 +18,15 @@ import { encodeEntry, findRevocation } from './revocation-view.js';
 export interface RedisRevocationStoreOptions extends RedisStoreOptions, HeartbeatOptions {
   /** Most entries this instance records through `add` while its copy holds that many. Default 1 000 000. */
   readonly maxEntries?: number;
+  /**
+   * `true`: `revokeToken`, `revokeSubject` and `revokeClient` (and the identity provider's signals) resolve
+   * only once the propagation bound has passed — `staleAfterMs` after Redis recorded the entry — so every
+   * instance already refuses the token when the call returns: each has applied the entry or, not having
+   * heard from Redis since, answers 503. Default `false`: the call resolves when the revoking instance has
+   * heard its own entry back, after which other instances refuse it almost always at once and always
+   * within `staleAfterMs`.
+   */
+  readonly awaitBound?: boolean;
 }
 
 /** A revocation store that reports its health and can be closed. */
@@ -44,6 +53,8 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
   const maxEntries = options.maxEntries ?? 1_000_000;
   if (!Number.isInteger(maxEntries) || maxEntries < 1)
     throw new ConfigError([`${where}.maxEntries: expected a positive integer`]);
+  if (options.awaitBound !== undefined && typeof options.awaitBound !== 'boolean')
+    throw new ConfigError([`${where}.awaitBound: expected a boolean`]);
   const keys = storeKeys(options.prefix);
   const map = openReplicatedMap({
     client: options.client,
@@ -51,6 +62,7 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
     entries: keys.revocations,
     expiry: keys.revocationExpiry,
     channel: keys.revocationChannel,
+    awaitBound: options.awaitBound === true,
     ...timing,
   });
 

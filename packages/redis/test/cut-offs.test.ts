@@ -11,7 +11,8 @@ import { type Instance, ISSUER, mint, startInstance, startPair, useRedisServer }
 const redis = useRedisServer();
 const { instances } = redis;
 
-const pair = (prefix: string) => startPair(redis, prefix);
+// Revocations resolve once every instance refuses (`awaitBound`): each check right after one is exact.
+const pair = (prefix: string) => startPair(redis, prefix, { awaitBound: true });
 
 const reasonOn = async (instance: Instance, token: string) =>
   (await instance.guard.evaluate(bearer(token))).audit.reason;

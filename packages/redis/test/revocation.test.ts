@@ -6,18 +6,28 @@
 import { bearer } from '@nevertrust/testkit';
 import { describe, expect, it } from 'vitest';
 import { storeKeys } from '../src/keys.js';
-import { type Instance, ISSUER, mint, startInstance, startPair, useRedisServer } from './support.js';
+import {
+  type Instance,
+  ISSUER,
+  mint,
+  STALE_AFTER_MS,
+  startInstance,
+  startPair,
+  useRedisServer,
+} from './support.js';
 
 const redis = useRedisServer();
 const { instances } = redis;
 
 const pair = (prefix: string) => startPair(redis, prefix);
+/** Instances whose revocations resolve only once every instance refuses (`awaitBound`). */
+const boundPair = (prefix: string) => startPair(redis, prefix, { awaitBound: true });
 
 const evaluate = (instance: Instance, token: string) => instance.guard.evaluate(bearer(token));
 
 describe('Redis revocation store', () => {
   it('A10: a token revoked by jti on instance A is refused by instance B on its next request', async () => {
-    const [a, b] = await pair('jti');
+    const [a, b] = await boundPair('jti');
     const jti = 'token-1';
     const token = mint({ claims: { jti } });
     // B has verified and cached the token: the cache never skips the revocation check.
@@ -33,7 +43,7 @@ describe('Redis revocation store', () => {
   });
 
   it('A11: a subject cut-off on B is enforced by A; tokens issued after it pass', async () => {
-    const [a, b] = await pair('subject');
+    const [a, b] = await boundPair('subject');
     const before = mint({ claims: { sub: 'alice', iat: Math.floor(Date.now() / 1000) - 10 } });
     expect((await evaluate(a, before)).outcome).toBe('allow');
     await b.guard.revocation.revokeSubject({ issuer: ISSUER, subject: 'alice' });
@@ -91,6 +101,20 @@ describe('Redis revocation store', () => {
     instances.push(other);
     await a.guard.revocation.revokeToken({ issuer: ISSUER, tokenId: 'scoped' });
     expect((await evaluate(other, mint({ claims: { jti: 'scoped' } }))).outcome).toBe('allow');
+  });
+
+  it('A10: with awaitBound a revocation resolves after the bound, and every other instance then refuses', async () => {
+    const [a, b] = await boundPair('bound');
+    for (let index = 0; index < 5; index += 1) {
+      const tokenId = `bound-${index}`;
+      const token = mint({ claims: { jti: tokenId } });
+      expect((await evaluate(b, token)).outcome).toBe('allow');
+      const started = performance.now();
+      await a.guard.revocation.revokeToken({ issuer: ISSUER, tokenId });
+      // Timers may fire a millisecond early on some platforms; the bound is counted from the record.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(STALE_AFTER_MS - 2);
+      expect((await evaluate(b, token)).audit.reason).toBe('ERR_TOKEN_REVOKED');
+    }
   });
 
   it('A10: propagation delay from revoke on A to B refusing, measured over 200 revocations', async () => {

@@ -12,12 +12,17 @@ import {
   REDIS_CLIENT_OPTIONS,
   type RedisCounterStore,
   type RedisRevocationStore,
+  type RedisRevocationStoreOptions,
 } from '../src/index.js';
 
 export const ISSUER = 'https://idp.redis.test/';
 export const AUDIENCE = 'https://api.redis.test';
 export const key = generateTestKey('ES256', 'redis-test');
 export const mint = createTokenIssuer({ issuer: ISSUER, audience: AUDIENCE, key });
+/** The test instances' propagation bound: short, so the fault tests run fast. */
+export const STALE_AFTER_MS = 300;
+/** Per-test settings of the revocation store. */
+export type RevocationSettings = Pick<RedisRevocationStoreOptions, 'awaitBound'>;
 
 /** One API instance: its own Redis connections (a single server's, a Sentinel's or a Cluster's), stores and guard. */
 export interface Instance<C extends Redis | Cluster = Redis> {
@@ -55,8 +60,9 @@ export function startInstance(
   server: RedisServer,
   prefix: string,
   options: Partial<GuardOptions> = {},
+  revocation: RevocationSettings = {},
 ): Promise<Instance> {
-  return startInstanceOn(clientFor(server), prefix, options);
+  return startInstanceOn(clientFor(server), prefix, options, undefined, revocation);
 }
 
 /**
@@ -68,9 +74,16 @@ export async function startInstanceOn<C extends Redis | Cluster>(
   prefix: string,
   options: Partial<GuardOptions> = {},
   readyMs = 5000,
+  revocation: RevocationSettings = {},
 ): Promise<Instance<C>> {
-  const revocations = createRedisRevocationStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
-  const counters = createRedisCounterStore({ client, prefix, heartbeatMs: 50, staleAfterMs: 300 });
+  const revocations = createRedisRevocationStore({
+    client,
+    prefix,
+    heartbeatMs: 50,
+    staleAfterMs: STALE_AFTER_MS,
+    ...revocation,
+  });
+  const counters = createRedisCounterStore({ client, prefix, heartbeatMs: 50, staleAfterMs: STALE_AFTER_MS });
   const guard = createGuard({
     issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [key.jwk] }],
     revocation: { store: revocations, timeoutMs: 1000 },
@@ -116,9 +129,10 @@ export function useRedisServer(): { server: () => RedisServer; readonly instance
 export async function startPair(
   redis: ReturnType<typeof useRedisServer>,
   prefix: string,
+  revocation: RevocationSettings = {},
 ): Promise<[Instance, Instance]> {
-  const a = await startInstance(redis.server(), prefix);
-  const b = await startInstance(redis.server(), prefix);
+  const a = await startInstance(redis.server(), prefix, {}, revocation);
+  const b = await startInstance(redis.server(), prefix, {}, revocation);
   redis.instances.push(a, b);
   return [a, b];
 }
