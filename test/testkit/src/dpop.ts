@@ -28,7 +28,9 @@ export interface DpopProofOptions {
 
 /** The bare public JWK of a key (required members only), as a DPoP client puts it in a proof. */
 export function publicJwk(key: TestKey): Record<string, unknown> {
-  return key.publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+  // From the JWK exported once when the key was made, not a new export per proof (see keys.ts).
+  const { kid: _kid, alg: _alg, use: _use, ...members } = key.jwk;
+  return members;
 }
 
 /** RFC 7638 thumbprint of a key's public JWK, computed by jose: the `cnf.jkt` of tokens bound to it. */

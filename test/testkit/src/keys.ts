@@ -1,5 +1,11 @@
 /** Key pairs for tests, generated fresh per test run (never committed). */
-import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 
 /** A signing key pair with its public JWK. */
 export interface TestKey {
@@ -14,18 +20,38 @@ export interface TestKey {
 /** Algorithms the key generator knows. */
 export type TestAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'ES384' | 'EdDSA';
 
-function pairFor(alg: TestAlgorithm): { privateKey: KeyObject; publicKey: KeyObject } {
+/** The key generator's arguments for `alg`. */
+function generatorFor(
+  alg: TestAlgorithm,
+): ['rsa', { modulusLength: number }] | ['ec', { namedCurve: string }] | ['ed25519', object] {
   switch (alg) {
     case 'RS256':
     case 'PS256':
-      return generateKeyPairSync('rsa', { modulusLength: 2048 });
+      return ['rsa', { modulusLength: 2048 }];
     case 'ES256':
-      return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      return ['ec', { namedCurve: 'P-256' }];
     case 'ES384':
-      return generateKeyPairSync('ec', { namedCurve: 'P-384' });
+      return ['ec', { namedCurve: 'P-384' }];
     case 'EdDSA':
-      return generateKeyPairSync('ed25519');
+      return ['ed25519', {}];
   }
+}
+
+/**
+ * A fresh key pair as KeyObjects of their own. Node 20 can deadlock when a key object that came straight
+ * out of `generateKeyPairSync` is exported as a JWK while a garbage collection finalises the generator's
+ * job: the job's destructor takes the mutex the export holds (seen as a test process stuck in a futex
+ * wait, stack `ExportJWK` → GC → `~KeyGenJob` → `uv_mutex_lock`). Keys generated as PEM and imported
+ * again share nothing with the job.
+ */
+function pairFor(alg: TestAlgorithm): { privateKey: KeyObject; publicKey: KeyObject } {
+  const [type, options] = generatorFor(alg);
+  const pem = generateKeyPairSync(type as 'rsa', {
+    ...(options as { modulusLength: number }),
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return { privateKey: createPrivateKey(pem.privateKey), publicKey: createPublicKey(pem.publicKey) };
 }
 
 /**
