@@ -42,7 +42,9 @@ export async function createDpopFixture(
 function clientKey(privateJwk: Record<string, unknown>): TestKey {
   const privateKey = createPrivateKey({ key: privateJwk as never, format: 'jwk' });
   const publicKey = createPublicKey(privateKey);
-  return { alg: 'ES256', kid: 'bench-dpop', privateKey, publicKey, jwk: {} };
+  // The proofs' header carries this public JWK (the test kit exports it once, with the key).
+  const jwk = publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+  return { alg: 'ES256', kid: 'bench-dpop', privateKey, publicKey, jwk };
 }
 
 function facts(token: string, proof: string): RequestFacts {

@@ -218,7 +218,7 @@ describe('RFC 9449 §4.3: the proof checks', () => {
     const mismatched = h.proof({ accessToken: token, header: { alg: 'RS256' } });
     expectDeny(await h.call(token, mismatched), 'ERR_DPOP_PROOF_INVALID');
     const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    const key = { alg: 'RS256', kid: 'weak', ...weak, jwk: {} };
+    const key = { alg: 'RS256', kid: 'weak', ...weak, jwk: weak.publicKey.export({ format: 'jwk' }) };
     const proof = h.proof({ key, accessToken: token, header: { jwk: publicJwk(key) } });
     expectDeny(await h.call(token, proof), 'ERR_DPOP_PROOF_INVALID');
   });
