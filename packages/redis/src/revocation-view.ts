@@ -70,13 +70,18 @@ export async function findRevocation(
   query: RevocationQuery,
   now: number,
 ): Promise<RevocationEntry | undefined> {
-  const found = await Promise.all(
-    revocationLookups(query).map(async ([kind, id]) => {
-      const values = await map.read(revocationKey(kind, query.issuer, id), now);
-      if (!values) return undefined;
-      const entry = decodeEntry(kind, query.issuer, id, values);
-      return revokes(entry, query) ? entry : undefined;
-    }),
+  const lookups = revocationLookups(query);
+  // One deferral for every lookup of the request (the copy is read once the pending messages are applied).
+  const found = await map.readAll(
+    lookups.map(([kind, id]) => revocationKey(kind, query.issuer, id)),
+    now,
   );
-  return found.find((entry) => entry !== undefined);
+  for (let index = 0; index < lookups.length; index++) {
+    const values = found[index];
+    if (!values) continue;
+    const [kind, id] = lookups[index] as (typeof lookups)[number];
+    const entry = decodeEntry(kind, query.issuer, id, values);
+    if (revokes(entry, query)) return entry;
+  }
+  return undefined;
 }

@@ -90,7 +90,10 @@ export function auditEvent(
   const event: AuditEvent = {
     schema: AUDIT_SCHEMA,
     type: 'decision',
-    ...trail,
+    // Named one by one rather than spread: a spread in the middle of a literal takes V8's slow path.
+    correlationId: trail.correlationId,
+    traceId: trail.traceId,
+    spanId: trail.spanId,
     time: isoTime(now),
     outcome: status < 400 ? 'allow' : 'deny',
     reason: outcome.code,

@@ -26,6 +26,10 @@ export interface DecisionBuilder {
   fault(facts: RequestFacts, error: unknown, startedAt: number, trail: TrailContext): Decision;
 }
 
+// Shared and frozen: an allow adds no headers, or the one a query token needs (B-5), without an object per request.
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const QUERY_TOKEN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'private' });
+
 const UNUSABLE_FACTS: RequestFacts = Object.freeze({ method: '', target: '', headers: {} });
 
 /**
@@ -51,7 +55,7 @@ export function createDecisionBuilder(refusals: Refusals, auditTime: () => numbe
         principal: outcome.token?.principal,
         // B-5: a response to a request that carried its token in the URL must not be cached publicly.
         // RFC 9449 §8.2: a response carrying a fresh DPoP-Nonce is `no-store`, stricter than `private`.
-        headers: outcome.headers ?? (outcome.queryToken ? { 'cache-control': 'private' } : {}),
+        headers: outcome.headers ?? (outcome.queryToken ? QUERY_TOKEN_HEADERS : NO_HEADERS),
         audit: auditEvent(facts, requirement, outcome, 200, startedAt, auditTime(), trail),
       };
       return allow;

@@ -21,6 +21,25 @@ export interface ResolvedRoles {
   readonly scopesByRole: ReadonlyMap<string, readonly string[]>;
 }
 
+/** A set that refuses changes, so one empty set can be shared by every principal without roles. */
+class ReadOnlySet<T> extends Set<T> {
+  override add(): never {
+    throw new TypeError('this set is read-only');
+  }
+  override delete(): never {
+    throw new TypeError('this set is read-only');
+  }
+  override clear(): never {
+    throw new TypeError('this set is read-only');
+  }
+}
+
+/**
+ * The roles of a principal whose issuer has no role claim: none. One shared set, read-only at run time
+ * too (a `requireThat` predicate receives it), so a token costs no set of its own.
+ */
+export const NO_ROLES: ReadonlySet<string> = Object.freeze(new ReadOnlySet<string>());
+
 function rolesIn(value: unknown): readonly string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return value as string[];
@@ -42,7 +61,7 @@ export function entitlementsOf(
   settings: ResolvedRoles,
 ): Entitlements {
   const path = settings.claimByIssuer.get(principal.issuer);
-  if (!path) return { roles: new Set(), scopes: granted };
+  if (!path) return { roles: NO_ROLES, scopes: granted };
   const roles = new Set(rolesIn(readClaim(principal.claims, path)));
   if (settings.scopesByRole.size === 0) return { roles, scopes: granted };
   const scopes = new Set(granted);

@@ -1,6 +1,7 @@
 /**
  * The bounded LRU map behind the core's in-process caches: the bound holds, the least recently used entry
- * goes first (a read counts as use), a time to live expires in real time, and a bad bound fails at once.
+ * goes first (a read counts as use; a hot entry is not moved on every read), a time to live expires in
+ * real time, and a bad bound fails at once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
@@ -17,6 +18,29 @@ describe('LruMap', () => {
     expect(map.get('a')).toBe(1);
     expect(map.get('c')).toBe(3);
     expect(map.size).toBe(2);
+  });
+
+  it('an entry read between every insertion is never evicted, however many others pass through', () => {
+    const map = new LruMap<string, number>(100);
+    map.set('hot', 1);
+    for (let index = 0; index < 1000; index++) {
+      map.set(`cold-${index}`, index);
+      expect(map.get('hot')).toBe(1);
+    }
+    expect(map.size).toBe(100);
+  });
+
+  it('an entry read once is kept ahead of entries never read, as the bound passes it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 40 }), (max) => {
+        const map = new LruMap<string, number>(max);
+        for (let index = 0; index < max; index++) map.set(`k${index}`, index);
+        // The oldest entry, read now, outlives the next max - 1 insertions.
+        expect(map.get('k0')).toBe(0);
+        for (let index = 0; index < max - 1; index++) map.set(`n${index}`, index);
+        expect(map.get('k0')).toBe(0);
+      }),
+    );
   });
 
   it('replacing a value makes it the most recent and never grows the map', () => {

@@ -11,6 +11,7 @@ import {
   requireOwnership,
   requireRoles,
   requireScopes,
+  requireThat,
 } from '../../src/index.js';
 import { testKey } from '../support.js';
 import { AUDIENCE, ISSUER, NOW, policyHarness } from './helpers.js';
@@ -63,6 +64,21 @@ describe('RBAC: roles from a per-issuer claim path, mapped to scopes', () => {
         issuers: [{ issuer: ISSUER, audience: AUDIENCE, keys: [testKey().jwk], roleClaim: '' }],
       }),
     ).toThrow(/issuers\[0\]\.roleClaim/);
+  });
+
+  it('without a role claim every principal has no role, and a predicate cannot give one to all', async () => {
+    const { guard, mint } = policyHarness({});
+    const grab = requireThat('grabs a role', (input) => {
+      (input.roles as Set<string>).add('admin');
+      return true;
+    });
+    // The empty role set is shared by every principal of such an issuer: changing it throws, so the
+    // predicate fails and the request is refused (fail closed) …
+    const grabbed = await guard.evaluate(bearer(mint()), grab);
+    expect(grabbed).toMatchObject({ outcome: 'deny', status: 403 });
+    // … and no other principal gained the role.
+    const later = await guard.evaluate(bearer(mint()), requireRoles('admin'));
+    expect(later).toMatchObject({ outcome: 'deny', status: 403, code: 'ERR_ACCESS_DENIED' });
   });
 
   it('a role table with a bad scope fails at start-up', () => {
