@@ -49,8 +49,22 @@ export interface InstanceResult {
   /** RSS after all three modes, in bytes. */
   readonly rssAfterLoad: number;
   readonly heapUsedAfterLoad: number;
+  /** Where the memory sat after all three modes (absent in results recorded before it was measured). */
+  readonly memoryPartsAfterLoad?: MemoryParts;
   /** Set when the server could not be started or measured. */
   readonly failure?: string;
+}
+
+/**
+ * Where a server's memory sits, in bytes: V8's young generation (new space) and old generation as committed,
+ * the rest of its heap (code, large objects, maps), and ArrayBuffers (Buffers, outside the V8 heap). What RSS
+ * holds beyond these is the native side (Node, OpenSSL, the allocator's arenas).
+ */
+export interface MemoryParts {
+  readonly newSpace: number;
+  readonly oldSpace: number;
+  readonly otherHeap: number;
+  readonly arrayBuffers: number;
 }
 
 interface Usage {
@@ -58,6 +72,7 @@ interface Usage {
   readonly wallMs: number;
   readonly rss: number;
   readonly heapUsed: number;
+  readonly memoryParts: MemoryParts;
 }
 
 /**
@@ -222,6 +237,7 @@ export async function runHttp(
               rssBeforeLoad: measured.before.rss,
               rssAfterLoad: measured.after.rss,
               heapUsedAfterLoad: measured.after.heapUsed,
+              memoryPartsAfterLoad: measured.after.memoryParts,
             });
             log(
               `${label}: ${measured.modes

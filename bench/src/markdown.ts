@@ -4,6 +4,7 @@
  */
 import { introspectionSection } from './introspection-report.js';
 import { figure, num, table } from './markdown-cells.js';
+import { memoryPartsSection } from './memory-parts-report.js';
 import type { Analysis, HttpRow, TargetResult } from './report.js';
 import type { RunInfo } from './run-info.js';
 
@@ -239,6 +240,7 @@ export function renderMarkdown(
         ]),
       ),
       '',
+      ...memoryPartsSection(analysis.memory),
     );
   }
   const list = (lines: readonly string[]) =>

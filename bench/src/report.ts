@@ -67,6 +67,49 @@ export interface MemoryRow {
   /** RSS after the same-token and pool windows only, before fresh tokens fill any verified-token cache. */
   readonly rssAfterPoolMb: Summary;
   readonly poolDeltaVsNoneMb: Summary;
+  /**
+   * The RSS difference to the server without auth after load, split by where it sits (MB, paired per
+   * round): V8's new space, old space and the rest of its heap, ArrayBuffers, and the native remainder.
+   */
+  readonly deltaPartsMb: MemoryDeltaParts;
+}
+
+/** {@link MemoryRow.deltaPartsMb}. */
+export interface MemoryDeltaParts {
+  readonly newSpace: Summary;
+  readonly oldSpace: Summary;
+  readonly otherHeap: Summary;
+  readonly arrayBuffers: Summary;
+  readonly native: Summary;
+}
+
+const PART_NAMES = ['newSpace', 'oldSpace', 'otherHeap', 'arrayBuffers'] as const;
+
+/** Per round, the difference of each memory part between an instance and the same round's no-auth one. */
+function memoryDeltaParts(pairs: readonly [InstanceResult, InstanceResult][]): MemoryDeltaParts {
+  const deltas = { newSpace: [], oldSpace: [], otherHeap: [], arrayBuffers: [], native: [] } as Record<
+    keyof MemoryDeltaParts,
+    number[]
+  >;
+  for (const [instance, none] of pairs) {
+    const mine = instance.memoryPartsAfterLoad;
+    const base = none.memoryPartsAfterLoad;
+    if (!mine || !base) continue;
+    let parts = 0;
+    for (const name of PART_NAMES) {
+      const delta = (mine[name] - base[name]) / MB;
+      deltas[name].push(delta);
+      parts += delta;
+    }
+    deltas.native.push((instance.rssAfterLoad - none.rssAfterLoad) / MB - parts);
+  }
+  return {
+    newSpace: summarize(deltas.newSpace),
+    oldSpace: summarize(deltas.oldSpace),
+    otherHeap: summarize(deltas.otherHeap),
+    arrayBuffers: summarize(deltas.arrayBuffers),
+    native: summarize(deltas.native),
+  };
 }
 
 /** A target of the issue with its measured figure. */
@@ -197,6 +240,7 @@ function analyseHttp(instances: readonly InstanceResult[]): { rows: HttpRow[]; m
         const delta: number[] = [];
         const poolRss: number[] = [];
         const poolDelta: number[] = [];
+        const pairs: [InstanceResult, InstanceResult][] = [];
         const afterPool = (instance: InstanceResult | undefined) =>
           instance?.modes.find((m) => m.mode === 'pool')?.rssAfter;
         for (const round of rounds) {
@@ -205,6 +249,7 @@ function analyseHttp(instances: readonly InstanceResult[]): { rows: HttpRow[]; m
           if (!instance) continue;
           rss.push(instance.rssAfterLoad / MB);
           if (none) delta.push((instance.rssAfterLoad - none.rssAfterLoad) / MB);
+          if (none) pairs.push([instance, none]);
           const [mine, base] = [afterPool(instance), afterPool(none)];
           if (mine !== undefined) poolRss.push(mine / MB);
           if (mine !== undefined && base !== undefined) poolDelta.push((mine - base) / MB);
@@ -217,6 +262,7 @@ function analyseHttp(instances: readonly InstanceResult[]): { rows: HttpRow[]; m
           deltaVsNoneMb: summarize(delta),
           rssAfterPoolMb: summarize(poolRss),
           poolDeltaVsNoneMb: summarize(poolDelta),
+          deltaPartsMb: memoryDeltaParts(pairs),
         });
       }
     }

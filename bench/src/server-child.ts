@@ -2,8 +2,10 @@
  * A server under test, in its own process (pinned to the server core). It reports its CPU time and memory
  * between marks so the parent can compute CPU per request and RSS after load.
  */
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import type { AppSettings, RunningApp } from './apps/types.js';
 import { serveParent } from './child.js';
+import type { MemoryParts } from './http.js';
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as AppSettings;
 // Only the framework under test is loaded: its start-up time and memory are not inflated by the others.
@@ -24,6 +26,16 @@ try {
   startError = error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
+/** Where the process's memory sits, in bytes: V8's heap spaces as committed, and ArrayBuffers (outside it). */
+function memoryParts(arrayBuffers: number): MemoryParts {
+  const physical = (name: string) =>
+    getHeapSpaceStatistics().find((space) => space.space_name === name)?.physical_space_size ?? 0;
+  const heap = getHeapStatistics().total_physical_size;
+  const newSpace = physical('new_space');
+  const oldSpace = physical('old_space');
+  return { newSpace, oldSpace, otherHeap: heap - newSpace - oldSpace, arrayBuffers };
+}
+
 let mark = { cpu: process.cpuUsage(), at: performance.now() };
 
 serveParent(async (message) => {
@@ -42,6 +54,7 @@ serveParent(async (message) => {
         wallMs: performance.now() - mark.at,
         rss: memory.rss,
         heapUsed: memory.heapUsed,
+        memoryParts: memoryParts(memory.arrayBuffers),
       };
     }
     default:
