@@ -6,11 +6,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { boundLines } from './bound-report.js';
 import { assertBuilt } from './build-check.js';
 import { BENCH_DIR, detectPinning } from './child.js';
-import { dpopLines } from './dpop-report.js';
 import { createFixtures } from './fixtures.js';
-import { footprintMarkdown, runFootprint } from './footprint.js';
+import { runFootprint } from './footprint.js';
+import { footprintMarkdown } from './footprint-report.js';
 import { type InstanceResult, runHttp } from './http.js';
 import { introspectionLines } from './introspection-report.js';
 import { renderMarkdown } from './markdown.js';
@@ -157,7 +158,13 @@ async function main(): Promise<void> {
   }
   if (report.analysis.dpop.length > 0) {
     console.log('\nDPoP request (cached token, new proof, replay store) vs Bearer cache hit, CPU per call:');
-    for (const line of dpopLines(report.analysis.dpop)) console.log(line);
+    for (const line of boundLines(report.analysis.dpop, 'DPoP')) console.log(line);
+  }
+  if (report.analysis.certificateBound.length > 0) {
+    console.log(
+      '\nCertificate-bound request (cached token, certificate hashed and compared) vs Bearer cache hit:',
+    );
+    for (const line of boundLines(report.analysis.certificateBound, 'certificate-bound')) console.log(line);
   }
   if (report.analysis.introspection.length > 0) {
     console.log('\nOpaque token by introspection (local endpoint) vs JWT, per call:');
