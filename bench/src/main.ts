@@ -10,7 +10,7 @@ import { boundLines } from './bound-report.js';
 import { assertBuilt } from './build-check.js';
 import { BENCH_DIR, detectPinning } from './child.js';
 import { createFixtures } from './fixtures.js';
-import { runFootprint } from './footprint.js';
+import { type FootprintRow, runFootprint } from './footprint.js';
 import { footprintMarkdown } from './footprint-report.js';
 import { type InstanceResult, runHttp } from './http.js';
 import { introspectionLines } from './introspection-report.js';
@@ -139,7 +139,14 @@ async function main(): Promise<void> {
   if (report.redis && profile.name === 'full' && !profile.http.only) storeRedis(resultsDir, report.redis);
   const redisPath = join(resultsDir, 'redis.md');
   const redis = existsSync(redisPath) ? readFileSync(redisPath, 'utf8') : undefined;
-  const markdown = renderMarkdown(report.info, report.analysis, findings, footprint, redis);
+  const storedFigures = <T>(name: string) => {
+    const path = join(resultsDir, name);
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
+  };
+  const markdown = renderMarkdown(report.info, report.analysis, findings, footprint, redis, {
+    redis: storedFigures<RedisBenchResult>('redis.json'),
+    footprint: storedFigures<FootprintRow[]>('footprint.json'),
+  });
   if ((report.info.profile === 'full' && !profile.http.only) || args.includes('--write-docs')) {
     writeFileSync(join(BENCH_DIR, '..', 'docs', 'benchmarks.md'), markdown);
     console.log('report: docs/benchmarks.md');

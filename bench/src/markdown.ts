@@ -3,6 +3,7 @@
  * target, and the findings kept in `bench/findings.md` (which survive regeneration).
  */
 import { boundSection } from './bound-report.js';
+import { type CostSources, featureCostSection } from './feature-costs.js';
 import { introspectionSection } from './introspection-report.js';
 import { figure, num, SECTIONS, table } from './markdown-cells.js';
 import type { Analysis, HttpRow, TargetResult } from './report.js';
@@ -93,7 +94,8 @@ function boundSections(analysis: Analysis): string[] {
 }
 
 /**
- * Renders the report. `footprint` and `redis` are the stored sections' Markdown.
+ * Renders the report. `footprint` and `redis` are the stored sections' Markdown; `costSources` their
+ * figures, for the price table.
  *
  * @example
  * ```ts
@@ -106,6 +108,7 @@ export function renderMarkdown(
   findings: string,
   footprint?: string,
   redis?: string,
+  costSources: CostSources = {},
 ): string {
   const frameworks = [...new Set(analysis.http.map((r) => r.framework))];
   const algs = [...new Set(analysis.http.map((r) => r.alg))];
@@ -128,6 +131,7 @@ export function renderMarkdown(
     '',
     targetTable(analysis.targets),
     '',
+    ...featureCostSection(analysis, costSources),
     '## Method',
     '',
     `- Machine: ${info.cpuModel}, ${info.cores} cores, ${info.memoryGb} GB RAM; ${info.os}; Node ${info.node}.`,
