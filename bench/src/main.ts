@@ -135,16 +135,17 @@ async function main(): Promise<void> {
   const findings = readFileSync(join(BENCH_DIR, 'findings.md'), 'utf8');
   const footprintPath = join(resultsDir, 'footprint.md');
   const footprint = existsSync(footprintPath) ? readFileSync(footprintPath, 'utf8') : undefined;
-  // The figures of the latest full run or `--redis` run; a quick run prints its own below.
+  // Stored: the figures of the latest full run or `--redis` run. The report gives the run's own when it
+  // measured the stores (a quick run), so its Redis section and price rows come from the same run.
   if (report.redis && profile.name === 'full' && !profile.http.only) storeRedis(resultsDir, report.redis);
-  const redisPath = join(resultsDir, 'redis.md');
-  const redis = existsSync(redisPath) ? readFileSync(redisPath, 'utf8') : undefined;
   const storedFigures = <T>(name: string) => {
     const path = join(resultsDir, name);
     return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
   };
+  const redisResult = report.redis ?? storedFigures<RedisBenchResult>('redis.json');
+  const redis = redisResult && redisMarkdown(redisResult);
   const markdown = renderMarkdown(report.info, report.analysis, findings, footprint, redis, {
-    redis: storedFigures<RedisBenchResult>('redis.json'),
+    redis: redisResult,
     footprint: storedFigures<FootprintRow[]>('footprint.json'),
   });
   if ((report.info.profile === 'full' && !profile.http.only) || args.includes('--write-docs')) {

@@ -188,7 +188,7 @@ export function renderMarkdown(
     parts.push(
       `## ${SECTIONS.redis}`,
       '',
-      'What `@nevertrust/redis` adds to a request (`npm run bench -- --redis`, or the full run): the revocation' +
+      'What `@nevertrust/redis` adds to a request (the Redis stage of this run, or of the latest full or `--redis` run when this one had none): the revocation' +
         ' store answers a cache hit from its local copy, and a rate limit costs one script call per request.',
       '',
       redis.trim(),
