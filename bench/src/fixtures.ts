@@ -19,6 +19,7 @@ import {
   type OpaqueTokens,
   startIntrospectionFixture,
 } from './introspection-case.js';
+import { type CertificateBoundFixture, createCertificateBoundFixture } from './mtls-case.js';
 import { ALGORITHMS, type BenchAlgorithm } from './profiles.js';
 
 /** Who issues the tokens and for whom; what a server needs to verify them. */
@@ -41,6 +42,8 @@ export interface TokenSet {
   readonly fresh: readonly string[];
   /** A token bound to a DPoP key, and that key: the micro DPoP case. */
   readonly dpop: DpopFixture;
+  /** A token bound to a client certificate, and that certificate: the micro certificate-bound case. */
+  readonly certificateBound: CertificateBoundFixture;
   /** Opaque tokens the introspection endpoint knows: the micro introspection cases. */
   readonly opaque: OpaqueTokens;
 }
@@ -93,6 +96,9 @@ export async function createFixtures(sizes: { poolTokens: number; freshTokens: n
       pool: Array.from({ length: sizes.poolTokens }, one),
       fresh: Array.from({ length: sizes.freshTokens }, one),
       dpop: await createDpopFixture((claims) => mint({ lifetime: LIFETIME_SECONDS, claims })),
+      certificateBound: await createCertificateBoundFixture((claims) =>
+        mint({ lifetime: LIFETIME_SECONDS, claims }),
+      ),
       // As many as fresh JWTs: the same budget as the miss case.
       opaque: introspection.tokens(sizes.freshTokens),
     };

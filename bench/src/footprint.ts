@@ -8,7 +8,8 @@
  * - start-up RSS: after the app is built and listening, before any request, minus the app without auth.
  * For nevertrust, the same probe also imports `zod/mini` alone (the core's one validation dependency) in
  * the same app, so the report can say what share of the modules, import time and RSS is zod's.
- * Writes `bench/results/footprint.json` and `footprint.md`; the report includes the table when present.
+ * Writes `bench/results/footprint.json` and `footprint.md` (`footprint-report.ts`); the report includes the
+ * table when present.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 // @ts-expect-error — the workspace's pack script is plain JavaScript without types.
 import { packAll } from '../../scripts/pack.mjs';
 import { BENCH_DIR } from './child.js';
+import { footprintMarkdown } from './footprint-report.js';
 
 interface Subject {
   readonly name: string;
@@ -200,31 +202,6 @@ function measure(root: string, subject: Subject, tarballs: Map<string, string>):
     modulesByPackage: Object.fromEntries(packages),
     ...(zod ? { zod } : {}),
   };
-}
-
-/** The table: each auth subject next to its bare framework (added size and RSS). */
-export function footprintMarkdown(rows: readonly FootprintRow[]): string {
-  const base = (framework: string) => rows.find((row) => row.name === `${framework} (no auth)`);
-  const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
-  const lines = [
-    '| app | installed size added | modules loaded by the import | import time | start-up RSS added |',
-    '| --- | --- | --- | --- | --- |',
-  ];
-  for (const row of rows) {
-    if (row.name.endsWith('(no auth)')) continue;
-    const bare = base(row.name.includes('fastify') ? 'fastify' : 'express');
-    if (!bare) continue;
-    lines.push(
-      `| ${row.name} | ${mb(row.installedBytes - bare.installedBytes)} MB | ${row.modules} | ${row.importMs.toFixed(0)} ms | ${mb(row.rssBytes - bare.rssBytes)} MB |`,
-    );
-    // zod's share: the same app importing zod/mini alone (its import time and RSS measured on their own).
-    if (row.zod) {
-      lines.push(
-        `| ↳ of which zod/mini alone | ${mb(row.zod.installedBytes)} MB | ${row.zod.modules} | ${row.zod.importMs.toFixed(0)} ms | ${mb(row.zod.rssBytes - bare.rssBytes)} MB |`,
-      );
-    }
-  }
-  return lines.join('\n');
 }
 
 /** Measures every subject; writes `bench/results/footprint.{json,md}`. */

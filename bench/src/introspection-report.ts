@@ -5,7 +5,7 @@
  * round, summarised over rounds. Cold figures are given in CPU and in wall time: the round trip's wait
  * costs the API no CPU but is latency its caller sees.
  */
-import { figure, table } from './markdown-cells.js';
+import { figure, SECTIONS, table } from './markdown-cells.js';
 import { type CaseResult, MICRO_CASES, type MicroResult } from './micro.js';
 import type { BenchAlgorithm } from './profiles.js';
 import { type Summary, summarize } from './stats.js';
@@ -96,7 +96,7 @@ export function introspectionLines(rows: readonly IntrospectionRow[]): string[] 
 export function introspectionSection(rows: readonly IntrospectionRow[]): string[] {
   if (rows.length === 0) return [];
   return [
-    '## Opaque token by introspection next to a JWT (micro)',
+    `## ${SECTIONS.introspection}`,
     '',
     'Cold: one `evaluate` with an opaque token never seen before, so one RFC 7662 call (`client_secret_basic`,' +
       ' HTTP on 127.0.0.1) to the test kit introspection endpoint running in the parent process, against the JWT' +

@@ -6,11 +6,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { boundLines } from './bound-report.js';
 import { assertBuilt } from './build-check.js';
 import { BENCH_DIR, detectPinning } from './child.js';
-import { dpopLines } from './dpop-report.js';
 import { createFixtures } from './fixtures.js';
-import { footprintMarkdown, runFootprint } from './footprint.js';
+import { type FootprintRow, runFootprint } from './footprint.js';
+import { footprintMarkdown } from './footprint-report.js';
 import { type InstanceResult, runHttp } from './http.js';
 import { introspectionLines } from './introspection-report.js';
 import { renderMarkdown } from './markdown.js';
@@ -134,11 +135,19 @@ async function main(): Promise<void> {
   const findings = readFileSync(join(BENCH_DIR, 'findings.md'), 'utf8');
   const footprintPath = join(resultsDir, 'footprint.md');
   const footprint = existsSync(footprintPath) ? readFileSync(footprintPath, 'utf8') : undefined;
-  // The figures of the latest full run or `--redis` run; a quick run prints its own below.
+  // Stored: the figures of the latest full run or `--redis` run. The report gives the run's own when it
+  // measured the stores (a quick run), so its Redis section and price rows come from the same run.
   if (report.redis && profile.name === 'full' && !profile.http.only) storeRedis(resultsDir, report.redis);
-  const redisPath = join(resultsDir, 'redis.md');
-  const redis = existsSync(redisPath) ? readFileSync(redisPath, 'utf8') : undefined;
-  const markdown = renderMarkdown(report.info, report.analysis, findings, footprint, redis);
+  const storedFigures = <T>(name: string) => {
+    const path = join(resultsDir, name);
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
+  };
+  const redisResult = report.redis ?? storedFigures<RedisBenchResult>('redis.json');
+  const redis = redisResult && redisMarkdown(redisResult);
+  const markdown = renderMarkdown(report.info, report.analysis, findings, footprint, redis, {
+    redis: redisResult,
+    footprint: storedFigures<FootprintRow[]>('footprint.json'),
+  });
   if ((report.info.profile === 'full' && !profile.http.only) || args.includes('--write-docs')) {
     writeFileSync(join(BENCH_DIR, '..', 'docs', 'benchmarks.md'), markdown);
     console.log('report: docs/benchmarks.md');
@@ -157,7 +166,13 @@ async function main(): Promise<void> {
   }
   if (report.analysis.dpop.length > 0) {
     console.log('\nDPoP request (cached token, new proof, replay store) vs Bearer cache hit, CPU per call:');
-    for (const line of dpopLines(report.analysis.dpop)) console.log(line);
+    for (const line of boundLines(report.analysis.dpop, 'DPoP')) console.log(line);
+  }
+  if (report.analysis.certificateBound.length > 0) {
+    console.log(
+      '\nCertificate-bound request (cached token, certificate hashed and compared) vs Bearer cache hit:',
+    );
+    for (const line of boundLines(report.analysis.certificateBound, 'certificate-bound')) console.log(line);
   }
   if (report.analysis.introspection.length > 0) {
     console.log('\nOpaque token by introspection (local endpoint) vs JWT, per call:');

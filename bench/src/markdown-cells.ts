@@ -48,3 +48,39 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/**
+ * The titles of the report's sections that other sections point to (the price table's "detail" column).
+ *
+ * @example
+ * ```ts
+ * `## ${SECTIONS.dpop}`;
+ * ```
+ */
+export const SECTIONS = {
+  targets: 'Targets',
+  prices: 'What each feature costs',
+  dpop: 'DPoP next to Bearer (micro)',
+  certificateBound: 'Certificate-bound next to Bearer (micro)',
+  introspection: 'Opaque token by introspection next to a JWT (micro)',
+  redis: 'Shared stores on Redis next to in-process stores (micro)',
+  footprint: 'Footprint (`npm run bench -- --footprint`)',
+  http: 'HTTP throughput',
+} as const;
+
+/**
+ * A link to a heading of the same document, with the anchor GitHub gives it (lower case; punctuation
+ * other than `-` and `_` dropped; each space a `-`).
+ *
+ * @example
+ * ```ts
+ * sectionLink('DPoP next to Bearer (micro)'); // '[DPoP next to Bearer (micro)](#dpop-next-to-bearer-micro)'
+ * ```
+ */
+export function sectionLink(title: string): string {
+  const anchor = title
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+  return `[${title}](#${anchor})`;
+}

@@ -2,8 +2,10 @@
  * The Markdown report written to `docs/benchmarks.md`: targets first, then method, the tables behind every
  * target, and the findings kept in `bench/findings.md` (which survive regeneration).
  */
+import { boundSection } from './bound-report.js';
+import { type CostSources, featureCostSection } from './feature-costs.js';
 import { introspectionSection } from './introspection-report.js';
-import { figure, num, table } from './markdown-cells.js';
+import { figure, num, SECTIONS, table } from './markdown-cells.js';
 import { memoryPartsSection } from './memory-parts-report.js';
 import type { Analysis, HttpRow, TargetResult } from './report.js';
 import type { RunInfo } from './run-info.js';
@@ -69,32 +71,32 @@ function cpuTable(rows: readonly HttpRow[]): string {
   );
 }
 
-function dpopSection(analysis: Analysis): string[] {
-  // Figures of a run from before the DPoP case have none.
-  if (analysis.dpop.length === 0) return [];
+function boundSections(analysis: Analysis): string[] {
   return [
-    '## DPoP next to Bearer (micro)',
-    '',
-    'One `evaluate` with a DPoP-bound token already in the verified-token cache and a proof never seen before' +
-      ' (ES256 proof: parse, signature, claims, `ath`, `cnf.jkt`, the in-process replay store), against the' +
-      ' Bearer cache hit above; proofs are signed before the timed loop. Ratio and difference are paired per round.',
-    '',
-    table(
-      ['Token alg', 'DPoP µs/op', 'Bearer µs/op', 'DPoP ÷ Bearer', 'added µs'],
-      analysis.dpop.map((r) => [
-        r.alg,
-        figure(r.dpopMicros, 1),
-        figure(r.bearerMicros, 2),
-        figure(r.ratio, 1),
-        figure(r.addedMicros, 1),
-      ]),
+    ...boundSection(
+      SECTIONS.dpop,
+      'One `evaluate` with a DPoP-bound token already in the verified-token cache and a proof never seen before' +
+        ' (ES256 proof: parse, signature, claims, `ath`, `cnf.jkt`, the in-process replay store), against the' +
+        ' Bearer cache hit above; proofs are signed before the timed loop. Ratio and difference are paired per round.',
+      'DPoP',
+      analysis.dpop,
     ),
-    '',
+    ...boundSection(
+      SECTIONS.certificateBound,
+      'One `evaluate` with a token bound to a client certificate (RFC 8705, `cnf["x5t#S256"]`) already in the' +
+        ' verified-token cache, over TLS with that certificate (`mtls: {}`; facts carry its DER bytes, as the' +
+        ' adapters read them from the socket): per call the bind step hashes the certificate (SHA-256) and' +
+        " compares the thumbprint with the token's. The set-up checks that another certificate is refused" +
+        ' (`ERR_CERTIFICATE_MISMATCH`). Against the Bearer cache hit above; ratio and difference paired per round.',
+      'certificate-bound',
+      analysis.certificateBound,
+    ),
   ];
 }
 
 /**
- * Renders the report.
+ * Renders the report. `footprint` and `redis` are the stored sections' Markdown; `costSources` their
+ * figures, for the price table.
  *
  * @example
  * ```ts
@@ -107,6 +109,7 @@ export function renderMarkdown(
   findings: string,
   footprint?: string,
   redis?: string,
+  costSources: CostSources = {},
 ): string {
   const frameworks = [...new Set(analysis.http.map((r) => r.framework))];
   const algs = [...new Set(analysis.http.map((r) => r.alg))];
@@ -119,7 +122,7 @@ export function renderMarkdown(
     `> \`bench/results/${info.profile === 'full' ? 'latest' : info.profile}.json\`. Do not edit by hand: findings live in`,
     '> `bench/findings.md` and are copied in below.',
     '',
-    '## Targets',
+    `## ${SECTIONS.targets}`,
     '',
     `${analysis.targets.length - misses - unmeasured} of ${analysis.targets.length} targets met` +
       (misses ? `, ${misses} missed` : '') +
@@ -129,6 +132,7 @@ export function renderMarkdown(
     '',
     targetTable(analysis.targets),
     '',
+    ...featureCostSection(analysis, costSources),
     '## Method',
     '',
     `- Machine: ${info.cpuModel}, ${info.cores} cores, ${info.memoryGb} GB RAM; ${info.os}; Node ${info.node}.`,
@@ -178,14 +182,14 @@ export function renderMarkdown(
       ]),
     ),
     '',
-    ...dpopSection(analysis),
+    ...boundSections(analysis),
     ...introspectionSection(analysis.introspection),
   ];
   if (redis) {
     parts.push(
-      '## Shared stores on Redis next to in-process stores (micro)',
+      `## ${SECTIONS.redis}`,
       '',
-      'What `@nevertrust/redis` adds to a request (`npm run bench -- --redis`, or the full run): the revocation' +
+      'What `@nevertrust/redis` adds to a request (the Redis stage of this run, or of the latest full or `--redis` run when this one had none): the revocation' +
         ' store answers a cache hit from its local copy, and a rate limit costs one script call per request.',
       '',
       redis.trim(),
@@ -194,7 +198,7 @@ export function renderMarkdown(
   }
   if (footprint) {
     parts.push(
-      '## Footprint (`npm run bench -- --footprint`)',
+      `## ${SECTIONS.footprint}`,
       '',
       'A verification-only app installed with plain npm outside the workspace, next to the same app without' +
         ' auth: installed size, modules the auth import loads (ES and CommonJS), its import time (median of 5' +
@@ -207,7 +211,7 @@ export function renderMarkdown(
     );
   }
   if (analysis.http.length > 0) {
-    parts.push('## HTTP throughput', '');
+    parts.push(`## ${SECTIONS.http}`, '');
     for (const framework of frameworks) {
       for (const alg of algs) {
         if (!analysis.http.some((r) => r.framework === framework && r.alg === alg)) continue;

@@ -5,6 +5,7 @@ import { dpopCase } from './dpop-case.js';
 import type { Identity, TokenSet } from './fixtures.js';
 import { introspectionCase } from './introspection-case.js';
 import { MICRO_CASES, microCases } from './micro.js';
+import { certificateBoundCase } from './mtls-case.js';
 import type { BenchAlgorithm, Profile } from './profiles.js';
 import type { RedisCaseName } from './redis-case.js';
 import { type CaseSampler, createCaseSampler, type MicroCase } from './sampler.js';
@@ -33,6 +34,8 @@ async function chooseCase(
     // As many proofs as fresh tokens: the same budget as the miss case.
     case MICRO_CASES.dpop:
       return (await dpopCase(name, identity, tokens.dpop, tokens.fresh.length)).case;
+    case MICRO_CASES.certificateBound:
+      return (await certificateBoundCase(name, identity, tokens.certificateBound)).case;
     case MICRO_CASES.introspectionCold:
     case MICRO_CASES.introspectionCached: {
       const mode = name === MICRO_CASES.introspectionCold ? 'cold' : 'cached';

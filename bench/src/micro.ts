@@ -1,7 +1,8 @@
 /**
  * Micro benchmarks on one core: the raw `node:crypto` signature check, the reference verifier, nevertrust's
  * `evaluate` on a cache hit and on a miss (every call a token the guard has never seen), with a DPoP proof
- * (`dpop-case.ts`; built only in the process that measures it, as its proofs take a while), with an opaque
+ * (`dpop-case.ts`; built only in the process that measures it, as its proofs take a while), with a token
+ * bound to a client certificate (`mtls-case.ts`, likewise), with an opaque
  * token by introspection, cold and cached (`introspection-case.ts`, likewise), and the verify
  * functions inside the peers — all on the same keys and tokens. Each case runs in a process of its own, so
  * that no case pays for garbage another left behind; the parent takes one sample of each in turn.
@@ -31,6 +32,8 @@ export const MICRO_CASES = {
   hit: 'nevertrust evaluate, cache hit',
   miss: 'nevertrust evaluate, miss (new token every call)',
   dpop: 'nevertrust evaluate, DPoP: cached token, new proof every call, replay store',
+  certificateBound:
+    'nevertrust evaluate, certificate-bound token (mTLS): cached token, certificate checked every call',
   introspectionCold: 'nevertrust evaluate, opaque token introspected (new token every call, local endpoint)',
   introspectionCached: 'nevertrust evaluate, opaque token, cached introspection answer',
   jose: 'jose jwtVerify',

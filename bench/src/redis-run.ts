@@ -60,6 +60,16 @@ function delta(before: Map<string, number>, after: Map<string, number>): Map<str
 }
 
 /**
+ * The algorithm of the token every Redis case presents (a cache hit does not depend on it).
+ *
+ * @example
+ * ```ts
+ * `${REDIS_ALG} token`;
+ * ```
+ */
+export const REDIS_ALG = 'ES256';
+
+/**
  * Measures the Redis cases with the ES256 tokens (a cache hit does not depend on the algorithm).
  *
  * @example
@@ -99,10 +109,10 @@ export async function runRedisBenchmark(
     log(`Redis stores: redis-server ${redisVersion} on port ${server.port}…`);
     const setup = {
       type: 'setup',
-      alg: 'ES256',
+      alg: REDIS_ALG,
       identity: fixtures.identity,
-      jwk: fixtures.jwks.ES256,
-      tokenFile: fixtures.tokenFiles.ES256,
+      jwk: fixtures.jwks[REDIS_ALG],
+      tokenFile: fixtures.tokenFiles[REDIS_ALG],
       // A round trip per call makes few calls per millisecond: longer warm-up and samples than the micro
       // cases, or the first samples still measure the JIT at work (seen: 340 µs falling to 100 µs).
       settings: { ...profile.micro, warmupMs: 3000, sampleMs: Math.max(profile.micro.sampleMs, 200) },

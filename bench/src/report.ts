@@ -3,7 +3,7 @@
  * same framework without authentication (paired within a round), and a verdict on every target.
  */
 import { FRAMEWORKS, type Framework, VARIANTS } from './apps/types.js';
-import { analyseDpop, type DpopRow } from './dpop-report.js';
+import { analyseBound, type BoundRow } from './bound-report.js';
 import type { InstanceResult } from './http.js';
 import { analyseIntrospection, type IntrospectionRow } from './introspection-report.js';
 import type { TokenMode } from './load-child.js';
@@ -130,7 +130,9 @@ export interface Analysis {
   readonly http: readonly HttpRow[];
   readonly memory: readonly MemoryRow[];
   /** A DPoP request next to a Bearer one (micro, paired per round). */
-  readonly dpop: readonly DpopRow[];
+  readonly dpop: readonly BoundRow[];
+  /** A certificate-bound request (RFC 8705) next to a Bearer one (micro, paired per round). */
+  readonly certificateBound: readonly BoundRow[];
   /** An opaque token by introspection, cold and cached, next to a JWT (micro, paired per round). */
   readonly introspection: readonly IntrospectionRow[];
   readonly targets: readonly TargetResult[];
@@ -403,7 +405,8 @@ export function analyse(micro: readonly MicroResult[], instances: readonly Insta
     micro: microRows,
     http: rows,
     memory,
-    dpop: analyseDpop(micro),
+    dpop: analyseBound(micro, MICRO_CASES.dpop),
+    certificateBound: analyseBound(micro, MICRO_CASES.certificateBound),
     introspection: analyseIntrospection(micro),
     warnings,
     targets: targets(microRows, rows, memory, instances),

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runBenchmark } from '../src/main.js';
+import { renderMarkdown } from '../src/markdown.js';
+import { SECTIONS } from '../src/markdown-cells.js';
 import { MICRO_CASES } from '../src/micro.js';
 import { ALGORITHMS, PROFILES } from '../src/profiles.js';
 
@@ -40,10 +42,31 @@ describe('bench smoke', () => {
     expect(report.analysis.dpop.map((row) => row.alg)).toEqual([...ALGORITHMS]);
     for (const row of report.analysis.dpop) expect(row.ratio.median).toBeGreaterThan(1);
 
+    // The certificate-bound case ran, every call allowed, next to the Bearer hit of each algorithm (its
+    // set-up refused the token with another certificate, or the case would not exist).
+    expect(report.analysis.certificateBound.map((row) => row.alg)).toEqual([...ALGORITHMS]);
+    for (const row of report.analysis.certificateBound) expect(row.boundMicros.median).toBeGreaterThan(0);
+
     // A cold introspection makes an HTTP round trip on every call: it costs more than a cached answer.
     expect(report.analysis.introspection.map((row) => row.alg)).toEqual([...ALGORITHMS]);
     for (const row of report.analysis.introspection) {
       expect(row.coldMicros.median).toBeGreaterThan(row.cachedMicros.median);
+    }
+
+    // The report: the price table right after the targets, each micro price with a figure, and the new section.
+    const markdown = renderMarkdown(report.info, report.analysis, '## Findings', undefined, undefined, {});
+    const headings = markdown.split('\n').filter((line) => line.startsWith('## '));
+    expect(headings.slice(0, 3)).toEqual([`## ${SECTIONS.targets}`, `## ${SECTIONS.prices}`, '## Method']);
+    expect(headings).toContain(`## ${SECTIONS.certificateBound}`);
+    const prices = markdown.slice(markdown.indexOf(`## ${SECTIONS.prices}`), markdown.indexOf('## Method'));
+    for (const feature of [
+      'DPoP (RFC 9449)',
+      'Certificate-bound token (RFC 8705)',
+      'introspection (RFC 7662)',
+    ]) {
+      const rows = prices.split('\n').filter((line) => line.includes(feature));
+      expect(rows.length, feature).toBeGreaterThanOrEqual(ALGORITHMS.length);
+      for (const row of rows) expect(row, feature).toMatch(/\| \d+\.\d+ \(\d+\.\d+–\d+\.\d+\) × \|/);
     }
 
     expect(report.analysis.invalid).toEqual([]);

@@ -4,6 +4,28 @@ import express, { type RequestHandler } from 'express';
 import { createReferenceVerifier } from '../reference-verifier.js';
 import { type AppSettings, BODY, type RunningApp } from './types.js';
 
+/**
+ * The reference verifier as Express middleware (also the NestJS-on-Express reference row).
+ *
+ * @example
+ * ```ts
+ * app.use(referenceMiddleware(settings));
+ * ```
+ */
+export function referenceMiddleware(settings: AppSettings): RequestHandler {
+  const { issuer, audience } = settings.identity;
+  const verify = createReferenceVerifier({ issuer, audience, jwks: [settings.jwk] });
+  return (req, res, next) => {
+    const claims = verify(req.headers.authorization);
+    if (!claims) {
+      res.status(401).json({ error: 'invalid_token' });
+      return;
+    }
+    (req as { auth?: unknown }).auth = claims;
+    next();
+  };
+}
+
 async function authFor(settings: AppSettings): Promise<RequestHandler | undefined> {
   const { issuer, audience, jwksUri } = settings.identity;
   const alg = settings.alg;
@@ -14,18 +36,8 @@ async function authFor(settings: AppSettings): Promise<RequestHandler | undefine
       const { nevertrust } = await import('@nevertrust/express');
       return nevertrust({ issuers: [{ issuer, audience, jwksUri }] }) as RequestHandler;
     }
-    case 'reference': {
-      const verify = createReferenceVerifier({ issuer, audience, jwks: [settings.jwk] });
-      return (req, res, next) => {
-        const claims = verify(req.headers.authorization);
-        if (!claims) {
-          res.status(401).json({ error: 'invalid_token' });
-          return;
-        }
-        (req as { auth?: unknown }).auth = claims;
-        next();
-      };
-    }
+    case 'reference':
+      return referenceMiddleware(settings);
     case 'express-oauth2-jwt-bearer': {
       const { auth } = await import('express-oauth2-jwt-bearer');
       return auth({ issuer, audience, jwksUri, tokenSigningAlg: alg }) as RequestHandler;

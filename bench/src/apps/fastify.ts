@@ -1,8 +1,32 @@
 /** The Fastify 5 servers: no authentication, nevertrust, the reference verifier, and @fastify/jwt. */
 import { createPublicKey } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createReferenceVerifier } from '../reference-verifier.js';
 import { type AppSettings, BODY, type RunningApp } from './types.js';
+
+/**
+ * The reference verifier as a Fastify `onRequest` hook (also the NestJS-on-Fastify reference row).
+ *
+ * @example
+ * ```ts
+ * app.addHook('onRequest', referenceHook(settings));
+ * ```
+ */
+export function referenceHook(
+  settings: AppSettings,
+): (request: FastifyRequest, reply: FastifyReply, done: () => void) => void {
+  const { issuer, audience } = settings.identity;
+  const verify = createReferenceVerifier({ issuer, audience, jwks: [settings.jwk] });
+  return (request, reply, done) => {
+    const claims = verify(request.headers.authorization);
+    if (!claims) {
+      reply.code(401).send({ error: 'invalid_token' });
+      return;
+    }
+    (request as { auth?: unknown }).auth = claims;
+    done();
+  };
+}
 
 async function addAuth(app: FastifyInstance, settings: AppSettings): Promise<void> {
   const { issuer, audience, jwksUri } = settings.identity;
@@ -14,19 +38,9 @@ async function addAuth(app: FastifyInstance, settings: AppSettings): Promise<voi
       await app.register(nevertrust as never, { issuers: [{ issuer, audience, jwksUri }] });
       return;
     }
-    case 'reference': {
-      const verify = createReferenceVerifier({ issuer, audience, jwks: [settings.jwk] });
-      app.addHook('onRequest', (request, reply, done) => {
-        const claims = verify(request.headers.authorization);
-        if (!claims) {
-          reply.code(401).send({ error: 'invalid_token' });
-          return;
-        }
-        (request as { auth?: unknown }).auth = claims;
-        done();
-      });
+    case 'reference':
+      app.addHook('onRequest', referenceHook(settings));
       return;
-    }
     case '@fastify/jwt': {
       const { default: fastifyJwt } = await import('@fastify/jwt');
       // @fastify/jwt takes a static key (a JWKS needs the separate get-jwks package): the JWKS key as PEM.

@@ -1,6 +1,7 @@
 /**
  * The NestJS servers, on the Express and the Fastify platform: no authentication, nevertrust
- * (`NevertrustModule`), and the usual Nest set-up — `@nestjs/passport` with `passport-jwt` and `jwks-rsa`
+ * (`NevertrustModule`), the reference verifier in the platform where the module puts its adapter, and the
+ * usual Nest set-up — `@nestjs/passport` with `passport-jwt` and `jwks-rsa`
  * behind a global `AuthGuard('jwt')`. Decorators are applied as plain calls, so the benchmark compiles
  * without Nest's legacy decorator settings.
  */
@@ -36,6 +37,8 @@ async function auth(settings: AppSettings): Promise<{ imports: DynamicModule[]; 
   const { issuer, audience, jwksUri } = settings.identity;
   switch (settings.variant) {
     case 'none':
+    // The reference is no Nest module: it goes into the platform (`addReference`).
+    case 'reference':
       return { imports: [], providers: [] };
     case 'nevertrust': {
       const { NevertrustModule } = await import('@nevertrust/nestjs');
@@ -74,6 +77,22 @@ async function auth(settings: AppSettings): Promise<{ imports: DynamicModule[]; 
 }
 
 /**
+ * The reference verifier where `NevertrustModule` puts its platform adapter, so that both rows pay for the
+ * same position: first in the Express application (before Nest's body parsers and routes), or as the hook
+ * the Nest Fastify adapter runs first on every request. Loaded only for this variant, so the other rows'
+ * processes never load the other platform.
+ */
+async function addReference(adapter: ExpressAdapter | FastifyAdapter, settings: AppSettings): Promise<void> {
+  if (adapter instanceof FastifyAdapter) {
+    const { referenceHook } = await import('./fastify.js');
+    adapter.setOnRequestHook(referenceHook(settings) as never);
+  } else {
+    const { referenceMiddleware } = await import('./express.js');
+    (adapter.getInstance() as { use(handler: unknown): void }).use(referenceMiddleware(settings));
+  }
+}
+
+/**
  * Starts a Nest server on 127.0.0.1 with one route, `GET /orders`, on the platform the framework names.
  *
  * @example
@@ -86,6 +105,7 @@ export async function startNest(settings: AppSettings): Promise<RunningApp> {
   class BenchModule {}
   Module({ imports, providers, controllers: [OrdersController] })(BenchModule);
   const adapter = settings.framework === 'nest-fastify' ? new FastifyAdapter() : new ExpressAdapter();
+  if (settings.variant === 'reference') await addReference(adapter, settings);
   const app = await NestFactory.create(BenchModule, adapter, { logger: false, abortOnError: false });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();

@@ -28,9 +28,9 @@ export const VARIANTS: Readonly<Record<Framework, readonly string[]>> = {
   koa: ['none', 'nevertrust', 'reference', 'koa-jwt + jwks-rsa'],
   fastify: ['none', 'nevertrust', 'reference', '@fastify/jwt'],
   hono: ['none', 'nevertrust', 'reference', 'hono/jwk'],
-  // NestJS on each platform: the reference verifier is the platform's own row.
-  'nest-express': ['none', 'nevertrust', '@nestjs/passport + passport-jwt + jwks-rsa'],
-  'nest-fastify': ['none', 'nevertrust', '@nestjs/passport + passport-jwt + jwks-rsa'],
+  // NestJS on each platform: the reference runs where NevertrustModule puts its adapter, in the platform.
+  'nest-express': ['none', 'nevertrust', 'reference', '@nestjs/passport + passport-jwt + jwks-rsa'],
+  'nest-fastify': ['none', 'nevertrust', 'reference', '@nestjs/passport + passport-jwt + jwks-rsa'],
 };
 
 /** Settings of one server process. */
