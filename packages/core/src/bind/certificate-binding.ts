@@ -19,9 +19,21 @@ import type { TlsFacts } from '../model/facts.js';
  * ```
  */
 export function certificateThumbprint(der: Uint8Array): string {
-  // One-shot `hash` rather than a Hash object: this runs on every request of a certificate-bound token.
-  return hash('sha256', der, 'base64url');
+  // The workload reader and the binding check both ask for the thumbprint of the same request's
+  // certificate: it is hashed once. The bytes are compared with a copy too, so a caller that reuses one
+  // array for another certificate still gets a fresh hash. One-shot `hash` rather than a Hash object.
+  if (der === lastDer && der.byteLength === lastBytes.byteLength && lastBytes.equals(der)) {
+    return lastThumbprint;
+  }
+  lastThumbprint = hash('sha256', der, 'base64url');
+  lastDer = der;
+  lastBytes = Buffer.from(der);
+  return lastThumbprint;
 }
+
+let lastDer: Uint8Array | undefined;
+let lastBytes: Buffer = Buffer.alloc(0);
+let lastThumbprint = '';
 
 /**
  * Why the connection does not prove possession of the certificate a token is bound to, or `undefined`

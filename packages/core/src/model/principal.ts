@@ -77,7 +77,9 @@ function freezeClaims(value: unknown, depth: number): unknown {
   // Claim sets come from a 8 KiB token, but nothing is ever walked without a bound (A12).
   if (depth > 32) return undefined;
   const node = value as Record<string, unknown>;
-  for (const name of Object.keys(node)) {
+  // for…in allocates no key array; own names only, so nothing on a polluted prototype is touched.
+  for (const name in node) {
+    if (!Object.hasOwn(node, name)) continue;
     const entry = node[name];
     if (typeof entry !== 'object' || entry === null) continue;
     const frozen = freezeClaims(entry, depth + 1);

@@ -144,12 +144,13 @@ export function createRevocationService(settings: RevocationSettings): Revocatio
   };
 
   // A cached token's principal is the same object on every hit: its query is built once while it keeps
-  // coming back (one entry; a pool of tokens simply builds one per request, as before).
+  // coming back (one entry; a pool of tokens simply builds one per request, as before). Stores only read
+  // it (`RevocationQuery` is read-only).
   let lastPrincipal: Principal | undefined;
   let lastQuery: RevocationQuery | undefined;
   const queryOf = (principal: Principal): RevocationQuery => {
     if (principal === lastPrincipal && lastQuery !== undefined) return lastQuery;
-    lastQuery = Object.freeze({
+    lastQuery = {
       issuer: principal.issuer,
       tokenId: principal.tokenId,
       subject: principal.subject,
@@ -157,7 +158,7 @@ export function createRevocationService(settings: RevocationSettings): Revocatio
       issuedAt: principal.issuedAt,
       sessionId: typeof principal.claims.sid === 'string' ? principal.claims.sid : undefined,
       authenticatedAt: principal.authentication.authTime,
-    });
+    };
     lastPrincipal = principal;
     return lastQuery;
   };

@@ -4,7 +4,7 @@
  * self-signed certificate binds), M-6 (a second confirmation method is refused), and the verified-token
  * cache, which holds the binding but never stands in for the certificate of the next request.
  */
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { bearer, testTls } from '@nevertrust/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certificateBindingProblem, certificateThumbprint } from '../../src/bind/certificate-binding.js';
@@ -35,6 +35,18 @@ describe('M-1 the certificate thumbprint', () => {
     const fingerprint = new X509Certificate(RFC8705_CERTIFICATE).fingerprint256.replaceAll(':', '');
     expect(certificateThumbprint(rfcDer)).toBe(Buffer.from(fingerprint, 'hex').toString('base64url'));
     expect(certificateThumbprint(rfcDer)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('is computed afresh when the same byte array is asked again with other bytes in it', () => {
+    const bytes = Uint8Array.from(rfcDer);
+    expect(certificateThumbprint(bytes)).toBe(RFC8705_THUMBPRINT);
+    // Asked twice for one request's certificate (workload and binding): the same answer.
+    expect(certificateThumbprint(bytes)).toBe(RFC8705_THUMBPRINT);
+    // A caller reusing its array for other bytes never gets the earlier certificate's thumbprint.
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
+    const changed = certificateThumbprint(bytes);
+    expect(changed).not.toBe(RFC8705_THUMBPRINT);
+    expect(changed).toBe(createHash('sha256').update(bytes).digest('base64url'));
   });
 });
 
