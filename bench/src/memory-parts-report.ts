@@ -3,8 +3,50 @@
  * generations, the rest of its heap, ArrayBuffers, and the native remainder — the evidence behind the
  * memory findings, measured in every run rather than once by hand.
  */
+import type { InstanceResult } from './http.js';
 import { figure, table } from './markdown-cells.js';
 import type { MemoryRow } from './report.js';
+import { type Summary, summarize } from './stats.js';
+
+const MB = 2 ** 20;
+
+/** {@link MemoryRow.deltaPartsMb}. */
+export interface MemoryDeltaParts {
+  readonly newSpace: Summary;
+  readonly oldSpace: Summary;
+  readonly otherHeap: Summary;
+  readonly arrayBuffers: Summary;
+  readonly native: Summary;
+}
+
+const PART_NAMES = ['newSpace', 'oldSpace', 'otherHeap', 'arrayBuffers'] as const;
+
+/** Per round, the difference of each memory part between an instance and the same round's no-auth one. */
+export function memoryDeltaParts(pairs: readonly [InstanceResult, InstanceResult][]): MemoryDeltaParts {
+  const deltas = { newSpace: [], oldSpace: [], otherHeap: [], arrayBuffers: [], native: [] } as Record<
+    keyof MemoryDeltaParts,
+    number[]
+  >;
+  for (const [instance, none] of pairs) {
+    const mine = instance.memoryPartsAfterLoad;
+    const base = none.memoryPartsAfterLoad;
+    if (!mine || !base) continue;
+    let parts = 0;
+    for (const name of PART_NAMES) {
+      const delta = (mine[name] - base[name]) / MB;
+      deltas[name].push(delta);
+      parts += delta;
+    }
+    deltas.native.push((instance.rssAfterLoad - none.rssAfterLoad) / MB - parts);
+  }
+  return {
+    newSpace: summarize(deltas.newSpace),
+    oldSpace: summarize(deltas.oldSpace),
+    otherHeap: summarize(deltas.otherHeap),
+    arrayBuffers: summarize(deltas.arrayBuffers),
+    native: summarize(deltas.native),
+  };
+}
 
 /**
  * The markdown lines of the breakdown (none when the run did not measure the parts).

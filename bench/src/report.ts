@@ -7,6 +7,7 @@ import { analyseBound, type BoundRow } from './bound-report.js';
 import type { InstanceResult } from './http.js';
 import { analyseIntrospection, type IntrospectionRow } from './introspection-report.js';
 import type { TokenMode } from './load-child.js';
+import { type MemoryDeltaParts, memoryDeltaParts } from './memory-parts-report.js';
 import { MICRO_CASES, type MicroResult } from './micro.js';
 import { ALGORITHMS, type BenchAlgorithm } from './profiles.js';
 import { type Summary, summarize } from './stats.js';
@@ -72,44 +73,6 @@ export interface MemoryRow {
    * round): V8's new space, old space and the rest of its heap, ArrayBuffers, and the native remainder.
    */
   readonly deltaPartsMb: MemoryDeltaParts;
-}
-
-/** {@link MemoryRow.deltaPartsMb}. */
-export interface MemoryDeltaParts {
-  readonly newSpace: Summary;
-  readonly oldSpace: Summary;
-  readonly otherHeap: Summary;
-  readonly arrayBuffers: Summary;
-  readonly native: Summary;
-}
-
-const PART_NAMES = ['newSpace', 'oldSpace', 'otherHeap', 'arrayBuffers'] as const;
-
-/** Per round, the difference of each memory part between an instance and the same round's no-auth one. */
-function memoryDeltaParts(pairs: readonly [InstanceResult, InstanceResult][]): MemoryDeltaParts {
-  const deltas = { newSpace: [], oldSpace: [], otherHeap: [], arrayBuffers: [], native: [] } as Record<
-    keyof MemoryDeltaParts,
-    number[]
-  >;
-  for (const [instance, none] of pairs) {
-    const mine = instance.memoryPartsAfterLoad;
-    const base = none.memoryPartsAfterLoad;
-    if (!mine || !base) continue;
-    let parts = 0;
-    for (const name of PART_NAMES) {
-      const delta = (mine[name] - base[name]) / MB;
-      deltas[name].push(delta);
-      parts += delta;
-    }
-    deltas.native.push((instance.rssAfterLoad - none.rssAfterLoad) / MB - parts);
-  }
-  return {
-    newSpace: summarize(deltas.newSpace),
-    oldSpace: summarize(deltas.oldSpace),
-    otherHeap: summarize(deltas.otherHeap),
-    arrayBuffers: summarize(deltas.arrayBuffers),
-    native: summarize(deltas.native),
-  };
 }
 
 /** A target of the issue with its measured figure. */

@@ -158,6 +158,7 @@ export function createDecider(settings: DeciderSettings): Decide {
     return pending.then((verification) => verified(verification, plan, facts, now, key, credential));
   };
 
+  // A verification's outcome: its refusal, or the token offered to the cache and bound to the request.
   function verified(
     verification: Verification,
     plan: Plan,
