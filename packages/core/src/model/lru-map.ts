@@ -3,8 +3,8 @@
  * introspection answers, DPoP proof keys, rate-limit counters). A `Map` keeps insertion order, so moving
  * an entry to the end when it is read (unless it already sits among the newest half) keeps its first key
  * the least recently used one: eviction is one delete, and the whole structure is one `Map` of at most
- * `max` entries. (It replaces the lru-cache
- * package, whose install carried several builds of far more than these four operations.)
+ * `max` entries. (It replaces the lru-cache package, whose install carried several builds of far more
+ * than these four operations.)
  */
 
 interface Slot<V> {

@@ -14,7 +14,7 @@ import { AUTHENTICATED, PUBLIC } from './builders.js';
 import { evaluateRequirement, type PolicyFailure } from './evaluate.js';
 import type { PolicyInput } from './input.js';
 import type { Requirement } from './requirement.js';
-import { type Entitlements, entitlementsOf, NO_ROLES, type ResolvedRoles } from './roles.js';
+import { type Entitlements, entitlementsOf, type ResolvedRoles } from './roles.js';
 import type { RouteTable } from './route-table.js';
 
 /** A policy decision that was computed but not enforced (dry-run), as recorded in the audit trail. */
@@ -113,18 +113,8 @@ function record(code: Exclude<ErrorCode, 'ERR_CONFIG'>, detail: string): DryRunR
  */
 export function createAuthoriser(settings: AuthoriserSettings): Authoriser {
   const { table, strict, dryRun, roles } = settings;
-  // A cached token is the same object on every hit, so its entitlements are computed once.
+  // A cached token is the same object on every hit, so its roles are read from its claims once.
   const entitlements = new WeakMap<VerifiedToken, Entitlements>();
-  // The entitlements of a token whose issuer has no role claim, reused while the same token comes back.
-  let lastToken: VerifiedToken | undefined;
-  let lastHeld: Entitlements | undefined;
-  const scopesOnly = (token: VerifiedToken): Entitlements => {
-    if (token !== lastToken || lastHeld === undefined) {
-      lastHeld = { roles: NO_ROLES, scopes: token.scopeSet };
-      lastToken = token;
-    }
-    return lastHeld;
-  };
 
   // Without a policy table a plan depends on the declared requirement alone (route parameters are read
   // from the facts when authorising), and a frozen requirement cannot change: plan it once instead of
@@ -206,16 +196,13 @@ export function createAuthoriser(settings: AuthoriserSettings): Authoriser {
     facts: RequestFacts,
     nowSeconds: number,
   ): Authorisation {
-    // An issuer without a role claim grants its token's scopes and no role: nothing to compute or
-    // remember, so a token verified once (the fresh-token path) adds no WeakMap entry for the collector.
-    let held: Entitlements | undefined;
-    if (!roles.claimByIssuer.has(token.principal.issuer)) held = scopesOnly(token);
-    else {
-      held = entitlements.get(token);
-      if (!held) {
-        held = entitlementsOf(token.principal, token.scopeSet, roles);
-        entitlements.set(token, held);
-      }
+    // An issuer without a role claim grants its token's scopes and no role: nothing worth remembering, so
+    // a token verified once (the fresh-token path) adds no WeakMap entry for the collector.
+    const remembered = roles.claimByIssuer.has(token.principal.issuer);
+    let held = remembered ? entitlements.get(token) : undefined;
+    if (!held) {
+      held = entitlementsOf(token.principal, token.scopeSet, roles);
+      if (remembered) entitlements.set(token, held);
     }
     let enforced: PolicyFailure | undefined;
     let shadow = planned.shadow;
